@@ -1,0 +1,26 @@
+# Two entry points for a fresh machine: `make demo` (build, QC, reason) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/prc-kg build
+	$(BIN)/prc-kg qc
+	@$(BIN)/prc-kg reason; rc=$$?; \
+	  if [ $$rc -eq 3 ]; then echo "(reasoning skipped: install Java, e.g. apt-get install -y default-jre-headless)"; \
+	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf build

@@ -1,0 +1,136 @@
+"""Reading the ontology source: the main file, its modules and the Protégé catalog.
+
+The source under ``ontology/`` belongs to people and Protégé, so this module only reads it. Imports
+are resolved through ``catalog-v001.xml`` exactly as Protégé does, never over the network.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF
+
+from .errors import InputError
+
+MAIN_FILE = "prc-kg.ttl"
+CATALOG_FILE = "catalog-v001.xml"
+_CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
+_FORMATS = {".ttl": "turtle", ".owl": "xml", ".rdf": "xml", ".xml": "xml", ".nt": "nt", ".jsonld": "json-ld"}
+
+
+def default_ontology_dir() -> Path:
+    """The ``ontology/`` folder of this checkout (the package is installed in editable mode)."""
+    return Path(__file__).resolve().parents[2] / "ontology"
+
+
+@dataclass
+class OntologySource:
+    """The parsed source: one graph per file, and their union."""
+
+    main_path: Path
+    files: dict[URIRef, Path] = field(default_factory=dict)
+    graphs: dict[URIRef, Graph] = field(default_factory=dict)
+
+    @property
+    def ontology_iri(self) -> URIRef:
+        return next(iter(self.graphs))
+
+    def merged(self) -> Graph:
+        """All triples of all files in one graph (module headers and imports included)."""
+        g = Graph()
+        for part in self.graphs.values():
+            g += part
+        return g
+
+
+def read_catalog(folder: Path) -> dict[str, Path]:
+    """Map ontology IRIs to local files as ``catalog-v001.xml`` says (empty when absent)."""
+    path = folder / CATALOG_FILE
+    if not path.exists():
+        return {}
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise InputError(path, f"not well-formed XML: {exc}", line=exc.position[0]) from exc
+    mapping: dict[str, Path] = {}
+    for el in root.iter(f"{_CATALOG_NS}uri"):
+        name, uri = el.get("name"), el.get("uri")
+        if not name or not uri:
+            raise InputError(path, "a <uri> entry needs both a 'name' and a 'uri' attribute", field="uri")
+        mapping[name] = (folder / uri).resolve()
+    return mapping
+
+
+def parse_file(path: Path) -> Graph:
+    """Parse one RDF file, turning the parser's complaint into an error naming file and line."""
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(path, f"unknown RDF file type '{path.suffix}'; expected one of {sorted(_FORMATS)}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from exc
+    if not data.strip():
+        raise InputError(path, "file is empty; expected an RDF document")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(path, f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line=line) from exc
+    g = Graph()
+    try:
+        g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+    except Exception as exc:  # rdflib raises several unrelated types for bad syntax
+        raise InputError(path, f"{fmt} syntax error: {_first_line(str(exc))}", line=_error_line(str(exc))) from exc
+    return g
+
+
+def _first_line(text: str) -> str:
+    return " ".join(text.strip().split())[:300]
+
+
+def _error_line(text: str) -> int | None:
+    match = re.search(r"line (\d+)", text) or re.search(r":(\d+):\d+", text)
+    return int(match.group(1)) if match else None
+
+
+def _ontology_iri(g: Graph, path: Path) -> URIRef:
+    iris = sorted(s for s in g.subjects(RDF.type, OWL.Ontology) if isinstance(s, URIRef))
+    if len(iris) != 1:
+        raise InputError(path, f"expected exactly one owl:Ontology header with an IRI, found {len(iris)}")
+    return iris[0]
+
+
+def load_source(folder: Path | None = None, main_file: str = MAIN_FILE) -> OntologySource:
+    """Load the main file and, depth first, every module it imports through the catalog."""
+    folder = Path(folder) if folder else default_ontology_dir()
+    main_path = folder / main_file
+    if not main_path.exists():
+        raise InputError(main_path, "ontology main file not found; pass --ontology DIR pointing at the folder")
+    catalog = read_catalog(folder)
+    source = OntologySource(main_path=main_path)
+    pending: list[tuple[Path, str | None]] = [(main_path, None)]
+    while pending:
+        path, expected_iri = pending.pop(0)
+        g = parse_file(path)
+        iri = _ontology_iri(g, path)
+        if expected_iri is not None and str(iri) != expected_iri:
+            raise InputError(path, f"catalog maps <{expected_iri}> to this file, but its header names <{iri}>")
+        if iri in source.graphs:
+            continue
+        source.files[iri] = path
+        source.graphs[iri] = g
+        for imported in sorted(g.objects(iri, OWL.imports)):
+            target = catalog.get(str(imported))
+            if target is None:
+                raise InputError(folder / CATALOG_FILE, f"no catalog entry for imported ontology <{imported}>",
+                                 field="uri")
+            if not target.exists():
+                raise InputError(target, f"file for imported ontology <{imported}> not found")
+            if imported not in source.graphs:
+                pending.append((target, str(imported)))
+    return source

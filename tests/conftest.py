@@ -1,0 +1,84 @@
+"""Shared fixtures: the real ontology source, its release graph, and the Java tool chain."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from prc_kg.ontology import OntologySource, default_ontology_dir, load_source
+from prc_kg.release import build_release, merged_release_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+JAVA_SRC = Path(__file__).resolve().parent / "java" / "OwlApiCheck.java"
+SHARE_JAVA = Path("/usr/share/java")
+# Debian ships several slf4j bindings; only the API and the no-op binding go on the class path.
+_EXCLUDED_JARS = ("slf4j-jcl", "slf4j-jdk14", "slf4j-log4j12", "slf4j-simple", "slf4j-migrator",
+                  "log4j-over-slf4j", "maven3-slf4j", "osgidistribution")
+
+
+@pytest.fixture(scope="session")
+def source() -> OntologySource:
+    return load_source(default_ontology_dir())
+
+
+@pytest.fixture(scope="session")
+def release_graph(source):
+    return merged_release_graph(source)
+
+
+@pytest.fixture(scope="session")
+def built(source, tmp_path_factory):
+    """The release files, built once per test session into a temporary folder."""
+    paths, _ = build_release(source, tmp_path_factory.mktemp("build"))
+    return paths
+
+
+@pytest.fixture(scope="session")
+def reference_components() -> list[dict[str, str]]:
+    with open(DATA / "reference_components.tsv", encoding="utf-8") as fh:
+        return list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+
+
+def copy_ontology(dest: Path) -> Path:
+    """A scratch copy of the ontology source, for tests that break or rewrite it."""
+    target = dest / "ontology"
+    shutil.copytree(default_ontology_dir(), target)
+    return target
+
+
+def owlapi_classpath() -> str | None:
+    """Class path for Debian's OWLAPI 5 (libowlapi-java), or None when it is not installed."""
+    if not (SHARE_JAVA / "owlapi-distribution.jar").exists():
+        return None
+    jars = [p for p in sorted(SHARE_JAVA.glob("*.jar"))
+            if not any(x in p.name for x in _EXCLUDED_JARS) and not _versioned(p.name)]
+    return ":".join(str(p) for p in jars)
+
+
+def _versioned(name: str) -> bool:
+    """Debian installs foo-1.2.3.jar plus a foo.jar link; keep only the links."""
+    stem = name[:-4]
+    parts = stem.rsplit("-", 1)
+    return len(parts) == 2 and parts[1][:1].isdigit()
+
+
+@pytest.fixture(scope="session")
+def owlapi_checker(tmp_path_factory):
+    """Compile tests/java/OwlApiCheck.java against OWLAPI; returns a function that runs it."""
+    classpath = owlapi_classpath()
+    javac, java = shutil.which("javac"), shutil.which("java")
+    if classpath is None or javac is None or java is None:
+        pytest.skip("needs javac and Debian's libowlapi-java (.ci/run installs both)")
+    out = tmp_path_factory.mktemp("owlapi-classes")
+    subprocess.run([javac, "-d", str(out), "-cp", classpath, str(JAVA_SRC)], check=True, capture_output=True)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([java, "-cp", f"{out}:{classpath}", "OwlApiCheck", *args],
+                              capture_output=True, text=True, timeout=600)
+
+    return run

@@ -1,0 +1,141 @@
+import java.io.File;
+import java.util.*;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.semanticweb.owlapi.apibinding.OWLManager;
+import org.semanticweb.owlapi.formats.RDFDocumentFormat;
+import org.semanticweb.owlapi.formats.TurtleDocumentFormat;
+import org.semanticweb.owlapi.io.FileDocumentSource;
+import org.semanticweb.owlapi.io.RDFTriple;
+import org.semanticweb.owlapi.model.*;
+import org.semanticweb.owlapi.profiles.OWL2DLProfile;
+import org.semanticweb.owlapi.profiles.OWLProfileReport;
+import org.semanticweb.owlapi.profiles.OWLProfileViolation;
+import org.semanticweb.owlapi.util.SimpleIRIMapper;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Loads an ontology the way Protégé does (OWLAPI, imports resolved through catalog-v001.xml
+ * next to the file) and reports what Protégé would warn about: triples it could not parse,
+ * entities whose declaration it had to guess, and OWL 2 DL profile violations.
+ *
+ * Usage: OwlApiCheck FILE [--resave OUTDIR [--add-class]]
+ * With --resave, every ontology of the imports closure is written back as Turtle by OWLAPI
+ * (as Protégé's save does) into OUTDIR, under the same relative paths, with the catalog
+ * copied; --add-class first adds a fully annotated class to the therapist module, as a user
+ * editing in Protégé would.
+ */
+public class OwlApiCheck {
+    static final String PRC = "https://w3id.org/prc-kg/ontology/";
+
+    public static void main(String[] args) throws Exception {
+        File file = new File(args[0]).getAbsoluteFile();
+        String resave = null;
+        boolean addClass = false;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--resave")) resave = args[++i];
+            else if (args[i].equals("--add-class")) addClass = true;
+        }
+        OWLOntologyManager m = OWLManager.createOWLOntologyManager();
+        Map<IRI, String> catalog = readCatalog(file.getParentFile(), m);
+        OWLOntology root = m.loadOntologyFromOntologyDocument(new FileDocumentSource(file));
+        int problems = 0;
+        for (OWLOntology o : sorted(root.importsClosure())) {
+            String name = o.getOntologyID().getOntologyIRI().map(IRI::toString).orElse("(anonymous)");
+            OWLDocumentFormat fmt = m.getOntologyFormat(o);
+            if (fmt instanceof RDFDocumentFormat) {
+                var meta = ((RDFDocumentFormat) fmt).getOntologyLoaderMetaData();
+                if (meta.isPresent()) {
+                    for (Object t : meta.get().getUnparsedTriples().map(Object::toString).sorted().toList()) {
+                        System.out.println("UNPARSED\t" + name + "\t" + t);
+                        problems++;
+                    }
+                    for (var e : meta.get().getGuessedDeclarations().entries()) {
+                        System.out.println("GUESSED\t" + name + "\t" + e.getKey() + " as " + e.getValue());
+                        problems++;
+                    }
+                }
+            }
+        }
+        OWLProfileReport report = new OWL2DLProfile().checkOntology(root);
+        List<String> violations = new ArrayList<>();
+        for (OWLProfileViolation v : report.getViolations()) violations.add(v.toString().replace('\n', ' '));
+        Collections.sort(violations);
+        for (String v : violations) { System.out.println("PROFILE\t" + v); problems++; }
+        int axioms = 0, classes = 0;
+        for (OWLOntology o : root.importsClosure().toList()) axioms += o.getAxiomCount();
+        classes = (int) root.classesInSignature(org.semanticweb.owlapi.model.parameters.Imports.INCLUDED).count();
+        System.out.println("SUMMARY\tontologies=" + root.importsClosure().count() + "\taxioms=" + axioms
+            + "\tclasses=" + classes + "\tproblems=" + problems);
+        if (resave != null) resaveAll(m, root, file, catalog, new File(resave), addClass);
+        System.exit(problems == 0 ? 0 : 1);
+    }
+
+    static List<OWLOntology> sorted(java.util.stream.Stream<OWLOntology> s) {
+        List<OWLOntology> l = new ArrayList<>(s.toList());
+        l.sort(Comparator.comparing(o -> o.getOntologyID().toString()));
+        return l;
+    }
+
+    static Map<IRI, String> readCatalog(File dir, OWLOntologyManager m) throws Exception {
+        Map<IRI, String> map = new LinkedHashMap<>();
+        File cat = new File(dir, "catalog-v001.xml");
+        if (!cat.exists()) return map;
+        NodeList uris = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(cat)
+            .getElementsByTagName("uri");
+        for (int i = 0; i < uris.getLength(); i++) {
+            Element e = (Element) uris.item(i);
+            IRI name = IRI.create(e.getAttribute("name"));
+            String rel = e.getAttribute("uri");
+            map.put(name, rel);
+            m.getIRIMappers().add(new SimpleIRIMapper(name, IRI.create(new File(dir, rel))));
+        }
+        return map;
+    }
+
+    static void resaveAll(OWLOntologyManager m, OWLOntology root, File file, Map<IRI, String> catalog,
+                          File out, boolean addClass) throws Exception {
+        OWLDataFactory df = m.getOWLDataFactory();
+        if (addClass) {
+            OWLOntology target = m.getOntology(IRI.create(PRC + "module/therapist"));
+            if (target == null) throw new IllegalStateException("therapist module not loaded");
+            OWLClass c = df.getOWLClass(IRI.create(PRC + "ReflectionOfFeeling"));
+            OWLClass parent = df.getOWLClass(IRI.create(PRC + "TherapistIntervention"));
+            List<OWLAxiom> ax = new ArrayList<>();
+            ax.add(df.getOWLDeclarationAxiom(c));
+            ax.add(df.getOWLSubClassOfAxiom(c, parent));
+            ax.add(ann(df, c, "http://www.w3.org/2000/01/rdf-schema#label", df.getOWLLiteral("reflection of feeling", "en")));
+            ax.add(ann(df, c, "http://www.w3.org/2004/02/skos/core#definition", df.getOWLLiteral(
+                "A therapist intervention that names back to the patient the feeling the therapist hears in what was just said.", "en")));
+            ax.add(ann(df, c, PRC + "provenanceTag", df.getOWLLiteral("BK")));
+            ax.add(df.getOWLAnnotationAssertionAxiom(df.getOWLAnnotationProperty(IRI.create("http://purl.org/dc/terms/source")),
+                c.getIRI(), IRI.create("https://w3id.org/prc-kg/source/Reference")));
+            ax.add(ann(df, c, PRC + "inManualSection", null));
+            ax.removeIf(Objects::isNull);
+            m.addAxioms(target, ax.stream());
+        }
+        out.mkdirs();
+        for (OWLOntology o : root.importsClosure().toList()) {
+            IRI iri = o.getOntologyID().getOntologyIRI().get();
+            String rel = catalog.getOrDefault(iri, file.getName());
+            if (o == root) rel = file.getName();
+            File dest = new File(out, rel);
+            dest.getParentFile().mkdirs();
+            TurtleDocumentFormat tf = new TurtleDocumentFormat();
+            OWLDocumentFormat orig = m.getOntologyFormat(o);
+            if (orig != null && orig.isPrefixOWLDocumentFormat()) tf.copyPrefixesFrom(orig.asPrefixOWLDocumentFormat());
+            m.saveOntology(o, tf, IRI.create(dest));
+        }
+        java.nio.file.Files.copy(new File(file.getParentFile(), "catalog-v001.xml").toPath(),
+            new File(out, "catalog-v001.xml").toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("RESAVED\t" + out);
+    }
+
+    static OWLAxiom ann(OWLDataFactory df, OWLClass c, String prop, OWLLiteral value) {
+        if (value == null) {
+            return df.getOWLAnnotationAssertionAxiom(df.getOWLAnnotationProperty(IRI.create(prop)), c.getIRI(),
+                IRI.create(PRC + "Section3"));
+        }
+        return df.getOWLAnnotationAssertionAxiom(df.getOWLAnnotationProperty(IRI.create(prop)), c.getIRI(), value);
+    }
+}

@@ -1,0 +1,45 @@
+"""Protégé compatibility through OWLAPI 5 (the library Protégé runs on), both directions."""
+
+from __future__ import annotations
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS
+
+from prc_kg.ontology import default_ontology_dir, load_source
+from prc_kg.qc import run_qc
+from prc_kg.release import build_release
+from prc_kg.vocab import PRC
+
+
+def _summary(stdout: str) -> str:
+    return [line for line in stdout.splitlines() if line.startswith("SUMMARY")][-1]
+
+
+def test_source_opens_without_unparsed_triples_guesses_or_dl_violations(owlapi_checker):
+    result = owlapi_checker(str(default_ontology_dir() / "prc-kg.ttl"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "problems=0" in _summary(result.stdout)
+    assert "ontologies=10" in _summary(result.stdout)
+
+
+def test_rdfxml_release_opens_cleanly(owlapi_checker, built):
+    result = owlapi_checker(str(built.rdfxml))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "problems=0" in _summary(result.stdout)
+
+
+def test_build_and_qc_work_after_a_protege_style_save(owlapi_checker, tmp_path):
+    """OWLAPI adds a class and rewrites every module in its own Turtle layout, as Protégé's save does."""
+    saved = tmp_path / "saved"
+    result = owlapi_checker(str(default_ontology_dir() / "prc-kg.ttl"), "--resave", str(saved), "--add-class")
+    assert result.returncode == 0, result.stdout + result.stderr
+    original = (default_ontology_dir() / "modules" / "therapist.ttl").read_text(encoding="utf-8")
+    assert (saved / "modules" / "therapist.ttl").read_text(encoding="utf-8") != original
+
+    source = load_source(saved)
+    paths, graph = build_release(source, tmp_path / "build")
+    new = URIRef(str(PRC.TherapistIntervention).replace("TherapistIntervention", "ReflectionOfFeeling"))
+    assert (new, RDFS.subClassOf, PRC.TherapistIntervention) in graph
+    report = run_qc(graph)
+    assert report.count("ERROR") == 0, [v for v in report.violations if v.level == "ERROR"]
+    assert len(Graph().parse(paths.turtle)) == len(graph)

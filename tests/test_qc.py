@@ -1,0 +1,98 @@
+"""`prc-kg qc`: zero ERRORs on main, and every check catches the fault it is written for."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from prc_kg.qc import LEVELS, load_checks, run_qc
+from prc_kg.vocab import PRC, SRC
+
+BAD = URIRef("https://w3id.org/prc-kg/ontology/PlantedFault")
+
+
+def _class(g: Graph, iri: URIRef = BAD, label: str = "planted fault", parent: URIRef = PRC.TherapistIntervention,
+           definition: str = "A therapist intervention that exists only to test the QC checks.") -> None:
+    g.add((iri, RDF.type, OWL.Class))
+    g.add((iri, RDFS.subClassOf, parent))
+    g.add((iri, RDFS.label, Literal(label, lang="en")))
+    g.add((iri, SKOS.definition, Literal(definition, lang="en")))
+    g.add((iri, PRC.provenanceTag, Literal("BK")))
+    g.add((iri, DCTERMS.source, SRC.Reference))
+    g.add((iri, PRC.inManualSection, PRC.Section3))
+
+
+def _remove(g: Graph, p) -> None:
+    g.remove((BAD, p, None))
+
+
+# One planted fault per check: (check name, how to plant it on a well-formed extra class).
+PLANTS = {
+    "missing_label": lambda g: _remove(g, RDFS.label),
+    "missing_definition": lambda g: _remove(g, SKOS.definition),
+    "duplicate_label": lambda g: (_remove(g, RDFS.label), g.add((BAD, RDFS.label, Literal("Interpretation", lang="en")))),
+    "multiple_labels": lambda g: g.add((BAD, RDFS.label, Literal("second label", lang="en"))),
+    "multiple_definitions": lambda g: g.add((BAD, SKOS.definition, Literal("A second one.", lang="en"))),
+    "missing_superclass": lambda g: _remove(g, RDFS.subClassOf),
+    "undeclared_property": lambda g: g.add((BAD, URIRef("https://w3id.org/prc-kg/ontology/noSuchProperty"), Literal(1))),
+    "dangling_reference": lambda g: g.add((BAD, RDFS.seeAlso, URIRef("https://w3id.org/prc-kg/ontology/Typo"))),
+    "definition_parent_label": lambda g: (_remove(g, SKOS.definition),
+                                          g.add((BAD, SKOS.definition, Literal("Something else entirely.", lang="en")))),
+    "missing_provenance": lambda g: _remove(g, PRC.provenanceTag),
+    "invalid_provenance_tag": lambda g: (_remove(g, PRC.provenanceTag), g.add((BAD, PRC.provenanceTag, Literal("WIKI")))),
+    "dangling_item_xref": lambda g: g.add((BAD, PRC.itemXref, Literal("APS:NO-SUCH-ITEM"))),
+    "label_whitespace": lambda g: (_remove(g, RDFS.label), g.add((BAD, RDFS.label, Literal("planted  fault ", lang="en")))),
+    "component_without_section": lambda g: _remove(g, PRC.inManualSection),
+    "ontology_header": lambda g: g.remove((None, OWL.versionIRI, None)),
+    "individual_without_definition": lambda g: (g.add((PRC.Section3, RDF.type, OWL.NamedIndividual)),
+                                                g.remove((PRC.Section3, SKOS.definition, None))),
+}
+
+
+def test_main_has_no_errors(release_graph):
+    report = run_qc(release_graph)
+    errors = [v for v in report.violations if v.level == "ERROR"]
+    assert errors == [], "\n".join(f"{v.rule} {v.entity} {v.value}" for v in errors)
+
+
+def test_every_check_has_a_planted_fault_case():
+    names = {c.name for c in load_checks()}
+    assert names == set(PLANTS), "add a planted-fault case for each new QC check"
+    assert {c.level for c in load_checks()} <= set(LEVELS)
+
+
+@pytest.mark.parametrize("rule", sorted(PLANTS))
+def test_check_catches_its_fault(release_graph, rule):
+    g = Graph()
+    g += release_graph
+    _class(g)
+    PLANTS[rule](g)
+    fired = [v for v in run_qc(g).violations if v.rule == rule]
+    assert fired, f"{rule} did not fire"
+    if rule not in ("ontology_header", "individual_without_definition"):
+        assert any(v.entity == str(BAD) for v in fired), [v.entity for v in fired]
+
+
+def test_clean_planted_class_raises_nothing(release_graph):
+    g = Graph()
+    g += release_graph
+    _class(g)
+    assert [v for v in run_qc(g).violations if v.entity == str(BAD)] == []
+
+
+def test_cli_exits_nonzero_on_error_and_writes_report(tmp_path, capsys):
+    from conftest import copy_ontology
+    from prc_kg.cli import main
+
+    onto = copy_ontology(tmp_path)
+    module = onto / "modules" / "modalities.ttl"
+    text = module.read_text(encoding="utf-8")
+    module.write_text(text.replace('rdfs:label "group psychotherapy"@en', 'rdfs:comment "label removed"@en'),
+                      encoding="utf-8")
+    report = tmp_path / "qc.tsv"
+    assert main(["qc", "--ontology", str(onto), "--report", str(report)]) == 1
+    out = capsys.readouterr().out
+    assert "ERROR\tmissing_label\thttps://w3id.org/prc-kg/ontology/GroupPsychotherapy" in out
+    assert report.read_text().startswith("Level\tRule Name\tSubject\tProperty\tValue\n")
+    assert main(["qc"]) == 0
