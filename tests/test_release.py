@@ -26,7 +26,7 @@ def test_build_is_byte_identical_across_runs(tmp_path):
     _build(tmp_path / "a", "1")
     _build(tmp_path / "b", "2")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == ["prc-kg.jsonld", "prc-kg.owl", "prc-kg.ttl"]
+    assert names == ["examples.ttl", "prc-kg-with-examples.owl", "prc-kg.jsonld", "prc-kg.owl", "prc-kg.ttl"]
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 

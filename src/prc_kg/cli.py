@@ -18,15 +18,43 @@ def _source(args: argparse.Namespace):
     return load_source(args.ontology)
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from .release import build_release
-    from .summary import summarise
+def _ontology_and_examples(args: argparse.Namespace):
+    from .instances import load_examples
+    from .release import merged_release_graph
 
-    paths, graph = build_release(_source(args), args.out)
-    for path in paths.all():
+    source = _source(args)
+    ontology = merged_release_graph(source)
+    return source, ontology, load_examples(ontology, args.examples)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .release import EXAMPLES_TTL, WITH_EXAMPLES_OWL, build_release
+    from .summary import instance_lines, summarise
+
+    source, _, examples = _ontology_and_examples(args)
+    paths, graph = build_release(source, args.out, examples.graph)
+    for path in [*paths.all(), args.out / EXAMPLES_TTL, args.out / WITH_EXAMPLES_OWL]:
         print(f"wrote {path}")
     print("\n".join(summarise(graph).lines()))
+    print("\n".join(instance_lines(examples.graph)))
     return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .ontology import parse_file
+    from .validation import validate
+
+    _, ontology, examples = _ontology_and_examples(args)
+    data = examples.graph
+    for path in args.data:
+        data += parse_file(path)
+    violations = validate(data, ontology)
+    for v in violations:
+        print(v)
+    errors = sum(1 for v in violations if v.severity == "Violation")
+    print(f"SHACL: {len(data)} instance triples from {len(examples.files) + len(args.data)} files; "
+          f"{errors} violations, {len(violations) - errors} warnings")
+    return EXIT_OK if errors == 0 else EXIT_FAILED
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -55,6 +83,65 @@ def cmd_qc(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .ratings import import_ratings
+    from .release import merged_release_graph
+    from .reliability import format_table
+    from .terms import TermIndex
+
+    terms = TermIndex(merged_release_graph(_source(args)))
+    output = args.out or Path("build") / "ratings" / f"{args.file.stem}.nt"
+    size = args.file.stat().st_size if args.file.exists() else 0
+    with _progress(f"importing {args.file.name}", size) as advance:
+        result = import_ratings(args.file, output, terms, args.mapping, progress=advance)
+    print(f"imported {result.rows} ratings from {args.file} into {result.output} ({result.triples} triples)")
+    if result.reliability:
+        print("inter-rater reliability (stored in the graph as prc:ReliabilityEstimate):")
+        print("\n".join(format_table(result.reliability)))
+    return EXIT_OK
+
+
+def cmd_export_ratings(args: argparse.Namespace) -> int:
+    from .ratings import export_ratings
+    from .release import merged_release_graph
+
+    rows = export_ratings(args.file, args.out, merged_release_graph(_source(args)))
+    print(f"wrote {rows} ratings to {args.out}")
+    return EXIT_OK
+
+
+def cmd_generate_study(args: argparse.Namespace) -> int:
+    from .study import StudyDesign, write_study
+
+    design = StudyDesign(args.study, args.dyads, args.sessions, args.segments, args.raters, args.seed)
+    rows = write_study(design, args.out)
+    print(f"wrote {rows} ratings ({design.dyads} dyads x {design.sessions} sessions x {design.segments} segments, "
+          f"{design.raters} raters, seed {design.seed}) to {args.out}")
+    return EXIT_OK
+
+
+class _progress:
+    """A progress bar on standard error for long imports (bytes read); silent when not a terminal."""
+
+    def __init__(self, title: str, total: int):
+        self.title, self.total, self.bar = title, total, None
+
+    def __enter__(self):
+        if not sys.stderr.isatty() or self.total < 5_000_000:
+            return lambda n: None
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        self.bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                            TimeRemainingColumn(), transient=True)
+        self.bar.start()
+        task = self.bar.add_task(self.title, total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def cmd_reason(args: argparse.Namespace) -> int:
     from .reasoning import run_hermit
     from .release import merged_release_graph, serialise
@@ -63,6 +150,11 @@ def cmd_reason(args: argparse.Namespace) -> int:
         report = run_hermit(args.file)
     else:
         graph = merged_release_graph(_source(args))
+        if args.with_examples:
+            from .instances import load_examples
+            from .release import canonical
+
+            graph = canonical(graph + load_examples(graph, args.examples).graph)
         with tempfile.TemporaryDirectory(prefix="prc-kg-reason-") as tmp:
             path = Path(tmp) / "prc-kg.owl"
             path.write_bytes(serialise(graph, "xml"))
@@ -87,14 +179,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prc-kg", description="Knowledge graph of the psychotherapy process.")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    def with_examples(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--examples", type=Path, default=None,
+                       help="folder of example YAML files (default: this checkout's examples/)")
+        return p
+
     def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--ontology", type=Path, default=None,
                        help="folder holding prc-kg.ttl and catalog-v001.xml (default: this checkout's ontology/)")
         return p
 
-    p = with_ontology(sub.add_parser("build", help="write the release files (Turtle, RDF/XML, JSON-LD) and a summary"))
+    p = with_examples(with_ontology(sub.add_parser(
+        "build", help="write the release files (Turtle, RDF/XML, JSON-LD), the example instances and a summary")))
     p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     p.set_defaults(func=cmd_build)
+
+    p = with_examples(with_ontology(sub.add_parser(
+        "validate", help="check the example instances (and --data files) with the SHACL shapes; exit 1 on violations")))
+    p.add_argument("--data", type=Path, nargs="*", default=[], help="further RDF files of instance data")
+    p.set_defaults(func=cmd_validate)
 
     p = with_ontology(sub.add_parser("summary", help="print class counts per manual section and annotation cover"))
     p.set_defaults(func=cmd_summary)
@@ -106,10 +209,32 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lowest level to print (default: WARN)")
     p.set_defaults(func=cmd_qc)
 
-    p = with_ontology(sub.add_parser("reason", help="check consistency and classify with HermiT (needs Java)"))
+    p = with_examples(with_ontology(sub.add_parser("reason", help="check consistency and classify with HermiT (needs Java)")))
+    p.add_argument("--with-examples", action="store_true", help="reason over the ontology and the example instances")
     p.add_argument("--file", type=Path, default=None, help="reason over this RDF/XML file instead of the source")
     p.add_argument("--show", type=int, default=20, help="how many inferred axioms to list (default: 20)")
     p.set_defaults(func=cmd_reason)
+
+    p = with_ontology(sub.add_parser("import", help="import a ratings CSV as observations (all or nothing)"))
+    p.add_argument("file", type=Path, help="ratings CSV in the long format of examples/README.md")
+    p.add_argument("--mapping", type=Path, default=None, help="item mapping CSV (default: examples/mappings/items.csv)")
+    p.add_argument("--out", type=Path, default=None, help="N-Triples output (default: build/ratings/FILE.nt)")
+    p.set_defaults(func=cmd_import)
+
+    p = with_ontology(sub.add_parser("export-ratings", help="write the ratings of an imported graph back to CSV"))
+    p.add_argument("file", type=Path, help="N-Triples file written by prc-kg import")
+    p.add_argument("--out", type=Path, required=True, help="CSV to write")
+    p.set_defaults(func=cmd_export_ratings)
+
+    p = sub.add_parser("generate-study", help="write a seeded synthetic coded-session study as a ratings CSV")
+    p.add_argument("--out", type=Path, default=Path("examples/study/ratings.csv"))
+    p.add_argument("--study", default="example-study")
+    p.add_argument("--dyads", type=int, default=3)
+    p.add_argument("--sessions", type=int, default=8)
+    p.add_argument("--segments", type=int, default=20)
+    p.add_argument("--raters", type=int, default=2)
+    p.add_argument("--seed", type=int, default=20261126)
+    p.set_defaults(func=cmd_generate_study)
     return parser
 
 

@@ -21,6 +21,8 @@ from .vocab import MODULE_IRI_PREFIX, PREFIXES
 
 RELEASE_NAME = "prc-kg"
 FORMATS = {"ttl": "turtle", "owl": "xml", "jsonld": "json-ld"}
+EXAMPLES_TTL = "examples.ttl"
+WITH_EXAMPLES_OWL = "prc-kg-with-examples.owl"
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def merged_release_graph(source: OntologySource) -> Graph:
     for imported in list(merged.objects(main_iri, OWL.imports)):
         if str(imported).startswith(MODULE_IRI_PREFIX) or imported in source.graphs:
             merged.remove((main_iri, OWL.imports, imported))
-    return _canonical(merged)
+    return canonical(merged)
 
 
 class _SortedGraph(Graph):
@@ -65,7 +67,7 @@ class _SortedGraph(Graph):
         return iter(sorted(pairs, key=lambda po: (_term_key(po[0]), _term_key(po[1]))))
 
 
-def _canonical(g: Graph) -> Graph:
+def canonical(g: Graph) -> Graph:
     """Relabel blank nodes from their content, then rebuild the graph in sorted triple order."""
     canon = to_canonical_graph(g)
     out = _SortedGraph()
@@ -115,10 +117,22 @@ def _sorted_jsonld(text: str) -> bytes:
     return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def build_release(source: OntologySource, build_dir: Path) -> tuple[ReleaseFiles, Graph]:
-    """Write the release files into ``build_dir`` (all or none) and return them with the graph."""
+def build_release(source: OntologySource, build_dir: Path,
+                  examples: Graph | None = None) -> tuple[ReleaseFiles, Graph]:
+    """Write the release files into ``build_dir`` (all or none) and return them with the graph.
+
+    With ``examples``, also write the instance graph (Turtle) and ontology plus instances in
+    RDF/XML, the file the reasoner reads to classify coded turns.
+    """
     g = merged_release_graph(source)
     paths = release_paths(build_dir)
     outputs = {path: serialise(g, fmt) for path, fmt in zip(paths.all(), FORMATS.values())}
+    if examples is not None:
+        data = canonical(examples)
+        outputs[build_dir / EXAMPLES_TTL] = serialise(data, "turtle")
+        combined = Graph()
+        combined += g
+        combined += data
+        outputs[build_dir / WITH_EXAMPLES_OWL] = serialise(canonical(combined), "xml")
     write_files_atomically(outputs)
     return paths, g

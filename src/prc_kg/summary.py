@@ -85,3 +85,20 @@ def summarise(g: Graph) -> OntologySummary:
         with_tag=sum(1 for c in classes if (c, PRC.provenanceTag, None) in g),
         sections=sections,
     )
+
+
+INSTANCE_KINDS = ("Case", "Psychotherapy", "Session", "TurnOfSpeech", "Segment", "Commentary", "Finding",
+                  "ReportedFigure", "Study", "Rating", "ReliabilityEstimate")
+
+
+def instance_lines(data: Graph) -> list[str]:
+    """Instance counts by kind (asserted types; a psychoanalysis counts as a treatment)."""
+    from rdflib.namespace import RDF as _RDF
+
+    typed: dict[str, int] = {}
+    for kind in INSTANCE_KINDS:
+        cls = getattr(PRC, kind)
+        typed[kind] = len(set(data.subjects(_RDF.type, cls)))
+    treatments = {s for s, o in data.subject_objects(_RDF.type) if str(s).endswith("/treatment")}
+    typed["Psychotherapy"] = max(typed["Psychotherapy"], len(treatments))
+    return ["instances:"] + [f"  {kind}: {n}" for kind, n in typed.items() if n]

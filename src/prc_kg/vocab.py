@@ -14,7 +14,9 @@ SRC_IRI = "https://w3id.org/prc-kg/source/"
 ONTOLOGY_IRI = URIRef("https://w3id.org/prc-kg/ontology")
 MODULE_IRI_PREFIX = PRC_IRI + "module/"
 
+DATA_IRI = "https://w3id.org/prc-kg/data/"
 SRC = Namespace(SRC_IRI)
+DATA = Namespace(DATA_IRI)
 
 
 class PRC(DefinedNamespace):
@@ -36,6 +38,31 @@ class PRC(DefinedNamespace):
     findingModerator: URIRef
     # classes
     ProcessComponent: URIRef
+    Person: URIRef
+    Patient: URIRef
+    Psychotherapist: URIRef
+    Rater: URIRef
+    Dyad: URIRef
+    Case: URIRef
+    Psychotherapy: URIRef
+    TreatmentPhase: URIRef
+    Session: URIRef
+    TurnOfSpeech: URIRef
+    PatientTurn: URIRef
+    Segment: URIRef
+    JointSegment: URIRef
+    Commentary: URIRef
+    Study: URIRef
+    Rating: URIRef
+    Finding: URIRef
+    ReportedFigure: URIRef
+    ReliabilityEstimate: URIRef
+    BibliographicSource: URIRef
+    ReasonForSeekingHelp: URIRef
+    PatientContribution: URIRef
+    InterventionAim: URIRef
+    InterventionCharacteristic: URIRef
+    InterventionQuality: URIRef
     ManualSection: URIRef
     Instrument: URIRef
     InstrumentItem: URIRef
@@ -48,9 +75,81 @@ class PRC(DefinedNamespace):
     TherapistTurn: URIRef
     # object and data properties
     hasAim: URIRef
+    hasCharacteristic: URIRef
+    hasQuality: URIRef
+    hasPatient: URIRef
+    hasTherapist: URIRef
+    hasDyad: URIRef
+    documentsTreatment: URIRef
+    hasPhase: URIRef
+    hasOutcome: URIRef
+    presentsWith: URIRef
+    partOfTreatment: URIRef
+    partOfSession: URIRef
+    spokenBy: URIRef
+    speakerNotRecorded: URIRef
+    followedBy: URIRef
+    immediatelyFollowedBy: URIRef
+    annotates: URIRef
+    hasEvaluation: URIRef
+    studiedWith: URIRef
+    inStudy: URIRef
+    supportedBy: URIRef
+    hasEvidenceLevel: URIRef
+    hasDirection: URIRef
+    forItem: URIRef
+    betweenRaters: URIRef
+    constructedForTeaching: URIRef
+    text: URIRef
+    summary: URIRef
+    sessionNumber: URIRef
+    segmentNumber: URIRef
+    tosNumber: URIRef
+    startTosNumber: URIRef
+    endTosNumber: URIRef
+    positionInSession: URIRef
+    phaseNumber: URIRef
+    sessionsPerWeek: URIRef
+    durationYears: URIRef
+    scaleMin: URIRef
+    scaleMax: URIRef
+    findingNumber: URIRef
+    relationKind: URIRef
+    effectSizeR: URIRef
+    effectSizeD: URIRef
+    confidenceLower: URIRef
+    confidenceUpper: URIRef
+    numberOfStudies: URIRef
+    sampleSize: URIRef
+    sampleDescription: URIRef
+    condition: URIRef
+    year: URIRef
+    figureValue: URIRef
+    quantity: URIRef
+    scope: URIRef
+    reliabilityStatistic: URIRef
+    estimate: URIRef
+    numberOfUnits: URIRef
     itemCode: URIRef
     sectionNumber: URIRef
     # individuals
+    Helpful: URIRef
+    Unhelpful: URIRef
+    Mixed: URIRef
+    FavourableOutcome: URIRef
+    UnfavourableOutcome: URIRef
+    MixedOutcome: URIRef
+    OutcomeUnknown: URIRef
+    PositiveDirection: URIRef
+    NegativeDirection: URIRef
+    NullDirection: URIRef
+    MixedDirection: URIRef
+    NotDirectional: URIRef
+    MetaAnalysisEvidence: URIRef
+    RandomisedTrialEvidence: URIRef
+    MultiCaseProcessEvidence: URIRef
+    SingleCaseEvidence: URIRef
+    ExpertClaimEvidence: URIRef
     Section1: URIRef
     Section2: URIRef
     Section3: URIRef
@@ -63,6 +162,7 @@ PROVENANCE_TAGS = frozenset({"PRC", "APS", "DIS", "PHI", "PQS", "CPPS", "WAI", "
 PREFIXES: dict[str, str] = {
     "prc": PRC_IRI,
     "src": SRC_IRI,
+    "data": DATA_IRI,
     "owl": str(OWL),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
@@ -73,5 +173,5 @@ PREFIXES: dict[str, str] = {
     "sosa": str(SOSA),
 }
 
-__all__ = ["PRC", "SRC", "PREFIXES", "PROVENANCE_TAGS", "ONTOLOGY_IRI", "MODULE_IRI_PREFIX",
+__all__ = ["PRC", "SRC", "DATA", "DATA_IRI", "SRC_IRI", "PRC_IRI", "PREFIXES", "PROVENANCE_TAGS", "ONTOLOGY_IRI", "MODULE_IRI_PREFIX",
            "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS", "SOSA", "XSD"]

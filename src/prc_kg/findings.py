@@ -1,0 +1,198 @@
+"""Findings (source-backed relations between constructs) and reported figures, from YAML to RDF."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from .terms import TermIndex
+from .vocab import DATA, PRC, PROVENANCE_TAGS, SRC
+from .yamlfile import Located, read_yaml
+
+MARKER = "findings/1"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DIRECTIONS = {"positive": PRC.PositiveDirection, "negative": PRC.NegativeDirection, "null": PRC.NullDirection,
+              "mixed": PRC.MixedDirection, "not-directional": PRC.NotDirectional}
+EVIDENCE = {"meta-analysis": PRC.MetaAnalysisEvidence, "rct": PRC.RandomisedTrialEvidence,
+            "multi-case": PRC.MultiCaseProcessEvidence, "single-case": PRC.SingleCaseEvidence,
+            "expert-claim": PRC.ExpertClaimEvidence}
+FINDING_KEYS = {"id", "number", "statement", "subject", "relation", "object", "direction", "moderator", "condition",
+                "r", "d", "ci", "k", "n", "sample", "evidence", "source", "year", "tag", "scope"}
+FIGURE_KEYS = {"id", "quantity", "value", "scope", "year", "source", "tag"}
+
+
+class FindingBuilder:
+    def __init__(self, terms: TermIndex, graph: Graph | None = None):
+        self.terms = terms
+        self.g = graph if graph is not None else Graph()
+        self.seen: dict[str, Path] = {}
+
+    def add_file(self, path: Path) -> int:
+        doc = read_yaml(path, MARKER)
+        count = 0
+        for key, add in (("findings", self.add_finding), ("figures", self.add_figure)):
+            entries = doc.get(key) or []
+            if not isinstance(entries, list):
+                raise doc.fail(f"expected a list under '{key}'", key)
+            for entry in entries:
+                if not isinstance(entry, Located):
+                    raise doc.fail(f"each entry of '{key}' must be a mapping", key)
+                add(entry)
+                count += 1
+        if count == 0:
+            raise doc.fail("no findings or figures in the file", "findings")
+        return count
+
+    # -- shared checks ---------------------------------------------------------------------------
+    def _id(self, e: Located, kind: str) -> str:
+        eid = e.get("id")
+        if not isinstance(eid, str) or not SLUG.match(eid):
+            raise e.fail(f"expected a slug of lower-case letters, digits and '-', got {eid!r}", "id")
+        if eid in self.seen:
+            raise e.fail(f"{kind} id '{eid}' is already used in {self.seen[eid]}", "id")
+        self.seen[eid] = e.path
+        return eid
+
+    def _keys(self, e: Located, allowed: set[str]) -> None:
+        unknown = sorted(set(e) - allowed)
+        if unknown:
+            raise e.fail(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}", unknown[0])
+
+    def _provenance(self, e: Located, node: URIRef) -> None:
+        tag = e.get("tag")
+        if tag not in PROVENANCE_TAGS:
+            raise e.fail(f"expected one of {', '.join(sorted(PROVENANCE_TAGS))}", "tag")
+        self.g.add((node, PRC.provenanceTag, Literal(tag)))
+        ids = e.get("source")
+        ids = [ids] if isinstance(ids, str) else ids
+        if not ids or not isinstance(ids, list):
+            raise e.fail("expected a list of source ids such as [P14]", "source")
+        for sid in ids:
+            if str(sid) not in self.terms.sources:
+                raise e.fail(f"'{sid}' is not a source of the ontology (sources.ttl)", "source")
+            self.g.add((node, PRC.supportedBy, SRC[str(sid)]))
+        if (year := e.get("year")) is not None:
+            if isinstance(year, bool) or not isinstance(year, int) or not 1800 <= year <= 2100:
+                raise e.fail(f"expected a four-digit year, got {year!r}", "year")
+            self.g.add((node, PRC.year, Literal(year, datatype=XSD.integer)))
+        if (scope := e.get("scope")) is not None:
+            self.g.add((node, PRC.scope, Literal(str(scope))))
+
+    def _classes(self, e: Located, field: str, required: bool) -> list[URIRef]:
+        names = e.get(field) or []
+        names = [names] if isinstance(names, str) else names
+        if required and not names:
+            raise e.fail("name at least one construct class", field)
+        out = []
+        for name in names:
+            cls = self.terms.cls(str(name))
+            if cls is None:
+                raise e.fail(f"'{name}' is not a class of the ontology", field)
+            out.append(cls)
+        return out
+
+    @staticmethod
+    def _decimal(e: Located, field: str, lo: Decimal | None = None, hi: Decimal | None = None) -> Decimal | None:
+        value = e.get(field)
+        if value is None:
+            return None
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise e.fail(f"expected a number, got {value!r}", field) from None
+        if (lo is not None and number < lo) or (hi is not None and number > hi):
+            raise e.fail(f"expected a value between {lo} and {hi}, got {value!r}", field)
+        return number
+
+    @staticmethod
+    def _count(e: Located, field: str) -> int | None:
+        value = e.get(field)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise e.fail(f"expected a positive whole number, got {value!r}", field)
+        return value
+
+    # -- entries ---------------------------------------------------------------------------------
+    def add_finding(self, e: Located) -> URIRef:
+        self._keys(e, FINDING_KEYS)
+        fid = self._id(e, "finding")
+        node = DATA[f"finding/{fid}"]
+        subjects = self._classes(e, "subject", True)
+        objects = self._classes(e, "object", True)
+        relation = e.get("relation")
+        if not isinstance(relation, str) or not relation.strip():
+            raise e.fail("expected a short verb phrase such as 'predicts'", "relation")
+        statement = e.get("statement")
+        if not isinstance(statement, str) or not statement.strip():
+            raise e.fail("expected the finding in one or two sentences of our own words", "statement")
+        label = (f"{' + '.join(self.terms.label(s) for s in subjects)} {relation.strip()} "
+                 f"{' + '.join(self.terms.label(o) for o in objects)}")
+        if e.get("year"):
+            label += f" ({e['year']})"
+        for t in (OWL.NamedIndividual, PRC.Finding):
+            self.g.add((node, RDF.type, t))
+        self.g.add((node, RDFS.label, Literal(label, lang="en")))
+        self.g.add((node, PRC.text, Literal(statement.strip())))
+        self.g.add((node, PRC.relationKind, Literal(relation.strip())))
+        for cls in subjects:
+            self.g.add((node, PRC.findingSubject, cls))
+        for cls in objects:
+            self.g.add((node, PRC.findingObject, cls))
+        for cls in self._classes(e, "moderator", False):
+            self.g.add((node, PRC.findingModerator, cls))
+        if (number := self._count(e, "number")) is not None:
+            self.g.add((node, PRC.findingNumber, Literal(number, datatype=XSD.positiveInteger)))
+        direction = e.get("direction")
+        if direction not in DIRECTIONS:
+            raise e.fail(f"expected one of {', '.join(DIRECTIONS)}", "direction")
+        self.g.add((node, PRC.hasDirection, DIRECTIONS[direction]))
+        evidence = e.get("evidence")
+        if evidence not in EVIDENCE:
+            raise e.fail(f"expected one of {', '.join(EVIDENCE)}", "evidence")
+        self.g.add((node, PRC.hasEvidenceLevel, EVIDENCE[evidence]))
+        if (r := self._decimal(e, "r", Decimal(-1), Decimal(1))) is not None:
+            self.g.add((node, PRC.effectSizeR, Literal(r, datatype=XSD.decimal)))
+        if (d := self._decimal(e, "d", Decimal(-10), Decimal(10))) is not None:
+            self.g.add((node, PRC.effectSizeD, Literal(d, datatype=XSD.decimal)))
+        if (ci := e.get("ci")) is not None:
+            if not isinstance(ci, list) or len(ci) != 2:
+                raise e.fail("expected [lower, upper]", "ci")
+            lo, hi = (Decimal(str(x)) for x in ci)
+            if lo > hi:
+                raise e.fail(f"lower bound {lo} is above upper bound {hi}", "ci")
+            self.g.add((node, PRC.confidenceLower, Literal(lo, datatype=XSD.decimal)))
+            self.g.add((node, PRC.confidenceUpper, Literal(hi, datatype=XSD.decimal)))
+        if (k := self._count(e, "k")) is not None:
+            self.g.add((node, PRC.numberOfStudies, Literal(k, datatype=XSD.positiveInteger)))
+        if (n := self._count(e, "n")) is not None:
+            self.g.add((node, PRC.sampleSize, Literal(n, datatype=XSD.positiveInteger)))
+        for field, prop in (("sample", PRC.sampleDescription), ("condition", PRC.condition)):
+            if (value := e.get(field)) is not None:
+                self.g.add((node, prop, Literal(str(value))))
+        self._provenance(e, node)
+        return node
+
+    def add_figure(self, e: Located) -> URIRef:
+        self._keys(e, FIGURE_KEYS)
+        fid = self._id(e, "figure")
+        node = DATA[f"figure/{fid}"]
+        quantity = e.get("quantity")
+        if not isinstance(quantity, str) or not quantity.strip():
+            raise e.fail("expected what the figure counts, in words", "quantity")
+        value = self._decimal(e, "value")
+        if value is None:
+            raise e.fail("is required", "value")
+        if not e.get("scope"):
+            raise e.fail("say what the figure applies to, so figures that disagree can be told apart", "scope")
+        for t in (OWL.NamedIndividual, PRC.ReportedFigure):
+            self.g.add((node, RDF.type, t))
+        self.g.add((node, RDFS.label, Literal(f"{quantity.strip()}: {e['value']}", lang="en")))
+        self.g.add((node, PRC.quantity, Literal(quantity.strip())))
+        self.g.add((node, PRC.figureValue, Literal(value, datatype=XSD.decimal)))
+        self._provenance(e, node)
+        return node

@@ -1,0 +1,49 @@
+"""All example files of a folder, loaded into one instance graph checked against the ontology."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from .cases import CaseBuilder
+from .findings import FindingBuilder
+from .terms import TermIndex
+from .vocab import PREFIXES
+
+CASE_FOLDERS = ("cases", "vignettes")
+FINDING_FOLDERS = ("findings",)
+
+
+def default_examples_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "examples"
+
+
+@dataclass
+class ExampleSet:
+    graph: Graph
+    files: list[Path]
+    cases: int
+    findings: int
+
+
+def load_examples(ontology: Graph, folder: Path | None = None) -> ExampleSet:
+    """Read every case, vignette and findings YAML file under ``folder`` (sorted, so output is stable)."""
+    folder = Path(folder) if folder else default_examples_dir()
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    terms = TermIndex(ontology)
+    cases, findings = CaseBuilder(terms, graph), FindingBuilder(terms, graph)
+    files: list[Path] = []
+    n_cases = n_findings = 0
+    for sub in CASE_FOLDERS:
+        for path in sorted((folder / sub).glob("*.yaml")):
+            n_cases += cases.add_file(path)
+            files.append(path)
+    for sub in FINDING_FOLDERS:
+        for path in sorted((folder / sub).glob("*.yaml")):
+            n_findings += findings.add_file(path)
+            files.append(path)
+    return ExampleSet(graph, files, n_cases, n_findings)

@@ -1,0 +1,432 @@
+"""Coded sessions: a long-format ratings CSV imported as SOSA observations, all or nothing.
+
+The file is streamed row by row into a temporary SQLite table (which also catches duplicate
+ratings), so memory stays bounded for large files. Only when every row is valid is RDF written,
+as N-Triples into a temporary file that is then moved into place; a failing file leaves no
+output behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from .errors import InputError, PrcKgError
+from .terms import TermIndex
+from .vocab import DATA_IRI, PRC, PRC_IRI
+
+COLUMNS = ("study", "dyad", "session", "segment", "segment_kind", "item", "value", "rater", "date")
+MAPPING_COLUMNS = ("code", "item", "construct", "scale_min", "scale_max")
+SEGMENT_KINDS = {"therapist": "TherapistSegment", "patient": "PatientSegment", "joint": "JointSegment"}
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_ERRORS = 25
+
+
+class RatingsError(InputError):
+    """One or more rows of a ratings file are invalid; ``problems`` lists each with row and column."""
+
+    def __init__(self, path: Path, problems: list[str], more: int = 0):
+        self.problems = problems
+        extra = f"\n  … and {more} more problems" if more else ""
+        super().__init__(path, f"{len(problems) + more} problem(s); nothing was imported:\n  "
+                         + "\n  ".join(problems) + extra)
+
+
+@dataclass(frozen=True)
+class MappedItem:
+    code: str
+    item_code: str
+    item: URIRef
+    construct: URIRef | None
+    scale_min: Decimal
+    scale_max: Decimal
+
+
+@dataclass
+class ImportResult:
+    output: Path
+    rows: int
+    triples: int
+    reliability: list["Reliability"] = field(default_factory=list)
+
+
+def default_mapping_path() -> Path:
+    return Path(__file__).resolve().parents[2] / "examples" / "mappings" / "items.csv"
+
+
+# -- mapping -------------------------------------------------------------------------------------
+
+def read_mapping(path: Path, terms: TermIndex) -> dict[str, MappedItem]:
+    """Read ``code,item,construct,scale_min,scale_max``; empty scale cells take the item's own scale."""
+    mapping: dict[str, MappedItem] = {}
+    for line, row in _csv_rows(path, MAPPING_COLUMNS):
+        code = row["code"].strip()
+        if not code:
+            raise InputError(path, "empty code", line=line, field="code")
+        if code in mapping:
+            raise InputError(path, f"code '{code}' is mapped twice", line=line, field="code")
+        item_code = row["item"].strip()
+        item = terms.items_by_code.get(item_code)
+        if item is None:
+            raise InputError(path, f"'{row['item']}' is not an item code of the ontology (prc:itemCode)",
+                             line=line, field="item")
+        construct = None
+        if row["construct"].strip():
+            construct = terms.cls(row["construct"].strip())
+            if construct is None:
+                raise InputError(path, f"'{row['construct']}' is not a class of the ontology", line=line,
+                                 field="construct")
+        bounds = []
+        for col, prop in (("scale_min", PRC.scaleMin), ("scale_max", PRC.scaleMax)):
+            text = row[col].strip()
+            if text:
+                try:
+                    bounds.append(Decimal(text))
+                except InvalidOperation:
+                    raise InputError(path, f"expected a number, got '{text}'", line=line, field=col) from None
+            else:
+                value = terms.graph.value(item, prop)
+                if value is None:
+                    raise InputError(path, f"item {row['item']} has no {col} in the ontology; give one here",
+                                     line=line, field=col)
+                bounds.append(Decimal(str(value)))
+        if bounds[0] >= bounds[1]:
+            raise InputError(path, f"scale_min {bounds[0]} is not below scale_max {bounds[1]}", line=line,
+                             field="scale_min")
+        mapping[code] = MappedItem(code, item_code, item, construct, bounds[0], bounds[1])
+    if not mapping:
+        raise InputError(path, "the mapping file has no rows")
+    return mapping
+
+
+# -- CSV reading ----------------------------------------------------------------------------------
+
+def _decoded_lines(path: Path, progress: Callable[[int], None] | None) -> Iterator[str]:
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if progress is not None:
+                progress(len(raw))
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
+                                 "save the file as UTF-8", line=number) from exc
+
+
+def _csv_rows(path: Path, columns: tuple[str, ...],
+              progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) after checking that the header has exactly ``columns``."""
+    if not path.exists():
+        raise InputError(path, "file not found")
+    if path.stat().st_size == 0:
+        raise InputError(path, f"file is empty; expected a header line: {','.join(columns)}")
+    reader = csv.reader(_decoded_lines(path, progress))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(path, f"file is empty; expected a header line: {','.join(columns)}") from None
+    header = [h.strip() for h in header]
+    missing = [c for c in columns if c not in header]
+    extra = [h for h in header if h not in columns]
+    if missing or extra or len(header) != len(columns):
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if extra:
+            parts.append(f"unexpected column(s) {', '.join(extra)}")
+        if not parts:
+            parts.append("a column is repeated")
+        raise InputError(path, "; ".join(parts) + f"; expected exactly: {','.join(columns)}", line=1, field="header")
+    index = [header.index(c) for c in columns]
+    for row in reader:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != len(columns):
+            raise InputError(path, f"expected {len(columns)} values, found {len(row)}", line=reader.line_num)
+        yield reader.line_num, {c: row[i] for c, i in zip(columns, index)}
+
+
+# -- validation of one row -------------------------------------------------------------------------
+
+def _check_row(row: dict[str, str], mapping: dict[str, MappedItem]) -> tuple[list[tuple[str, str]], tuple | None]:
+    """Return (problems as (column, message), normalised values or None)."""
+    problems: list[tuple[str, str]] = []
+    values = {k: v.strip() for k, v in row.items()}
+    for col in ("study", "dyad", "rater"):
+        if not ID.match(values[col]):
+            problems.append((col, f"expected an id of letters, digits, '_', '.' or '-', got '{values[col]}'"))
+    numbers = {}
+    for col in ("session", "segment"):
+        text = values[col]
+        if not text.isdigit() or int(text) < 1:
+            problems.append((col, f"expected a positive integer, got '{text}'"))
+        else:
+            numbers[col] = int(text)
+    if values["segment_kind"] not in SEGMENT_KINDS:
+        problems.append(("segment_kind", f"expected therapist, patient or joint, got '{values['segment_kind']}'"))
+    item = mapping.get(values["item"])
+    if item is None:
+        problems.append(("item", f"unknown item code '{values['item']}' (not in the mapping file)"))
+    try:
+        value = Decimal(values["value"])
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        problems.append(("value", f"expected a number, got '{values['value']}'"))
+        value = None
+    if value is not None and item is not None and not item.scale_min <= value <= item.scale_max:
+        problems.append(("value", f"{values['value']} is outside the scale of {item.code} "
+                                  f"({item.scale_min} to {item.scale_max})"))
+    if not DATE.match(values["date"]):
+        problems.append(("date", f"expected a date as YYYY-MM-DD, got '{values['date']}'"))
+    else:
+        try:
+            date.fromisoformat(values["date"])
+        except ValueError:
+            problems.append(("date", f"'{values['date']}' is not a calendar date"))
+    if problems:
+        return problems, None
+    return [], (values["study"], values["dyad"], numbers["session"], numbers["segment"], values["segment_kind"],
+                values["item"], values["value"], values["rater"], values["date"])
+
+
+# -- import ----------------------------------------------------------------------------------------
+
+def import_ratings(csv_path: Path, output: Path, terms: TermIndex, mapping_path: Path | None = None,
+                   progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Validate the whole file, then write its observations (and reliability) as N-Triples."""
+    from .reliability import compute_reliability
+
+    csv_path, output = Path(csv_path), Path(output)
+    mapping = read_mapping(mapping_path or default_mapping_path(), terms)
+    with tempfile.TemporaryDirectory(prefix="prc-kg-import-") as tmp:
+        db = sqlite3.connect(os.path.join(tmp, "rows.db"))
+        db.execute("""CREATE TABLE r (line INTEGER, study TEXT, dyad TEXT, session INTEGER, segment INTEGER,
+                      kind TEXT, item TEXT, value TEXT, rater TEXT, date TEXT)""")
+        problems: list[str] = []
+        more = 0
+        batch: list[tuple] = []
+        rows = 0
+        for line, row in _csv_rows(csv_path, COLUMNS, progress):
+            found, values = _check_row(row, mapping)
+            for col, msg in found:
+                if len(problems) < MAX_ERRORS:
+                    problems.append(f"row {line}, column {col}: {msg}")
+                else:
+                    more += 1
+            if values is not None:
+                batch.append((line, *values))
+                rows += 1
+            if len(batch) >= 50_000:
+                db.executemany("INSERT INTO r VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
+                batch.clear()
+        db.executemany("INSERT INTO r VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
+        if rows == 0 and not problems:
+            raise InputError(csv_path, "the file has a header but no ratings")
+        for message in _duplicates(db) + _kind_conflicts(db):
+            if len(problems) < MAX_ERRORS:
+                problems.append(message)
+            else:
+                more += 1
+        if problems:
+            db.close()
+            raise RatingsError(csv_path, problems, more)
+        reliability = compute_reliability(db, mapping)
+        triples = _write_ntriples(db, mapping, reliability, output)
+        db.close()
+    return ImportResult(output, rows, triples, reliability)
+
+
+def _duplicates(db: sqlite3.Connection) -> list[str]:
+    db.execute("CREATE INDEX r_key ON r (study, dyad, session, segment, item, rater)")
+    out = []
+    for study, dyad, session, segment, item, rater, lines in db.execute(
+            """SELECT study, dyad, session, segment, item, rater, GROUP_CONCAT(line) FROM r
+               GROUP BY study, dyad, session, segment, item, rater HAVING COUNT(*) > 1 ORDER BY MIN(line)"""):
+        out.append(f"rows {lines.replace(',', ', ')}: duplicate rating of {item} by rater {rater} for study {study}, "
+                   f"dyad {dyad}, session {session}, segment {segment}")
+    return out
+
+
+def _kind_conflicts(db: sqlite3.Connection) -> list[str]:
+    out = []
+    for study, dyad, session, segment, kinds, line in db.execute(
+            """SELECT study, dyad, session, segment, GROUP_CONCAT(DISTINCT kind), MIN(line) FROM r
+               GROUP BY study, dyad, session, segment HAVING COUNT(DISTINCT kind) > 1 ORDER BY MIN(line)"""):
+        out.append(f"row {line}, column segment_kind: segment {segment} of session {session}, dyad {dyad}, "
+                   f"study {study} is given more than one kind ({kinds})")
+    return out
+
+
+# -- RDF output --------------------------------------------------------------------------------------
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+NAMED = "<http://www.w3.org/2002/07/owl#NamedIndividual>"
+SOSA = "http://www.w3.org/ns/sosa/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _iri(text: str) -> str:
+    return f"<{text}>"
+
+
+def _p(name: str) -> str:
+    return f"<{PRC_IRI}{name}>"
+
+
+def _lit(text: str, datatype: str | None = None) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"^^<{XSD}{datatype}>' if datatype else f'"{escaped}"'
+
+
+def study_iri(study: str) -> str:
+    return f"{DATA_IRI}study/{study}"
+
+
+def _write_ntriples(db: sqlite3.Connection, mapping: dict[str, MappedItem], reliability: list, output: Path) -> int:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            def emit(s: str, p: str, o: str) -> None:
+                nonlocal count
+                out.write(f"{s} {p} {o} .\n")
+                count += 1
+
+            for (study,) in db.execute("SELECT DISTINCT study FROM r ORDER BY study"):
+                s = _iri(study_iri(study))
+                for t in (NAMED, _p("Study")):
+                    emit(s, RDF_TYPE, t)
+                emit(s, LABEL, _lit(f"study {study}"))
+            for (rater,) in db.execute("SELECT DISTINCT rater FROM r ORDER BY rater"):
+                s = _iri(f"{DATA_IRI}rater/{rater}")
+                for t in (NAMED, _p("Rater")):
+                    emit(s, RDF_TYPE, t)
+                emit(s, LABEL, _lit(f"rater {rater}"))
+            for study, dyad in db.execute("SELECT DISTINCT study, dyad FROM r ORDER BY study, dyad"):
+                base = f"{study_iri(study)}/dyad/{dyad}"
+                for t in (NAMED, _p("Dyad")):
+                    emit(_iri(base), RDF_TYPE, t)
+                emit(_iri(base), LABEL, _lit(f"dyad {dyad} of study {study}"))
+                emit(_iri(base), _p("inStudy"), _iri(study_iri(study)))
+                treatment = _iri(f"{base}/treatment")
+                for t in (NAMED, _p("Psychotherapy")):
+                    emit(treatment, RDF_TYPE, t)
+                emit(treatment, LABEL, _lit(f"treatment of dyad {dyad} of study {study}"))
+                emit(treatment, _p("hasDyad"), _iri(base))
+            for study, dyad, session in db.execute(
+                    "SELECT DISTINCT study, dyad, session FROM r ORDER BY study, dyad, session"):
+                base = f"{study_iri(study)}/dyad/{dyad}"
+                s = _iri(f"{base}/session/{session}")
+                for t in (NAMED, _p("Session")):
+                    emit(s, RDF_TYPE, t)
+                emit(s, LABEL, _lit(f"session {session} of dyad {dyad} of study {study}"))
+                emit(s, _p("sessionNumber"), _lit(str(session), "positiveInteger"))
+                emit(s, _p("partOfTreatment"), _iri(f"{base}/treatment"))
+            previous = None
+            for study, dyad, session, segment, kind in db.execute(
+                    """SELECT DISTINCT study, dyad, session, segment, kind FROM r
+                       ORDER BY study, dyad, session, segment"""):
+                sess = f"{study_iri(study)}/dyad/{dyad}/session/{session}"
+                s = f"{sess}/segment/{segment}"
+                for t in (NAMED, _p("Segment"), _p(SEGMENT_KINDS[kind])):
+                    emit(_iri(s), RDF_TYPE, t)
+                emit(_iri(s), LABEL, _lit(f"segment {segment} of session {session} of dyad {dyad} of study {study}"))
+                emit(_iri(s), _p("segmentNumber"), _lit(str(segment), "positiveInteger"))
+                emit(_iri(s), _p("partOfSession"), _iri(sess))
+                if previous is not None and previous[0] == sess and previous[1] == segment - 1:
+                    emit(_iri(previous[2]), _p("immediatelyFollowedBy"), _iri(s))
+                previous = (sess, segment, s)
+            for study, dyad, session, segment, item, value, rater, day in db.execute(
+                    """SELECT study, dyad, session, segment, item, value, rater, date FROM r
+                       ORDER BY study, dyad, session, segment, item, rater"""):
+                seg = f"{study_iri(study)}/dyad/{dyad}/session/{session}/segment/{segment}"
+                s = _iri(f"{seg}/rating/{item.replace(':', '_')}/{rater}")
+                mapped = mapping[item]
+                for t in (NAMED, _p("Rating")):
+                    emit(s, RDF_TYPE, t)
+                emit(s, f"<{SOSA}hasFeatureOfInterest>", _iri(seg))
+                emit(s, f"<{SOSA}observedProperty>", _iri(str(mapped.item)))
+                emit(s, f"<{SOSA}hasSimpleResult>", _lit(value, "decimal"))
+                emit(s, f"<{SOSA}madeBySensor>", _iri(f"{DATA_IRI}rater/{rater}"))
+                emit(s, f"<{SOSA}resultTime>", _lit(f"{day}T00:00:00", "dateTime"))
+                if item != mapped.item_code:
+                    emit(s, _p("sourceCode"), _lit(item))
+            for rel in reliability:
+                count += rel.write(emit)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+# -- export (for round trips and for users who want their data back) -----------------------------------
+
+EXPORT_QUERY = """
+PREFIX prc: <https://w3id.org/prc-kg/ontology/>
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+SELECT ?study ?dyad ?session ?segment ?kind ?code ?value ?rater ?time WHERE {
+  ?r a prc:Rating ; sosa:hasFeatureOfInterest ?seg ; sosa:observedProperty ?item ;
+     sosa:hasSimpleResult ?value ; sosa:madeBySensor ?raterNode ; sosa:resultTime ?time .
+  OPTIONAL { ?r prc:sourceCode ?ownCode }
+  ?item prc:itemCode ?itemCode .
+  BIND(COALESCE(?ownCode, ?itemCode) AS ?code)
+  ?seg prc:segmentNumber ?segment ; prc:partOfSession ?sess ; a ?kind .
+  FILTER(?kind IN (prc:TherapistSegment, prc:PatientSegment, prc:JointSegment))
+  ?sess prc:sessionNumber ?session ; prc:partOfTreatment/prc:hasDyad ?dyadNode .
+  ?dyadNode prc:inStudy ?studyNode .
+  BIND(STRAFTER(STR(?studyNode), "/study/") AS ?study)
+  BIND(STRAFTER(STR(?dyadNode), "/dyad/") AS ?dyad)
+  BIND(STRAFTER(STR(?raterNode), "/rater/") AS ?rater)
+}
+"""
+_KIND_NAMES = {v: k for k, v in SEGMENT_KINDS.items()}
+
+
+def export_ratings(ntriples: Path, output: Path, ontology: Graph) -> int:
+    """Write the ratings of an imported graph back to the long CSV format, sorted; returns rows.
+
+    The ontology supplies the item codes of the items the ratings point at.
+    """
+    import pyoxigraph as ox
+
+    from .files import write_files_atomically
+
+    store = ox.Store()
+    store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    store.load(ontology.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    rows = []
+    for b in store.query(EXPORT_QUERY):
+        kind = _KIND_NAMES[b["kind"].value[len(PRC_IRI):]]
+        rows.append((b["study"].value, b["dyad"].value, int(b["session"].value), int(b["segment"].value), kind,
+                     b["code"].value, b["value"].value, b["rater"].value, b["time"].value.split("T", 1)[0]))
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[5], r[7]))
+    lines = [",".join(COLUMNS)] + [",".join(str(x) for x in r) for r in rows]
+    write_files_atomically({Path(output): ("\n".join(lines) + "\n").encode("utf-8")})
+    return len(rows)
+
+
+def load_ntriples(path: Path) -> Graph:
+    g = Graph()
+    g.parse(path, format="nt")
+    return g
+
+
+__all__ = ["COLUMNS", "ImportResult", "RatingsError", "export_ratings", "import_ratings", "read_mapping",
+           "PrcKgError"]

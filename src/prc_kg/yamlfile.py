@@ -1,0 +1,74 @@
+"""Reading human-written YAML with line numbers kept, so errors can say where they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+
+class Located(dict):
+    """A YAML mapping that remembers the file and line it came from."""
+
+    path: Path
+    line: int
+
+    def where(self, field: str | None = None) -> tuple[Path, int]:
+        return self.path, self.line
+
+    def fail(self, message: str, field: str | None = None) -> InputError:
+        return InputError(self.path, message, line=self.line, field=field)
+
+
+def _loader_for(path: Path) -> type[yaml.SafeLoader]:
+    class LineLoader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Located:
+        loader.flatten_mapping(node)
+        mapping = Located()
+        for key_node, value_node in node.value:
+            # Keys are always names in our formats: keep their text, so YAML 1.1 does not read
+            # a key such as `on` as the boolean true.
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+            else:
+                key = loader.construct_object(key_node, deep=True)
+            if key in mapping:
+                raise InputError(path, f"duplicate key '{key}'", line=key_node.start_mark.line + 1, field=str(key))
+            mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.path = path
+        mapping.line = node.start_mark.line + 1
+        return mapping
+
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return LineLoader
+
+
+def read_yaml(path: Path, marker: str) -> Located:
+    """Parse ``path``; its top level must be a mapping whose ``prc-kg`` key equals ``marker``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from exc
+    if not raw.strip():
+        raise InputError(path, "file is empty; expected a YAML document")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                         line=raw[: exc.start].count(b"\n") + 1) from exc
+    try:
+        doc: Any = yaml.load(text, Loader=_loader_for(path))  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise InputError(path, f"YAML syntax error: {exc.problem}", line=line) from exc
+    if not isinstance(doc, Located):
+        raise InputError(path, "expected a mapping at the top level with a 'prc-kg' key", line=1)
+    if doc.get("prc-kg") != marker:
+        raise InputError(path, f"expected 'prc-kg: {marker}' at the top, found {doc.get('prc-kg')!r}",
+                         line=doc.line, field="prc-kg")
+    return doc
