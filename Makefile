@@ -1,4 +1,4 @@
-# Two entry points for a fresh machine: `make demo` (build, QC, reason) and `make test`.
+# Two entry points for a fresh machine: `make demo` (build, QC, validate, import, reason) and `make test`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/prc-kg build
 	$(BIN)/prc-kg qc
-	@$(BIN)/prc-kg reason; rc=$$?; \
+	$(BIN)/prc-kg validate
+	$(BIN)/prc-kg import examples/study/ratings.csv
+	@$(BIN)/prc-kg reason --with-examples --show 5; rc=$$?; \
 	  if [ $$rc -eq 3 ]; then echo "(reasoning skipped: install Java, e.g. apt-get install -y default-jre-headless)"; \
 	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
 

@@ -82,3 +82,17 @@ def owlapi_checker(tmp_path_factory):
                               capture_output=True, text=True, timeout=600)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def examples(release_graph):
+    from prc_kg.instances import load_examples
+
+    return load_examples(release_graph)
+
+
+@pytest.fixture(scope="session")
+def terms(release_graph):
+    from prc_kg.terms import TermIndex
+
+    return TermIndex(release_graph)

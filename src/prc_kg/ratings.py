@@ -329,6 +329,14 @@ def _write_ntriples(db: sqlite3.Connection, mapping: dict[str, MappedItem], reli
                     emit(treatment, RDF_TYPE, t)
                 emit(treatment, LABEL, _lit(f"treatment of dyad {dyad} of study {study}"))
                 emit(treatment, _p("hasDyad"), _iri(base))
+                for role, cls, prop in (("patient", "Patient", "hasPatient"),
+                                        ("therapist", "Psychotherapist", "hasTherapist")):
+                    person = _iri(f"{base}/{role}")
+                    for t in (NAMED, _p(cls)):
+                        emit(person, RDF_TYPE, t)
+                    emit(person, LABEL, _lit(f"{role} of dyad {dyad} of study {study}"))
+                    emit(_iri(base), _p(prop), person)
+                    emit(treatment, _p(prop), person)
             for study, dyad, session in db.execute(
                     "SELECT DISTINCT study, dyad, session FROM r ORDER BY study, dyad, session"):
                 base = f"{study_iri(study)}/dyad/{dyad}"
@@ -382,15 +390,17 @@ EXPORT_QUERY = """
 PREFIX prc: <https://w3id.org/prc-kg/ontology/>
 PREFIX sosa: <http://www.w3.org/ns/sosa/>
 SELECT ?study ?dyad ?session ?segment ?kind ?code ?value ?rater ?time WHERE {
-  ?r a prc:Rating ; sosa:hasFeatureOfInterest ?seg ; sosa:observedProperty ?item ;
+  ?r sosa:hasFeatureOfInterest ?seg ; sosa:observedProperty ?item ;
      sosa:hasSimpleResult ?value ; sosa:madeBySensor ?raterNode ; sosa:resultTime ?time .
-  OPTIONAL { ?r prc:sourceCode ?ownCode }
-  ?item prc:itemCode ?itemCode .
-  BIND(COALESCE(?ownCode, ?itemCode) AS ?code)
-  ?seg prc:segmentNumber ?segment ; prc:partOfSession ?sess ; a ?kind .
-  FILTER(?kind IN (prc:TherapistSegment, prc:PatientSegment, prc:JointSegment))
-  ?sess prc:sessionNumber ?session ; prc:partOfTreatment/prc:hasDyad ?dyadNode .
+  ?seg prc:segmentNumber ?segment ; prc:partOfSession ?sess .
+  ?sess prc:sessionNumber ?session ; prc:partOfTreatment ?treatment .
+  ?treatment prc:hasDyad ?dyadNode .
   ?dyadNode prc:inStudy ?studyNode .
+  VALUES ?kind { prc:TherapistSegment prc:PatientSegment prc:JointSegment }
+  ?seg a ?kind .
+  ?item prc:itemCode ?itemCode .
+  OPTIONAL { ?r prc:sourceCode ?ownCode }
+  BIND(COALESCE(?ownCode, ?itemCode) AS ?code)
   BIND(STRAFTER(STR(?studyNode), "/study/") AS ?study)
   BIND(STRAFTER(STR(?dyadNode), "/dyad/") AS ?dyad)
   BIND(STRAFTER(STR(?raterNode), "/rater/") AS ?rater)

@@ -15,12 +15,12 @@ class Located(dict):
 
     path: Path
     line: int
-
-    def where(self, field: str | None = None) -> tuple[Path, int]:
-        return self.path, self.line
+    key_lines: dict[str, int]
 
     def fail(self, message: str, field: str | None = None) -> InputError:
-        return InputError(self.path, message, line=self.line, field=field)
+        """An error at the line of ``field`` when the entry has it, else at the entry's first line."""
+        line = self.key_lines.get(field, self.line) if field else self.line
+        return InputError(self.path, message, line=line, field=field)
 
 
 def _loader_for(path: Path) -> type[yaml.SafeLoader]:
@@ -30,6 +30,7 @@ def _loader_for(path: Path) -> type[yaml.SafeLoader]:
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Located:
         loader.flatten_mapping(node)
         mapping = Located()
+        mapping.key_lines = {}
         for key_node, value_node in node.value:
             # Keys are always names in our formats: keep their text, so YAML 1.1 does not read
             # a key such as `on` as the boolean true.
@@ -40,6 +41,7 @@ def _loader_for(path: Path) -> type[yaml.SafeLoader]:
             if key in mapping:
                 raise InputError(path, f"duplicate key '{key}'", line=key_node.start_mark.line + 1, field=str(key))
             mapping[key] = loader.construct_object(value_node, deep=True)
+            mapping.key_lines[str(key)] = key_node.start_mark.line + 1
         mapping.path = path
         mapping.line = node.start_mark.line + 1
         return mapping
