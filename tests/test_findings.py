@@ -109,3 +109,14 @@ def test_good_finding_loads(tmp_path, terms):
     b = FindingBuilder(terms, Graph())
     assert b.add_file(path) == 1
     assert (DATA["finding/f-test"], PRC.hasDirection, PRC.PositiveDirection) in b.g
+
+
+def test_library_cases_carry_their_findings(examples):
+    g = examples.graph
+    by_case = {}
+    for f, case in g.subject_objects(PRC.concernsCase):
+        by_case.setdefault(_local(case), set()).add(int(g.value(f, PRC.findingNumber)))
+    assert 30 in by_case["giovanna"]
+    assert 8 in by_case["annie"]
+    assert 2 in by_case["saying-right-thing-1"]
+    assert {4, 5} <= by_case["aps-pilot-2"]

@@ -21,15 +21,16 @@ EVIDENCE = {"meta-analysis": PRC.MetaAnalysisEvidence, "rct": PRC.RandomisedTria
             "multi-case": PRC.MultiCaseProcessEvidence, "single-case": PRC.SingleCaseEvidence,
             "expert-claim": PRC.ExpertClaimEvidence}
 FINDING_KEYS = {"id", "number", "statement", "subject", "relation", "object", "direction", "moderator", "condition",
-                "r", "d", "ci", "k", "n", "sample", "evidence", "source", "year", "tag", "scope"}
+                "r", "d", "ci", "k", "n", "sample", "evidence", "source", "year", "tag", "scope", "cases"}
 FIGURE_KEYS = {"id", "quantity", "value", "scope", "year", "source", "tag"}
 
 
 class FindingBuilder:
-    def __init__(self, terms: TermIndex, graph: Graph | None = None):
+    def __init__(self, terms: TermIndex, graph: Graph | None = None, case_ids: set[str] | None = None):
         self.terms = terms
         self.g = graph if graph is not None else Graph()
         self.seen: dict[str, Path] = {}
+        self.case_ids = case_ids if case_ids is not None else set()
 
     def add_file(self, path: Path) -> int:
         doc = read_yaml(path, MARKER)
@@ -145,6 +146,10 @@ class FindingBuilder:
             self.g.add((node, PRC.findingObject, cls))
         for cls in self._classes(e, "moderator", False):
             self.g.add((node, PRC.findingModerator, cls))
+        for case in e.get("cases") or []:
+            if str(case) not in self.case_ids:
+                raise e.fail(f"'{case}' is not the id of a loaded case", "cases")
+            self.g.add((node, PRC.concernsCase, DATA[f"case/{case}"]))
         if (number := self._count(e, "number")) is not None:
             self.g.add((node, PRC.findingNumber, Literal(number, datatype=XSD.positiveInteger)))
         direction = e.get("direction")

@@ -42,6 +42,7 @@ def load_examples(ontology: Graph, folder: Path | None = None) -> ExampleSet:
         for path in sorted((folder / sub).glob("*.yaml")):
             n_cases += cases.add_file(path)
             files.append(path)
+    findings.case_ids = set(cases.seen_ids)
     for sub in FINDING_FOLDERS:
         for path in sorted((folder / sub).glob("*.yaml")):
             n_findings += findings.add_file(path)

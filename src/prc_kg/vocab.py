@@ -95,6 +95,7 @@ class PRC(DefinedNamespace):
     studiedWith: URIRef
     inStudy: URIRef
     supportedBy: URIRef
+    concernsCase: URIRef
     hasEvidenceLevel: URIRef
     hasDirection: URIRef
     forItem: URIRef
