@@ -6,19 +6,18 @@ of the entry and the field, so an author can fix it without reading Turtle.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
+from .entrychecks import check_keys, take_classes, take_id, take_sources, take_tag
 from .terms import TermIndex
-from .vocab import DATA, PRC, PRC_IRI, PROVENANCE_TAGS, SRC
+from .vocab import DATA, PRC, PRC_IRI
 from .yamlfile import Located, read_yaml
 
 MARKER = "cases/1"
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 EVALUATIONS = {"helpful": PRC.Helpful, "unhelpful": PRC.Unhelpful, "mixed": PRC.Mixed}
 OUTCOMES = {"favourable": PRC.FavourableOutcome, "unfavourable": PRC.UnfavourableOutcome,
             "mixed": PRC.MixedOutcome, "unknown": PRC.OutcomeUnknown}
@@ -56,22 +55,6 @@ class CaseBuilder:
         self.g.add((iri, RDFS.label, Literal(label, lang="en")))
         return iri
 
-    def _classes(self, entry: Located, field: str, root: URIRef | None) -> list[URIRef]:
-        names = entry.get(field) or []
-        if isinstance(names, str):
-            names = [names]
-        if not isinstance(names, list):
-            raise entry.fail(f"expected a list of class names, got {type(names).__name__}", field)
-        out = []
-        for name in names:
-            cls = self.terms.cls(str(name))
-            if cls is None:
-                raise entry.fail(f"'{name}' is not a class of the ontology", field)
-            if root is not None and not self.terms.is_a(cls, root):
-                raise entry.fail(f"'{name}' is not a kind of {self.terms.label(root)}", field)
-            out.append(cls)
-        return out
-
     @staticmethod
     def _text(entry: Located, field: str, required: bool = False) -> str | None:
         value = entry.get(field)
@@ -100,24 +83,6 @@ class CaseBuilder:
             raise entry.fail(f"expected a non-negative number, got {value!r}", field)
         return number
 
-    @staticmethod
-    def _check_keys(entry: Located, allowed: set[str], what: str) -> None:
-        unknown = sorted(set(entry) - allowed)
-        if unknown:
-            raise entry.fail(f"unknown field(s) {', '.join(unknown)} in {what}; allowed: {', '.join(sorted(allowed))}",
-                             unknown[0])
-
-    def _sources(self, entry: Located) -> list[URIRef]:
-        ids = entry.get("source")
-        if isinstance(ids, str):
-            ids = [ids]
-        if not ids or not isinstance(ids, list):
-            raise entry.fail("expected a list of source ids such as [P10]", "source")
-        for sid in ids:
-            if str(sid) not in self.terms.sources:
-                raise entry.fail(f"'{sid}' is not a source of the ontology (sources.ttl)", "source")
-        return [SRC[str(sid)] for sid in ids]
-
     # -- entries ---------------------------------------------------------------------------------
     def add_file(self, path: Path) -> int:
         doc = read_yaml(path, MARKER)
@@ -131,21 +96,14 @@ class CaseBuilder:
         return len(cases)
 
     def add_case(self, c: Located) -> URIRef:
-        self._check_keys(c, CASE_KEYS, "a case")
-        cid = c.get("id")
-        if not isinstance(cid, str) or not SLUG.match(cid):
-            raise c.fail(f"expected a slug of lower-case letters, digits and '-', got {cid!r}", "id")
-        if cid in self.seen_ids:
-            raise c.fail(f"case id '{cid}' is already used in {self.seen_ids[cid]}", "id")
-        self.seen_ids[cid] = c.path
+        check_keys(c, CASE_KEYS, "a case")
+        cid = take_id(c, self.seen_ids, "case")
         title = self._text(c, "title", required=True)
         constructed = c.get("constructed")
         if not isinstance(constructed, bool):
             raise c.fail("expected true (invented for teaching) or false (a real case)", "constructed")
-        tag = c.get("tag")
-        if tag not in PROVENANCE_TAGS:
-            raise c.fail(f"expected one of {', '.join(sorted(PROVENANCE_TAGS))}", "tag")
-        sources = self._sources(c)
+        tag = take_tag(c)
+        sources = take_sources(c, self.terms)
 
         base = DATA[f"case/{cid}"]
         case = self._node(base, PRC.Case, label=title)
@@ -156,7 +114,7 @@ class CaseBuilder:
         if desc := self._text(c, "description"):
             self.g.add((case, DCTERMS.description, Literal(desc, lang="en")))
 
-        modality = self._classes(c, "modality", PRC.Psychotherapy) or [PRC.Psychotherapy]
+        modality = take_classes(c, "modality", self.terms, PRC.Psychotherapy) or [PRC.Psychotherapy]
         treatment = self._node(URIRef(f"{base}/treatment"), *modality, label=f"treatment in {title}")
         dyad = self._node(URIRef(f"{base}/dyad"), PRC.Dyad, label=f"dyad of {title}")
         patient = self._node(URIRef(f"{base}/patient"), PRC.Patient,
@@ -173,7 +131,7 @@ class CaseBuilder:
             if str(name) not in self.terms.instruments:
                 raise c.fail(f"'{name}' is not an instrument of the ontology", "studied_with")
             self.g.add((case, PRC.studiedWith, URIRef(PRC_IRI + str(name))))
-        for i, reason in enumerate(self._classes(c, "reasons_for_help", PRC.ReasonForSeekingHelp), start=1):
+        for i, reason in enumerate(take_classes(c, "reasons_for_help", self.terms, PRC.ReasonForSeekingHelp), start=1):
             node = self._node(URIRef(f"{base}/reason/{i}"), reason,
                               label=f"{self.terms.label(reason)} ({title})")
             self.g.add((patient, PRC.presentsWith, node))
@@ -195,7 +153,7 @@ class CaseBuilder:
             return
         if not isinstance(t, Located):
             raise c.fail("expected a mapping", "treatment")
-        self._check_keys(t, {"duration_years", "outcome", "phases", "sessions_per_week"}, "treatment")
+        check_keys(t, {"duration_years", "outcome", "phases", "sessions_per_week"}, "treatment")
         if (years := self._number(t, "duration_years")) is not None:
             self.g.add((treatment, PRC.durationYears, Literal(years, datatype=XSD.decimal)))
         if (freq := self._number(t, "sessions_per_week")) is not None:
@@ -207,7 +165,7 @@ class CaseBuilder:
         for n, phase in enumerate(t.get("phases") or [], start=1):
             if not isinstance(phase, Located):
                 raise t.fail("each phase must be a mapping", "phases")
-            self._check_keys(phase, {"sessions_per_week", "duration_years", "summary"}, "a phase")
+            check_keys(phase, {"sessions_per_week", "duration_years", "summary"}, "a phase")
             node = self._node(URIRef(f"{base}/treatment/phase/{n}"), PRC.TreatmentPhase,
                               label=f"phase {n} of the treatment in {title}")
             self.g.add((treatment, PRC.hasPhase, node))
@@ -220,7 +178,7 @@ class CaseBuilder:
 
     def _session(self, s: Located, base: URIRef, title: str, treatment: URIRef, patient: URIRef,
                  therapist: URIRef, numbers: set[int]) -> None:
-        self._check_keys(s, SESSION_KEYS, "a session")
+        check_keys(s, SESSION_KEYS, "a session")
         number = self._number(s, "number", positive_int=True)
         if number is None:
             raise s.fail("is required", "number")
@@ -252,7 +210,7 @@ class CaseBuilder:
 
     def _turn(self, t: Located, sbase: str, title: str, session_no: int, position: int, session: URIRef,
               speakers: dict[str, URIRef], anchors: dict[int | None, URIRef]) -> tuple[URIRef, int | None, int | None]:
-        self._check_keys(t, TURN_KEYS, "a turn")
+        check_keys(t, TURN_KEYS, "a turn")
         if "tos_range" in t:
             return self._segment(t, sbase, title, session_no, position, session, anchors)
         speaker = t.get("speaker")
@@ -283,7 +241,7 @@ class CaseBuilder:
             if value := self._text(t, field):
                 self.g.add((node, prop, Literal(value)))
         for field, (root, who) in CODE_FIELDS.items():
-            classes = self._classes(t, field, root)
+            classes = take_classes(t, field, self.terms, root)
             if classes and speaker != who:
                 raise t.fail(f"only a {who} turn can carry '{field}' codes (this turn's speaker is {speaker})", field)
             for cls in classes:
@@ -293,7 +251,7 @@ class CaseBuilder:
                     self.g.add((node, FACET_LINKS[field], facet))
                 else:
                     self.g.add((node, RDF.type, cls))
-        for cls in self._classes(t, "shows", None):
+        for cls in take_classes(t, "shows", self.terms, None):
             self.g.add((node, PRC.illustrates, cls))
         return node, tos, tos
 
@@ -319,7 +277,7 @@ class CaseBuilder:
         self.g.add((node, PRC.endTosNumber, Literal(last, datatype=XSD.positiveInteger)))
         if summary := self._text(t, "summary"):
             self.g.add((node, PRC.summary, Literal(summary)))
-        for cls in self._classes(t, "shows", None):
+        for cls in take_classes(t, "shows", self.terms, None):
             self.g.add((node, PRC.illustrates, cls))
         for n in range(first, last + 1):
             if n in anchors:
@@ -335,7 +293,7 @@ class CaseBuilder:
         for j, c in enumerate(items, start=1):
             if not isinstance(c, Located):
                 raise owner.fail("each commentary must be a mapping", "commentaries")
-            self._check_keys(c, COMMENTARY_KEYS, "a commentary")
+            check_keys(c, COMMENTARY_KEYS, "a commentary")
             node = self._node(URIRef(f"{prefix}/{j}"), PRC.Commentary, label=f"commentary {j} on {title}")
             on = c.get("on", "session")
             targets = on if isinstance(on, list) else [on]
@@ -344,7 +302,7 @@ class CaseBuilder:
                 if key not in anchors:
                     raise c.fail(f"'{target}' is not a turn number listed in this session", "on")
                 self.g.add((node, PRC.annotates, anchors[key]))
-            illustrated = self._classes(c, "illustrates", None)
+            illustrated = take_classes(c, "illustrates", self.terms, None)
             if not illustrated:
                 raise c.fail("name at least one component the commentary illustrates", "illustrates")
             for cls in illustrated:

@@ -6,6 +6,23 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import InputError
+
+
+def read_utf8(path: Path, expected: str) -> str:
+    """A human-written input file as text, or an error saying it is missing, empty or not UTF-8."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from exc
+    if not raw.strip():
+        raise InputError(path, f"file is empty; expected {expected}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                         line=raw[: exc.start].count(b"\n") + 1) from exc
+
 
 def write_files_atomically(outputs: dict[Path, bytes]) -> None:
     """Write every file to a temporary sibling first, then move them all into place.

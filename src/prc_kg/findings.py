@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from .entrychecks import check_keys, take_classes, take_id, take_sources, take_tag
 from .terms import TermIndex
-from .vocab import DATA, PRC, PROVENANCE_TAGS, SRC
+from .vocab import DATA, PRC
 from .yamlfile import Located, read_yaml
 
 MARKER = "findings/1"
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DIRECTIONS = {"positive": PRC.PositiveDirection, "negative": PRC.NegativeDirection, "null": PRC.NullDirection,
               "mixed": PRC.MixedDirection, "not-directional": PRC.NotDirectional}
 EVIDENCE = {"meta-analysis": PRC.MetaAnalysisEvidence, "rct": PRC.RandomisedTrialEvidence,
@@ -49,52 +48,16 @@ class FindingBuilder:
         return count
 
     # -- shared checks ---------------------------------------------------------------------------
-    def _id(self, e: Located, kind: str) -> str:
-        eid = e.get("id")
-        if not isinstance(eid, str) or not SLUG.match(eid):
-            raise e.fail(f"expected a slug of lower-case letters, digits and '-', got {eid!r}", "id")
-        if eid in self.seen:
-            raise e.fail(f"{kind} id '{eid}' is already used in {self.seen[eid]}", "id")
-        self.seen[eid] = e.path
-        return eid
-
-    def _keys(self, e: Located, allowed: set[str]) -> None:
-        unknown = sorted(set(e) - allowed)
-        if unknown:
-            raise e.fail(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}", unknown[0])
-
     def _provenance(self, e: Located, node: URIRef) -> None:
-        tag = e.get("tag")
-        if tag not in PROVENANCE_TAGS:
-            raise e.fail(f"expected one of {', '.join(sorted(PROVENANCE_TAGS))}", "tag")
-        self.g.add((node, PRC.provenanceTag, Literal(tag)))
-        ids = e.get("source")
-        ids = [ids] if isinstance(ids, str) else ids
-        if not ids or not isinstance(ids, list):
-            raise e.fail("expected a list of source ids such as [P14]", "source")
-        for sid in ids:
-            if str(sid) not in self.terms.sources:
-                raise e.fail(f"'{sid}' is not a source of the ontology (sources.ttl)", "source")
-            self.g.add((node, PRC.supportedBy, SRC[str(sid)]))
+        self.g.add((node, PRC.provenanceTag, Literal(take_tag(e))))
+        for source in take_sources(e, self.terms):
+            self.g.add((node, PRC.supportedBy, source))
         if (year := e.get("year")) is not None:
             if isinstance(year, bool) or not isinstance(year, int) or not 1800 <= year <= 2100:
                 raise e.fail(f"expected a four-digit year, got {year!r}", "year")
             self.g.add((node, PRC.year, Literal(year, datatype=XSD.integer)))
         if (scope := e.get("scope")) is not None:
             self.g.add((node, PRC.scope, Literal(str(scope))))
-
-    def _classes(self, e: Located, field: str, required: bool) -> list[URIRef]:
-        names = e.get(field) or []
-        names = [names] if isinstance(names, str) else names
-        if required and not names:
-            raise e.fail("name at least one construct class", field)
-        out = []
-        for name in names:
-            cls = self.terms.cls(str(name))
-            if cls is None:
-                raise e.fail(f"'{name}' is not a class of the ontology", field)
-            out.append(cls)
-        return out
 
     @staticmethod
     def _decimal(e: Located, field: str, lo: Decimal | None = None, hi: Decimal | None = None) -> Decimal | None:
@@ -120,11 +83,11 @@ class FindingBuilder:
 
     # -- entries ---------------------------------------------------------------------------------
     def add_finding(self, e: Located) -> URIRef:
-        self._keys(e, FINDING_KEYS)
-        fid = self._id(e, "finding")
+        check_keys(e, FINDING_KEYS, "a finding")
+        fid = take_id(e, self.seen, "finding")
         node = DATA[f"finding/{fid}"]
-        subjects = self._classes(e, "subject", True)
-        objects = self._classes(e, "object", True)
+        subjects = take_classes(e, "subject", self.terms, required=True)
+        objects = take_classes(e, "object", self.terms, required=True)
         relation = e.get("relation")
         if not isinstance(relation, str) or not relation.strip():
             raise e.fail("expected a short verb phrase such as 'predicts'", "relation")
@@ -144,7 +107,7 @@ class FindingBuilder:
             self.g.add((node, PRC.findingSubject, cls))
         for cls in objects:
             self.g.add((node, PRC.findingObject, cls))
-        for cls in self._classes(e, "moderator", False):
+        for cls in take_classes(e, "moderator", self.terms):
             self.g.add((node, PRC.findingModerator, cls))
         for case in e.get("cases") or []:
             if str(case) not in self.case_ids:
@@ -183,8 +146,8 @@ class FindingBuilder:
         return node
 
     def add_figure(self, e: Located) -> URIRef:
-        self._keys(e, FIGURE_KEYS)
-        fid = self._id(e, "figure")
+        check_keys(e, FIGURE_KEYS, "a figure")
+        fid = take_id(e, self.seen, "figure")
         node = DATA[f"figure/{fid}"]
         quantity = e.get("quantity")
         if not isinstance(quantity, str) or not quantity.strip():

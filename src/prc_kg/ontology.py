@@ -15,6 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from .errors import InputError
+from .files import read_utf8
 
 MAIN_FILE = "prc-kg.ttl"
 CATALOG_FILE = "catalog-v001.xml"
@@ -70,17 +71,7 @@ def parse_file(path: Path) -> Graph:
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(path, f"unknown RDF file type '{path.suffix}'; expected one of {sorted(_FORMATS)}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror}") from exc
-    if not data.strip():
-        raise InputError(path, "file is empty; expected an RDF document")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(path, f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line=line) from exc
+    data = read_utf8(path, "an RDF document")
     g = Graph()
     try:
         g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())

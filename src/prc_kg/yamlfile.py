@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .files import read_utf8
 
 
 class Located(dict):
@@ -52,17 +53,7 @@ def _loader_for(path: Path) -> type[yaml.SafeLoader]:
 
 def read_yaml(path: Path, marker: str) -> Located:
     """Parse ``path``; its top level must be a mapping whose ``prc-kg`` key equals ``marker``."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror}") from exc
-    if not raw.strip():
-        raise InputError(path, "file is empty; expected a YAML document")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                         line=raw[: exc.start].count(b"\n") + 1) from exc
+    text = read_utf8(path, "a YAML document")
     try:
         doc: Any = yaml.load(text, Loader=_loader_for(path))  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

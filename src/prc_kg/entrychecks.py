@@ -1,0 +1,71 @@
+"""Checks shared by the YAML example formats: field names, ids, tags, sources and class names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rdflib import URIRef
+
+from .terms import TermIndex
+from .vocab import PROVENANCE_TAGS, SRC
+from .yamlfile import Located
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def check_keys(entry: Located, allowed: set[str], what: str) -> None:
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise entry.fail(f"unknown field(s) {', '.join(unknown)} in {what}; allowed: {', '.join(sorted(allowed))}",
+                         unknown[0])
+
+
+def take_id(entry: Located, seen: dict[str, Path], kind: str) -> str:
+    """The entry's slug id, which must not have been used before (``seen`` maps ids to files)."""
+    eid = entry.get("id")
+    if not isinstance(eid, str) or not SLUG.match(eid):
+        raise entry.fail(f"expected a slug of lower-case letters, digits and '-', got {eid!r}", "id")
+    if eid in seen:
+        raise entry.fail(f"{kind} id '{eid}' is already used in {seen[eid]}", "id")
+    seen[eid] = entry.path
+    return eid
+
+
+def take_tag(entry: Located) -> str:
+    tag = entry.get("tag")
+    if tag not in PROVENANCE_TAGS:
+        raise entry.fail(f"expected one of {', '.join(sorted(PROVENANCE_TAGS))}", "tag")
+    return tag
+
+
+def take_sources(entry: Located, terms: TermIndex) -> list[URIRef]:
+    ids = entry.get("source")
+    ids = [ids] if isinstance(ids, str) else ids
+    if not ids or not isinstance(ids, list):
+        raise entry.fail("expected a list of source ids such as [P10]", "source")
+    for sid in ids:
+        if str(sid) not in terms.sources:
+            raise entry.fail(f"'{sid}' is not a source of the ontology (sources.ttl)", "source")
+    return [SRC[str(sid)] for sid in ids]
+
+
+def take_classes(entry: Located, field: str, terms: TermIndex, root: URIRef | None = None,
+                 required: bool = False) -> list[URIRef]:
+    """Class names listed under ``field``, each defined by the ontology and, given ``root``, a kind of it."""
+    names = entry.get(field) or []
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list):
+        raise entry.fail(f"expected a list of class names, got {type(names).__name__}", field)
+    if required and not names:
+        raise entry.fail("name at least one construct class", field)
+    out = []
+    for name in names:
+        cls = terms.cls(str(name))
+        if cls is None:
+            raise entry.fail(f"'{name}' is not a class of the ontology", field)
+        if root is not None and not terms.is_a(cls, root):
+            raise entry.fail(f"'{name}' is not a kind of {terms.label(root)}", field)
+        out.append(cls)
+    return out
