@@ -96,3 +96,24 @@ def terms(release_graph):
     from prc_kg.terms import TermIndex
 
     return TermIndex(release_graph)
+
+
+@pytest.fixture(scope="session")
+def kg_store(release_graph, examples, terms, tmp_path_factory):
+    """The whole graph in an in-memory embedded store: ontology, examples, the imported example
+    study, and the materialised inferences, as `prc-kg load` builds it."""
+    from prc_kg.dataset import load_dataset
+    from prc_kg.ratings import import_ratings
+
+    ratings = tmp_path_factory.mktemp("ratings") / "example-study.nt"
+    import_ratings(ROOT / "examples" / "study" / "ratings.csv", ratings, terms)
+    store, _ = load_dataset(release_graph, examples.graph, [ratings])
+    return store
+
+
+def run_library_query(store, name: str, **params: str):
+    """Run a library query by name with parameters given as strings, as `prc-kg query` does."""
+    from prc_kg.querylib import find_query
+
+    q = find_query(name)
+    return store.query(q.text, q.bindings(params))

@@ -142,6 +142,96 @@ class _progress:
             self.bar.stop()
 
 
+def _default_ratings() -> list[Path]:
+    return sorted((Path("build") / "ratings").glob("*.nt"))
+
+
+def _store_for(args: argparse.Namespace):
+    """The store a query runs on: --endpoint, --store DIR, or the graph built in memory from the sources."""
+    from .dataset import load_dataset
+    from .store import open_store
+
+    if args.endpoint or args.store:
+        return open_store(args.store, args.endpoint)
+    _, ontology, examples = _ontology_and_examples(args)
+    store, _ = load_dataset(ontology, examples.graph, _default_ratings())
+    return store
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    import time
+
+    from .dataset import load_dataset
+    from .release import serialise
+    from .store import RemoteStore
+
+    _, ontology, examples = _ontology_and_examples(args)
+    extra = args.data if args.data is not None else _default_ratings()
+    start = time.perf_counter()
+    if args.endpoint:
+        store, added = load_dataset(ontology, examples.graph, extra)
+        remote = RemoteStore(args.endpoint)
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            dump = Path(tmp) / "dataset.nt"
+            dump.write_bytes(store.ox.dump(format=__import__("pyoxigraph").RdfFormat.N_TRIPLES,
+                                           from_graph=__import__("pyoxigraph").DefaultGraph()))
+            remote.upload(dump, args.graph_store)
+        print(f"pushed {len(store)} triples ({added} inferred) to {args.graph_store or args.endpoint} "
+              f"in {time.perf_counter() - start:.1f} s")
+        return EXIT_OK
+    store, added = load_dataset(ontology, examples.graph, extra, args.store)
+    print(f"loaded {len(store)} triples ({added} inferred) into {args.store} in {time.perf_counter() - start:.1f} s "
+          f"from the ontology, {len(examples.files)} example files and {len(extra)} data files")
+    return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from .querylib import load_library
+
+    for name, q in load_library(args.queries).items():
+        params = " ".join(f"{p.name}:{p.kind}" for p in q.params.values())
+        print(f"{name:<40} {q.title}" + (f"  [{params}]" if params else ""))
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .querylib import find_query, format_result, parse_param_args
+    from .store import QueryError
+
+    q = find_query(args.name, args.queries)
+    bindings = q.bindings(parse_param_args(args.param))
+    try:
+        result = _store_for(args).query(q.text, bindings)
+    except QueryError as exc:
+        raise InputError(q.path, str(exc)) from exc
+    sys.stdout.write(format_result(result, args.format))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import Limits, make_server
+
+    store = _store_for(args)
+    if not hasattr(store, "ox"):
+        raise PrcKgError("serve needs the embedded store (--store DIR or the sources), not --endpoint")
+    try:
+        server = make_server(store.ox, args.host, args.port, Limits(args.timeout, args.max_rows), args.allow_remote)
+    except ValueError as exc:
+        raise PrcKgError(str(exc)) from exc
+    host, port = server.server_address[:2]
+    print(f"SPARQL endpoint on http://{host}:{port}/sparql ({len(store)} triples; read-only; "
+          f"{args.timeout:g} s per query; at most {args.max_rows} rows). Ctrl-C stops it.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
 def cmd_reason(args: argparse.Namespace) -> int:
     from .reasoning import run_hermit
     from .release import merged_release_graph, serialise
@@ -220,6 +310,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", type=Path, default=None, help="item mapping CSV (default: examples/mappings/items.csv)")
     p.add_argument("--out", type=Path, default=None, help="N-Triples output (default: build/ratings/FILE.nt)")
     p.set_defaults(func=cmd_import)
+
+    def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--store", type=Path, default=None, help="persistent embedded store folder (see `load`)")
+        p.add_argument("--endpoint", default=None, help="a SPARQL 1.1 query endpoint URL instead of the embedded store")
+        return p
+
+    p = with_examples(with_ontology(sub.add_parser(
+        "load", help="load ontology, examples and data into a persistent store or push them to an endpoint")))
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--store", type=Path, help="folder of the persistent embedded store to (re)create")
+    group.add_argument("--endpoint", help="SPARQL endpoint to push to (Graph Store Protocol)")
+    p.add_argument("--graph-store", default=None, help="Graph Store Protocol URL when it is not ENDPOINT/../store")
+    p.add_argument("--data", type=Path, nargs="*", default=None,
+                   help="data files to add (default: build/ratings/*.nt)")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("queries", help="list the query library with titles and parameters")
+    p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
+    p.set_defaults(func=cmd_queries)
+
+    p = with_store(with_examples(with_ontology(sub.add_parser("query", help="run a library query or a .rq file"))))
+    p.add_argument("name", help="query name from `prc-kg queries`, or a path to a .rq file")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
+    p.set_defaults(func=cmd_query)
+
+    p = with_examples(with_ontology(sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint on loopback")))
+    p.add_argument("--store", type=Path, default=None, help="persistent store folder (default: built from the sources)")
+    p.add_argument("--endpoint", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878)
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
+    p.add_argument("--max-rows", type=int, default=10_000, help="rows returned at most (default 10000)")
+    p.add_argument("--allow-remote", action="store_true", help="allow binding to a non-loopback address")
+    p.set_defaults(func=cmd_serve)
 
     p = with_ontology(sub.add_parser("export-ratings", help="write the ratings of an imported graph back to CSV"))
     p.add_argument("file", type=Path, help="N-Triples file written by prc-kg import")

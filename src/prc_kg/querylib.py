@@ -1,0 +1,206 @@
+"""The query library: ``.rq`` files with a header that says what they answer, and how to run them.
+
+Header lines (comments at the top of the file)::
+
+    # title: Intervention types in Annie's first session
+    # question: Which therapist intervention types are illustrated in session 1, at which turns? (CQ 1)
+    # param: session iri = data:case/annie/session/1
+    # answer: one row per (component, turn number)
+
+A parameter has a name, a kind (``iri``, ``string``, ``integer`` or ``decimal``) and an optional
+default. Values are turned into RDF terms and bound as initial bindings, never pasted into the
+query text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import InputError
+from .store import QueryResult, Term
+from .vocab import PREFIXES
+
+_HEADER = re.compile(r"^#\s*(title|question|param|answer):\s*(.*)$")
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<kind>iri|string|integer|decimal)"
+                    r"(?:\s*=\s*(?P<default>.+))?$")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+FORMATS = ("table", "csv", "tsv", "json")
+
+
+def default_query_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "queries"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    default: str | None
+
+
+@dataclass
+class QueryFile:
+    name: str
+    path: Path
+    text: str
+    title: str = ""
+    question: str = ""
+    answer: str = ""
+    params: dict[str, Param] = field(default_factory=dict)
+
+    def bindings(self, given: dict[str, str]) -> dict[str, Term]:
+        unknown = sorted(set(given) - set(self.params))
+        if unknown:
+            known = ", ".join(self.params) or "none"
+            raise InputError(self.path, f"unknown parameter(s) {', '.join(unknown)}; this query takes: {known}",
+                             field=unknown[0])
+        out = {}
+        for name, param in self.params.items():
+            value = given.get(name, param.default)
+            if value is None:
+                raise InputError(self.path, f"parameter '{name}' ({param.kind}) is required", field=name)
+            out[name] = to_term(value, param.kind, self.path, name)
+        return out
+
+
+def expand(value: str) -> str:
+    """An IRI written in full, in <...>, or as a prefixed name (prc:, data:, src:, …)."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    prefix, _, local = value.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return value
+
+
+def to_term(value: str, kind: str, path: Path, name: str) -> Term:
+    try:
+        if kind == "iri":
+            iri = expand(value)
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", iri) or iri.lower().startswith(
+                    ("javascript:", "data:text")):
+                raise ValueError(f"'{value}' is not an absolute IRI")
+            return ox.NamedNode(iri)
+        if kind == "integer":
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        if kind == "decimal":
+            float(value)
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+        return ox.Literal(value)
+    except ValueError as exc:
+        raise InputError(path, f"parameter '{name}' expects {kind}: {exc}", field=name) from None
+
+
+def read_query(path: Path) -> QueryFile:
+    text = path.read_text(encoding="utf-8")
+    q = QueryFile(path.stem, path, text)
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, value = match.group(1), match.group(2).strip()
+        if key == "param":
+            p = _PARAM.match(value)
+            if p is None:
+                raise InputError(path, "a param line reads '# param: NAME KIND [= DEFAULT]' with KIND one of "
+                                 "iri, string, integer, decimal", line=number, field="param")
+            q.params[p["name"]] = Param(p["name"], p["kind"], p["default"].strip() if p["default"] else None)
+        else:
+            setattr(q, key, value)
+    if not q.title:
+        raise InputError(path, "missing '# title:' header line", line=1, field="title")
+    return q
+
+
+def load_library(folder: Path | None = None) -> dict[str, QueryFile]:
+    """Every competency and analysis query (``queries/*.rq``; QC checks live in ``queries/qc``)."""
+    folder = Path(folder) if folder else default_query_dir()
+    return {p.stem: read_query(p) for p in sorted(folder.glob("*.rq"))}
+
+
+def find_query(name_or_file: str, folder: Path | None = None) -> QueryFile:
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.exists():
+        return read_query(path)
+    library = load_library(folder)
+    if name_or_file in library:
+        return library[name_or_file]
+    close = [n for n in library if name_or_file.lower() in n.lower()]
+    hint = f"; did you mean {', '.join(close[:5])}?" if close else "; `prc-kg queries` lists them"
+    raise InputError(path, f"no query named '{name_or_file}' in the library{hint}")
+
+
+def parse_param_args(args: list[str]) -> dict[str, str]:
+    out = {}
+    for arg in args:
+        name, sep, value = arg.partition("=")
+        if not sep or not name:
+            raise InputError(Path("--param"), f"expected name=value, got '{arg}'")
+        out[name.strip()] = value
+    return out
+
+
+# -- output ----------------------------------------------------------------------------------------
+
+def short(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, ns in PREFIXES.items():
+            if term.value.startswith(ns) and term.value != ns:
+                return f"{prefix}:{term.value[len(ns):]}"
+        return term.value
+    return term.value
+
+
+def to_json(result: QueryResult) -> dict:
+    if result.kind == "ask":
+        return {"head": {}, "boolean": result.boolean}
+
+    def one(term: Term) -> dict:
+        if isinstance(term, ox.NamedNode):
+            return {"type": "uri", "value": term.value}
+        if isinstance(term, ox.BlankNode):
+            return {"type": "bnode", "value": term.value}
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+
+    return {"head": {"vars": result.variables},
+            "results": {"bindings": [{v: one(t) for v, t in zip(result.variables, row) if t is not None}
+                                     for row in result.rows]}}
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    if result.kind == "ask":
+        return json.dumps(to_json(result)) + "\n" if fmt == "json" else ("yes\n" if result.boolean else "no\n")
+    if result.kind == "graph":
+        return "".join(f"{t} .\n" for t in result.triples)
+    if fmt == "json":
+        return json.dumps(to_json(result), indent=1, ensure_ascii=False) + "\n"
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow([("" if t is None else t.value) if fmt == "csv" else short(t) for t in row])
+        return buf.getvalue()
+    cells = [[short(t) for t in row] for row in result.rows]
+    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
+    widths = [min(w, 60) for w in widths]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c[:60].ljust(w) for c, w in zip(r, widths)) for r in cells]
+    lines.append(f"({len(result.rows)} rows)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,181 @@
+"""Stores behind one query interface: the embedded Oxigraph store (in memory or on disk) and any
+remote SPARQL 1.1 endpoint.
+
+Results come back as ``QueryResult``: variable names and rows of pyoxigraph terms (for SELECT),
+a boolean (ASK) or triples (CONSTRUCT/DESCRIBE), whatever the store.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from .errors import PrcKgError
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".owl": ox.RdfFormat.RDF_XML,
+               ".rdf": ox.RdfFormat.RDF_XML, ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD}
+
+
+class QueryError(PrcKgError):
+    """The store refused or failed a query (syntax, timeout, HTTP error)."""
+
+
+@dataclass
+class QueryResult:
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+
+class Store(Protocol):
+    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> QueryResult: ...
+
+
+def _collect(result) -> QueryResult:
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = [tuple(solution[v] for v in variables) for solution in result]
+        return QueryResult("select", variables, rows)
+    return QueryResult("graph", triples=list(result))
+
+
+class EmbeddedStore:
+    """Oxigraph in this process: in memory, or persistent in a folder that reopens in well under a second."""
+
+    def __init__(self, path: Path | None = None, read_only: bool = False):
+        self.path = Path(path) if path else None
+        if self.path is None:
+            self.ox = ox.Store()
+        elif read_only:
+            self.ox = ox.Store.read_only(str(self.path))
+        else:
+            self.ox = ox.Store(str(self.path))
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    def load_file(self, path: Path) -> None:
+        fmt = RDF_FORMATS.get(Path(path).suffix.lower())
+        if fmt is None:
+            raise PrcKgError(f"{path}: unknown RDF file type; expected one of {', '.join(RDF_FORMATS)}")
+        self.ox.bulk_load(path=str(path), format=fmt)
+
+    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> QueryResult:
+        """Run ``sparql``; ``bindings`` become a VALUES block, as for a remote endpoint, so every
+        store answers a parameterised query the same way."""
+        try:
+            return _collect(self.ox.query(bind_with_values(sparql, bindings or {})))
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except (RuntimeError, OSError) as exc:
+            raise QueryError(f"query failed: {exc}") from exc
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self.ox.flush()
+            self.ox.optimize()
+
+
+# -- remote endpoints --------------------------------------------------------------------------------
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def term_to_sparql(term: Term) -> str:
+    """An RDF term in SPARQL/N-Triples syntax (escaped by pyoxigraph, never pasted user text)."""
+    return str(term)
+
+
+def bind_with_values(sparql: str, bindings: dict[str, Term]) -> str:
+    """Insert ``VALUES ?name { term }`` at the start of the outermost WHERE block.
+
+    This is the SPARQL way of giving a remote endpoint initial bindings: the value is an RDF term
+    serialised by pyoxigraph, so a value such as ``x" } DROP ALL #`` stays one harmless literal.
+    """
+    if not bindings:
+        return sparql
+    match = _WHERE.search(re.sub(r"#[^\n]*", lambda m: " " * len(m.group(0)), sparql))
+    if match is None:
+        raise QueryError("cannot bind parameters: the query has no WHERE block")
+    values = " ".join(f"VALUES ?{name} {{ {term_to_sparql(term)} }}" for name, term in sorted(bindings.items()))
+    return sparql[: match.end()] + " " + values + " " + sparql[match.end():]
+
+
+def term_from_json(value: dict) -> Term:
+    kind = value["type"]
+    if kind == "uri":
+        return ox.NamedNode(value["value"])
+    if kind == "bnode":
+        return ox.BlankNode(value["value"])
+    if "xml:lang" in value:
+        return ox.Literal(value["value"], language=value["xml:lang"])
+    if "datatype" in value:
+        return ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"]))
+    return ox.Literal(value["value"])
+
+
+class RemoteStore:
+    """A SPARQL 1.1 Protocol endpoint over HTTP (Oxigraph server, Virtuoso, Fuseki, prc-kg serve…)."""
+
+    def __init__(self, url: str, timeout: float = 120.0):
+        self.url = url
+        self.timeout = timeout
+
+    def _post(self, url: str, body: bytes, content_type: str, accept: str) -> tuple[str, bytes]:
+        request = urllib.request.Request(url, data=body, method="POST",
+                                         headers={"Content-Type": content_type, "Accept": accept})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - user's endpoint
+                return response.headers.get("Content-Type", ""), response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            raise QueryError(f"{url} answered HTTP {exc.code}: {detail}") from exc
+        except (urllib.error.URLError, TimeoutError) as exc:
+            raise QueryError(f"cannot reach SPARQL endpoint {url}: {exc}") from exc
+
+    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> QueryResult:
+        text = bind_with_values(sparql, bindings or {})
+        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        ctype, body = self._post(self.url, text.encode("utf-8"), "application/sparql-query", accept)
+        if "json" in ctype:
+            data = json.loads(body)
+            if "boolean" in data:
+                return QueryResult("ask", boolean=bool(data["boolean"]))
+            variables = data["head"].get("vars", [])
+            rows = [tuple(term_from_json(b[v]) if v in b else None for v in variables)
+                    for b in data["results"]["bindings"]]
+            return QueryResult("select", variables, rows)
+        triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES if "n-triples" in ctype else ox.RdfFormat.TURTLE))
+        return QueryResult("graph", triples=[t.triple if hasattr(t, "triple") else t for t in triples])
+
+    def upload(self, path: Path, graph_store_url: str | None = None) -> None:
+        """Push a file with the SPARQL 1.1 Graph Store HTTP Protocol (POST to the default graph)."""
+        fmt = RDF_FORMATS.get(Path(path).suffix.lower())
+        if fmt is None:
+            raise PrcKgError(f"{path}: unknown RDF file type")
+        target = graph_store_url or self.url.rsplit("/", 1)[0] + "/store"
+        url = target + ("&" if "?" in target else "?") + "default"
+        self._post(url, Path(path).read_bytes(), fmt.media_type, "*/*")
+
+
+def open_store(store_dir: Path | None = None, endpoint: str | None = None, read_only: bool = True) -> Store:
+    if endpoint:
+        return RemoteStore(endpoint)
+    if store_dir is None:
+        raise PrcKgError("no store: pass --store DIR (made by `prc-kg load --store DIR`) or --endpoint URL")
+    if not Path(store_dir).exists():
+        raise PrcKgError(f"{store_dir}: no store here; create it with `prc-kg load --store {store_dir}`")
+    return EmbeddedStore(store_dir, read_only=read_only)
