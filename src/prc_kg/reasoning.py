@@ -39,6 +39,7 @@ class ReasonerReport:
     unsatisfiable: list[str] = field(default_factory=list)
     inferred_subclass_of: list[tuple[str, str]] = field(default_factory=list)
     inferred_types: list[tuple[str, str]] = field(default_factory=list)
+    entailed_types: set[tuple[str, str]] = field(default_factory=set)
     clashes: list[Clash] = field(default_factory=list)
     message: str = ""
 
@@ -90,10 +91,11 @@ def run_hermit(rdfxml_path: Path) -> ReasonerReport:
     unsat = sorted(c.iri for c in world.inconsistent_classes() if c.iri != NOTHING)
     inferred = sorted(_subclass_pairs(world) - told)
     inferred_types = sorted(_type_pairs(world) - told_types)
+    entailed = {(ind.iri, cls.iri) for ind in world.individuals() for cls in ind.INDIRECT_is_a if hasattr(cls, "iri")}
     world.close()
     return ReasonerReport(consistent=True, seconds=seconds, unsatisfiable=unsat,
                           inferred_subclass_of=inferred, inferred_types=inferred_types,
-                          message="HermiT: consistent")
+                          entailed_types=entailed, message="HermiT: consistent")
 
 
 def _tail(text: str, lines: int = 8) -> str:
