@@ -8,7 +8,7 @@ from rdflib.namespace import RDFS
 from prc_kg.ontology import default_ontology_dir, load_source
 from prc_kg.qc import run_qc
 from prc_kg.release import build_release
-from prc_kg.vocab import PRC
+from prc_kg.vocab import PRC, PRC_IRI
 
 
 def _summary(stdout: str) -> str:
@@ -38,7 +38,7 @@ def test_build_and_qc_work_after_a_protege_style_save(owlapi_checker, tmp_path):
 
     source = load_source(saved)
     paths, graph = build_release(source, tmp_path / "build")
-    new = URIRef(str(PRC.TherapistIntervention).replace("TherapistIntervention", "ReflectionOfFeeling"))
+    new = URIRef(PRC_IRI + "ReflectionOfFeeling")
     assert (new, RDFS.subClassOf, PRC.TherapistIntervention) in graph
     report = run_qc(graph)
     assert report.count("ERROR") == 0, [v for v in report.violations if v.level == "ERROR"]

@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from prc_kg.errors import JavaMissingError
 from prc_kg.reasoning import run_hermit
 from prc_kg.release import serialise
-from prc_kg.vocab import PRC
+from prc_kg.vocab import PRC, PRC_IRI
 
 DATA = "https://w3id.org/prc-kg/data/test/"
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="needs a Java runtime (.ci/run installs one)")
@@ -42,7 +42,7 @@ def test_coded_turn_is_classified_as_interpretation_of_defense(release_graph, tm
         (turn, RDF.type, OWL.NamedIndividual), (turn, RDF.type, PRC.TherapistTurn), (turn, RDF.type, PRC.Interpretation),
         (aim, RDF.type, OWL.NamedIndividual), (aim, RDF.type, PRC.PatientsDefense), (turn, PRC.hasAim, aim),
         # a clarification with the same aim is not an interpretation of defense
-        (other, RDF.type, OWL.NamedIndividual), (other, RDF.type, URIRef(str(PRC.Interpretation).replace("Interpretation", "Clarification"))),
+        (other, RDF.type, OWL.NamedIndividual), (other, RDF.type, URIRef(PRC_IRI + "Clarification")),
         (other_aim, RDF.type, OWL.NamedIndividual), (other_aim, RDF.type, PRC.PatientsDefense), (other, PRC.hasAim, other_aim),
     ])
     report = run_hermit(path)

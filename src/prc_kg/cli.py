@@ -162,7 +162,6 @@ def cmd_load(args: argparse.Namespace) -> int:
     import time
 
     from .dataset import load_dataset
-    from .release import serialise
     from .store import RemoteStore
 
     _, ontology, examples = _ontology_and_examples(args)

@@ -22,6 +22,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from .errors import InputError, PrcKgError
+from .reliability import Reliability, compute_reliability
 from .terms import TermIndex
 from .vocab import DATA_IRI, PRC, PRC_IRI
 
@@ -58,7 +59,7 @@ class ImportResult:
     output: Path
     rows: int
     triples: int
-    reliability: list["Reliability"] = field(default_factory=list)
+    reliability: list[Reliability] = field(default_factory=list)
 
 
 def default_mapping_path() -> Path:
@@ -208,8 +209,6 @@ def _check_row(row: dict[str, str], mapping: dict[str, MappedItem]) -> tuple[lis
 def import_ratings(csv_path: Path, output: Path, terms: TermIndex, mapping_path: Path | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportResult:
     """Validate the whole file, then write its observations (and reliability) as N-Triples."""
-    from .reliability import compute_reliability
-
     csv_path, output = Path(csv_path), Path(output)
     mapping = read_mapping(mapping_path or default_mapping_path(), terms)
     with tempfile.TemporaryDirectory(prefix="prc-kg-import-") as tmp:
