@@ -1,4 +1,5 @@
-# Two entry points for a fresh machine: `make demo` (build, QC, validate, import, reason) and `make test`.
+# Two entry points for a fresh machine: `make demo` (build, QC, validate, import, load, example queries,
+# reason) and `make test`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -17,6 +18,10 @@ demo: $(STAMP)
 	$(BIN)/prc-kg qc
 	$(BIN)/prc-kg validate
 	$(BIN)/prc-kg import examples/study/ratings.csv
+	$(BIN)/prc-kg load --store build/store
+	$(BIN)/prc-kg query cq01_session_intervention_types --store build/store
+	$(BIN)/prc-kg query cq19_alliance_outcome_meta_analyses --store build/store
+	$(BIN)/prc-kg query interpretation_productivity_lag1 --store build/store
 	@$(BIN)/prc-kg reason --with-examples --show 5; rc=$$?; \
 	  if [ $$rc -eq 3 ]; then echo "(reasoning skipped: install Java, e.g. apt-get install -y default-jre-headless)"; \
 	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
