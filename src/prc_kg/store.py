@@ -149,7 +149,10 @@ class RemoteStore:
     def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> QueryResult:
         text = bind_with_values(sparql, bindings or {})
         accept = "application/sparql-results+json, application/n-triples;q=0.9"
-        ctype, body = self._post(self.url, text.encode("utf-8"), "application/sparql-query", accept)
+        # Form-encoded POST ("query via URL-encoded POST" in the SPARQL protocol): every server
+        # answers it, while Virtuoso 7.2 leaves a direct application/sparql-query POST hanging.
+        form = urllib.parse.urlencode({"query": text}).encode("ascii")
+        ctype, body = self._post(self.url, form, "application/x-www-form-urlencoded", accept)
         if "json" in ctype:
             data = json.loads(body)
             if "boolean" in data:
