@@ -233,6 +233,16 @@ def make_handler(store: ox.Store, limits: Limits):
             self.end_headers()
             self.wfile.write(data)
 
+        def _discard(self, length: int) -> None:
+            """Read and drop an oversized body (up to a bound), so the client reads our 413
+            instead of a broken pipe; anything beyond the bound is cut off with the connection."""
+            remaining = min(length, 16 * MAX_BODY)
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 1 << 16))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+
         def do_GET(self) -> None:  # noqa: N802 - http.server API
             url = urllib.parse.urlsplit(self.path)
             if url.path in ("/", "/index.html"):
@@ -259,7 +269,9 @@ def make_handler(store: ox.Store, limits: Limits):
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
-                self._send(413, f"request too large: at most {MAX_BODY} bytes\n")
+                self._discard(length)
+                self._send(413, f"request too large: at most {MAX_BODY} bytes\n", extra={"Connection": "close"})
+                self.close_connection = True
                 return
             body = self.rfile.read(length).decode("utf-8", "replace")
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()

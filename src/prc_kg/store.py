@@ -47,7 +47,7 @@ def _collect(result) -> QueryResult:
         return QueryResult("ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = [tuple(solution[v] for v in variables) for solution in result]
+        rows = [tuple(solution) for solution in result]  # values in variable order, cheaper than by name
         return QueryResult("select", variables, rows)
     return QueryResult("graph", triples=list(result))
 
@@ -67,11 +67,12 @@ class EmbeddedStore:
     def __len__(self) -> int:
         return len(self.ox)
 
-    def load_file(self, path: Path) -> None:
+    def load_file(self, path: Path, trusted: bool = False) -> None:
+        """Bulk-load a file; ``trusted`` skips Oxigraph's input checks, for files prc-kg itself wrote."""
         fmt = RDF_FORMATS.get(Path(path).suffix.lower())
         if fmt is None:
             raise PrcKgError(f"{path}: unknown RDF file type; expected one of {', '.join(RDF_FORMATS)}")
-        self.ox.bulk_load(path=str(path), format=fmt)
+        self.ox.bulk_load(path=str(path), format=fmt, lenient=trusted)
 
     def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> QueryResult:
         """Run ``sparql``; ``bindings`` become a VALUES block, as for a remote endpoint, so every
