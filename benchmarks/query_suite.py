@@ -69,30 +69,15 @@ MIB = 2**20
 # ================================================================================================
 
 def _encode(term) -> dict:
-    import pyoxigraph as ox
+    from prc_kg.querylib import term_to_json
 
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["lang"] = term.language
-    else:
-        out["datatype"] = term.datatype.value
-    return out
+    return term_to_json(term)
 
 
 def _decode(data: dict):
-    import pyoxigraph as ox
+    from prc_kg.store import term_from_json
 
-    if data["type"] == "uri":
-        return ox.NamedNode(data["value"])
-    if data["type"] == "bnode":
-        return ox.BlankNode(data["value"])
-    if "lang" in data:
-        return ox.Literal(data["value"], language=data["lang"])
-    return ox.Literal(data["value"], datatype=ox.NamedNode(data["datatype"]))
+    return term_from_json(data)
 
 
 def _free_port() -> int:

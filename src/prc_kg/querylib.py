@@ -161,24 +161,25 @@ def short(term: Term | None) -> str:
     return term.value
 
 
+def term_to_json(term: Term) -> dict:
+    """One RDF term in the SPARQL 1.1 JSON results form (the inverse of ``store.term_from_json``)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD + "string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
 def to_json(result: QueryResult) -> dict:
     if result.kind == "ask":
         return {"head": {}, "boolean": result.boolean}
-
-    def one(term: Term) -> dict:
-        if isinstance(term, ox.NamedNode):
-            return {"type": "uri", "value": term.value}
-        if isinstance(term, ox.BlankNode):
-            return {"type": "bnode", "value": term.value}
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD + "string":
-            out["datatype"] = term.datatype.value
-        return out
-
     return {"head": {"vars": result.variables},
-            "results": {"bindings": [{v: one(t) for v, t in zip(result.variables, row) if t is not None}
+            "results": {"bindings": [{v: term_to_json(t) for v, t in zip(result.variables, row) if t is not None}
                                      for row in result.rows]}}
 
 
