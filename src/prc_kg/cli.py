@@ -159,7 +159,10 @@ def _store_for(args: argparse.Namespace):
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    import tempfile
     import time
+
+    import pyoxigraph as ox
 
     from .dataset import load_dataset
     from .store import RemoteStore
@@ -169,14 +172,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     if args.endpoint:
         store, added = load_dataset(ontology, examples.graph, extra)
-        remote = RemoteStore(args.endpoint)
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory(prefix="prc-kg-push-") as tmp:
             dump = Path(tmp) / "dataset.nt"
-            dump.write_bytes(store.ox.dump(format=__import__("pyoxigraph").RdfFormat.N_TRIPLES,
-                                           from_graph=__import__("pyoxigraph").DefaultGraph()))
-            remote.upload(dump, args.graph_store)
+            store.ox.dump(output=str(dump), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            RemoteStore(args.endpoint).upload(dump, args.graph_store)
         print(f"pushed {len(store)} triples ({added} inferred) to {args.graph_store or args.endpoint} "
               f"in {time.perf_counter() - start:.1f} s")
         return EXIT_OK
