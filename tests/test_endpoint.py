@@ -14,12 +14,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import run_library_query
 from rdflib import Graph, URIRef
 
 from prc_kg.serve import Limits, make_server, serve_in_thread
 from prc_kg.store import RemoteStore
-
-from conftest import run_library_query
 
 SECTIONS = ("PREFIX prc: <https://w3id.org/prc-kg/ontology/> "
             "SELECT ?s WHERE { ?s a prc:ManualSection } ORDER BY ?s")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import copy_ontology
 from rdflib.namespace import OWL, RDF
 
 from prc_kg.errors import InputError
 from prc_kg.ontology import load_source, read_catalog
 from prc_kg.vocab import ONTOLOGY_IRI, PRC
-
-from conftest import copy_ontology
 
 
 def test_every_module_in_the_catalog_is_loaded(source):

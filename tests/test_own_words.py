@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib.namespace import DCTERMS, SKOS
-
 from conftest import ROOT
+from rdflib.namespace import DCTERMS, SKOS
 
 REFERENCE = ROOT.parent / "shared" / "domain" / "prc-taxonomy.md"
 # Definitions are held to a seven-word run; notes and descriptions, which cite figures, names and

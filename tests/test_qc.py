@@ -83,6 +83,7 @@ def test_clean_planted_class_raises_nothing(release_graph):
 
 def test_cli_exits_nonzero_on_error_and_writes_report(tmp_path, capsys):
     from conftest import copy_ontology
+
     from prc_kg.cli import main
 
     onto = copy_ontology(tmp_path)

@@ -14,10 +14,10 @@ from pathlib import Path
 from statistics import mean
 
 import pytest
+from conftest import ROOT, run_library_query
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
-from conftest import ROOT, run_library_query
 from prc_kg.querylib import load_library
 from prc_kg.vocab import PRC, PRC_IRI, SRC
 from prc_kg.yamlfile import read_yaml

@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from conftest import DATA, ROOT
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -16,8 +17,6 @@ from prc_kg.ratings import export_ratings, import_ratings
 from prc_kg.study import StudyDesign, write_study
 from prc_kg.validation import validate
 from prc_kg.vocab import PRC
-
-from conftest import DATA, ROOT
 
 RATINGS = DATA / "ratings"
 EXAMPLE_STUDY = ROOT / "examples" / "study" / "ratings.csv"

@@ -7,13 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ROOT
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
 from prc_kg.vocab import MODULE_IRI_PREFIX, ONTOLOGY_IRI
-
-from conftest import ROOT
 
 
 def _build(out: Path, seed: str) -> None:
@@ -52,7 +51,7 @@ def test_owlready2_loads_the_rdfxml_release(built, release_graph):
     onto = world.get_ontology(built.rdfxml.resolve().as_uri()).load()
     classes = {c.iri for c in world.classes()}
     assert "https://w3id.org/prc-kg/ontology/InterpretationOfDefense" in classes
-    expected = {str(c) for c in release_graph.subjects(RDF.type, OWL.Class) if not isinstance(c, type(None))}
+    expected = {str(c) for c in release_graph.subjects(RDF.type, OWL.Class) if not (c is None)}
     assert {c for c in expected if c.startswith("https://w3id.org/prc-kg/")} <= classes
     assert len(list(onto.individuals())) > 50
     world.close()

@@ -30,12 +30,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import run_library_query
+from servers.virtuoso import Virtuoso, VirtuosoUnavailable, find_binaries
 
 from prc_kg.querylib import load_library
 from prc_kg.store import RemoteStore
-
-from conftest import run_library_query
-from servers.virtuoso import Virtuoso, VirtuosoUnavailable, find_binaries
 
 GRAPH = "urn:prc-kg"
 QUERY_TIMEOUT = 20.0  # seconds per query: Virtuoso 7.2 can hang on some query shapes instead of answering

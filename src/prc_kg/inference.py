@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF
 
 RDFS_TYPE_CLOSURE = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -86,4 +86,4 @@ def materialise(store, ontology: Graph, max_rounds: int = 10) -> int:
     return len(store) - before
 
 
-__all__ = ["DefinedClass", "defined_classes", "materialise", "RDFS"]
+__all__ = ["DefinedClass", "defined_classes", "materialise"]

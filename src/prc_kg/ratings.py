@@ -437,5 +437,12 @@ def load_ntriples(path: Path) -> Graph:
     return g
 
 
-__all__ = ["COLUMNS", "ImportResult", "RatingsError", "export_ratings", "import_ratings", "read_mapping",
-           "PrcKgError"]
+__all__ = [
+    "COLUMNS",
+    "ImportResult",
+    "PrcKgError",
+    "RatingsError",
+    "export_ratings",
+    "import_ratings",
+    "read_mapping",
+]

@@ -243,7 +243,7 @@ def make_handler(store: ox.Store, limits: Limits):
                     break
                 remaining -= len(chunk)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server API
+        def do_GET(self) -> None:
             url = urllib.parse.urlsplit(self.path)
             if url.path in ("/", "/index.html"):
                 page = QUERY_PAGE.replace("TIMEOUT", f"{limits.timeout:g}").replace("MAXROWS", str(limits.max_rows))
@@ -263,7 +263,7 @@ def make_handler(store: ox.Store, limits: Limits):
                 return
             self._answer(params["query"][0])
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             if urllib.parse.urlsplit(self.path).path != "/sparql":
                 self._send(404, "not found: the endpoint is /sparql\n")
                 return
@@ -347,4 +347,4 @@ def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
     return thread
 
 
-__all__ = ["Limits", "make_server", "serve_in_thread", "refused_keyword", "negotiate"]
+__all__ = ["Limits", "make_server", "negotiate", "refused_keyword", "serve_in_thread"]

@@ -139,7 +139,7 @@ class RemoteStore:
         request = urllib.request.Request(url, data=body, method="POST",
                                          headers={"Content-Type": content_type, "Accept": accept})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - user's endpoint
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.headers.get("Content-Type", ""), response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:500]

@@ -6,7 +6,7 @@ the ontology source.
 """
 
 from rdflib import Namespace
-from rdflib.namespace import DefinedNamespace, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, SOSA, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, SOSA, XSD, DefinedNamespace
 from rdflib.term import URIRef
 
 PRC_IRI = "https://w3id.org/prc-kg/ontology/"
@@ -174,5 +174,23 @@ PREFIXES: dict[str, str] = {
     "sosa": str(SOSA),
 }
 
-__all__ = ["PRC", "SRC", "DATA", "DATA_IRI", "SRC_IRI", "PRC_IRI", "PREFIXES", "PROVENANCE_TAGS", "ONTOLOGY_IRI", "MODULE_IRI_PREFIX",
-           "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS", "SOSA", "XSD"]
+__all__ = [
+    "DATA",
+    "DATA_IRI",
+    "DCTERMS",
+    "MODULE_IRI_PREFIX",
+    "ONTOLOGY_IRI",
+    "OWL",
+    "PRC",
+    "PRC_IRI",
+    "PREFIXES",
+    "PROV",
+    "PROVENANCE_TAGS",
+    "RDF",
+    "RDFS",
+    "SKOS",
+    "SOSA",
+    "SRC",
+    "SRC_IRI",
+    "XSD",
+]

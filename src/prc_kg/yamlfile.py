@@ -55,7 +55,7 @@ def read_yaml(path: Path, marker: str) -> Located:
     """Parse ``path``; its top level must be a mapping whose ``prc-kg`` key equals ``marker``."""
     text = read_utf8(path, "a YAML document")
     try:
-        doc: Any = yaml.load(text, Loader=_loader_for(path))  # noqa: S506 - SafeLoader subclass
+        doc: Any = yaml.load(text, Loader=_loader_for(path))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise InputError(path, f"YAML syntax error: {exc.problem}", line=line) from exc

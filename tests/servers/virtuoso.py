@@ -29,7 +29,6 @@ import urllib.request
 from pathlib import Path
 from typing import Self
 
-
 DEFAULT_PASSWORD = "dba"  # what a fresh Virtuoso database starts with; replaced at start()
 
 

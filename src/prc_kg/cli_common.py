@@ -1,0 +1,80 @@
+"""What the command groups share: exit codes, the common options, and loading the sources."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA = 0, 1, 2, 3
+
+
+def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--ontology", type=Path, default=None,
+                   help="folder holding prc-kg.ttl and catalog-v001.xml (default: this checkout's ontology/)")
+    return p
+
+
+def with_examples(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--examples", type=Path, default=None,
+                   help="folder of example YAML files (default: this checkout's examples/)")
+    return p
+
+
+def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--store", type=Path, default=None, help="persistent embedded store folder (see `load`)")
+    p.add_argument("--endpoint", default=None, help="a SPARQL 1.1 query endpoint URL instead of the embedded store")
+    return p
+
+
+def source_of(args: argparse.Namespace):
+    from .ontology import load_source
+
+    return load_source(args.ontology)
+
+
+def ontology_and_examples(args: argparse.Namespace):
+    from .instances import load_examples
+    from .release import merged_release_graph
+
+    source = source_of(args)
+    ontology = merged_release_graph(source)
+    return source, ontology, load_examples(ontology, args.examples)
+
+
+def default_ratings() -> list[Path]:
+    return sorted((Path("build") / "ratings").glob("*.nt"))
+
+
+def store_for(args: argparse.Namespace):
+    """The store a query runs on: --endpoint, --store DIR, or the graph built in memory from the sources."""
+    from .dataset import load_dataset
+    from .store import open_store
+
+    if args.endpoint or args.store:
+        return open_store(args.store, args.endpoint)
+    _, ontology, examples = ontology_and_examples(args)
+    store, _ = load_dataset(ontology, examples.graph, default_ratings())
+    return store
+
+
+class Progress:
+    """A progress bar on standard error for long imports (bytes read); silent when not a terminal."""
+
+    def __init__(self, title: str, total: int):
+        self.title, self.total, self.bar = title, total, None
+
+    def __enter__(self):
+        if not sys.stderr.isatty() or self.total < 5_000_000:
+            return lambda n: None
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        self.bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                            TimeRemainingColumn(), transient=True)
+        self.bar.start()
+        task = self.bar.add_task(self.title, total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,105 @@
+"""Commands on the ontology: build the release, summarise, quality control, reasoning."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from .cli_common import EXIT_FAILED, EXIT_OK, ontology_and_examples, source_of, with_examples, with_ontology
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .release import EXAMPLES_TTL, WITH_EXAMPLES_OWL, build_release
+    from .summary import instance_lines, summarise
+
+    source, _, examples = ontology_and_examples(args)
+    paths, graph = build_release(source, args.out, examples.graph)
+    for path in [*paths.all(), args.out / EXAMPLES_TTL, args.out / WITH_EXAMPLES_OWL]:
+        print(f"wrote {path}")
+    print("\n".join(summarise(graph).lines()))
+    print("\n".join(instance_lines(examples.graph)))
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .release import merged_release_graph
+    from .summary import summarise
+
+    print("\n".join(summarise(merged_release_graph(source_of(args))).lines()))
+    return EXIT_OK
+
+
+def cmd_qc(args: argparse.Namespace) -> int:
+    from .files import write_files_atomically
+    from .qc import LEVELS, run_qc
+    from .release import merged_release_graph
+
+    report = run_qc(merged_release_graph(source_of(args)), args.queries)
+    shown = LEVELS[: LEVELS.index(args.show) + 1]
+    for v in report.violations:
+        if v.level in shown:
+            value = f"  {v.value[:100]}" if v.value else ""
+            print(f"{v.level}\t{v.rule}\t{v.entity}\t{v.property}{value}")
+    if args.report:
+        write_files_atomically({args.report: report.to_tsv().encode("utf-8")})
+        print(f"wrote {args.report}")
+    print(f"QC: {len(report.checks)} checks; " + ", ".join(f"{report.count(lv)} {lv}" for lv in LEVELS))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_reason(args: argparse.Namespace) -> int:
+    from .reasoning import run_hermit
+    from .release import merged_release_graph, serialise
+
+    if args.file:
+        report = run_hermit(args.file)
+    else:
+        graph = merged_release_graph(source_of(args))
+        if args.with_examples:
+            from .instances import load_examples
+            from .release import canonical
+
+            graph = canonical(graph + load_examples(graph, args.examples).graph)
+        with tempfile.TemporaryDirectory(prefix="prc-kg-reason-") as tmp:
+            path = Path(tmp) / "prc-kg.owl"
+            path.write_bytes(serialise(graph, "xml"))
+            report = run_hermit(path)
+    print(f"{report.message} ({report.seconds:.2f} s)")
+    for clash in report.clashes:
+        print(f"  clash: {clash}")
+    for cls in report.unsatisfiable:
+        print(f"  unsatisfiable class: {cls}")
+    if report.inferred_subclass_of:
+        print(f"inferred subclass axioms not asserted: {len(report.inferred_subclass_of)}")
+        for child, parent in report.inferred_subclass_of[: args.show]:
+            print(f"  {child} SubClassOf {parent}")
+    if report.inferred_types:
+        print(f"inferred class memberships not asserted: {len(report.inferred_types)}")
+        for ind, cls in report.inferred_types[: args.show]:
+            print(f"  {ind} a {cls}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def register(sub) -> None:
+    """Add this group's subcommands to the parser."""
+    p = with_examples(with_ontology(sub.add_parser(
+        "build", help="write the release files (Turtle, RDF/XML, JSON-LD), the example instances and a summary")))
+    p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    p.set_defaults(func=cmd_build)
+
+    p = with_ontology(sub.add_parser("summary", help="print class counts per manual section and annotation cover"))
+    p.set_defaults(func=cmd_summary)
+
+    p = with_ontology(sub.add_parser("qc", help="run the quality-control queries; exit 1 on any ERROR"))
+    p.add_argument("--queries", type=Path, default=None, help="folder of QC .rq files (default: queries/qc)")
+    p.add_argument("--report", type=Path, default=None, help="also write the report as TSV to this file")
+    p.add_argument("--show", choices=["ERROR", "WARN", "INFO"], default="WARN",
+                   help="lowest level to print (default: WARN)")
+    p.set_defaults(func=cmd_qc)
+
+    p = with_examples(with_ontology(sub.add_parser("reason", help="check consistency and classify with HermiT (needs Java)")))
+    p.add_argument("--with-examples", action="store_true", help="reason over the ontology and the example instances")
+    p.add_argument("--file", type=Path, default=None, help="reason over this RDF/XML file instead of the source")
+    p.add_argument("--show", type=int, default=20, help="how many inferred axioms to list (default: 20)")
+    p.set_defaults(func=cmd_reason)

@@ -1,0 +1,124 @@
+"""Commands on stores: loading, the query library, running queries, the SPARQL endpoint."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .cli_common import (
+    EXIT_OK,
+    default_ratings,
+    ontology_and_examples,
+    store_for,
+    with_examples,
+    with_ontology,
+    with_store,
+)
+from .errors import InputError, PrcKgError
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    import tempfile
+    import time
+
+    import pyoxigraph as ox
+
+    from .dataset import load_dataset
+    from .store import RemoteStore
+
+    _, ontology, examples = ontology_and_examples(args)
+    extra = args.data if args.data is not None else default_ratings()
+    start = time.perf_counter()
+    if args.endpoint:
+        store, added = load_dataset(ontology, examples.graph, extra)
+        with tempfile.TemporaryDirectory(prefix="prc-kg-push-") as tmp:
+            dump = Path(tmp) / "dataset.nt"
+            store.ox.dump(output=str(dump), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            RemoteStore(args.endpoint).upload(dump, args.graph_store)
+        print(f"pushed {len(store)} triples ({added} inferred) to {args.graph_store or args.endpoint} "
+              f"in {time.perf_counter() - start:.1f} s")
+        return EXIT_OK
+    store, added = load_dataset(ontology, examples.graph, extra, args.store)
+    print(f"loaded {len(store)} triples ({added} inferred) into {args.store} in {time.perf_counter() - start:.1f} s "
+          f"from the ontology, {len(examples.files)} example files and {len(extra)} data files")
+    return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from .querylib import load_library
+
+    for name, q in load_library(args.queries).items():
+        params = " ".join(f"{p.name}:{p.kind}" for p in q.params.values())
+        print(f"{name:<40} {q.title}" + (f"  [{params}]" if params else ""))
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .querylib import find_query, format_result, parse_param_args
+    from .store import QueryError
+
+    q = find_query(args.name, args.queries)
+    bindings = q.bindings(parse_param_args(args.param))
+    try:
+        result = store_for(args).query(q.text, bindings)
+    except QueryError as exc:
+        raise InputError(q.path, str(exc)) from exc
+    sys.stdout.write(format_result(result, args.format))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import Limits, make_server
+
+    store = store_for(args)
+    if not hasattr(store, "ox"):
+        raise PrcKgError("serve needs the embedded store (--store DIR or the sources), not --endpoint")
+    try:
+        server = make_server(store.ox, args.host, args.port, Limits(args.timeout, args.max_rows), args.allow_remote)
+    except ValueError as exc:
+        raise PrcKgError(str(exc)) from exc
+    host, port = server.server_address[:2]
+    print(f"SPARQL endpoint on http://{host}:{port}/sparql ({len(store)} triples; read-only; "
+          f"{args.timeout:g} s per query; at most {args.max_rows} rows). Ctrl-C stops it.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def register(sub) -> None:
+    """Add this group's subcommands to the parser."""
+    p = with_examples(with_ontology(sub.add_parser(
+        "load", help="load ontology, examples and data into a persistent store or push them to an endpoint")))
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--store", type=Path, help="folder of the persistent embedded store to (re)create")
+    group.add_argument("--endpoint", help="SPARQL endpoint to push to (Graph Store Protocol)")
+    p.add_argument("--graph-store", default=None, help="Graph Store Protocol URL when it is not ENDPOINT/../store")
+    p.add_argument("--data", type=Path, nargs="*", default=None,
+                   help="data files to add (default: build/ratings/*.nt)")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("queries", help="list the query library with titles and parameters")
+    p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
+    p.set_defaults(func=cmd_queries)
+
+    p = with_store(with_examples(with_ontology(sub.add_parser("query", help="run a library query or a .rq file"))))
+    p.add_argument("name", help="query name from `prc-kg queries`, or a path to a .rq file")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
+    p.set_defaults(func=cmd_query)
+
+    p = with_examples(with_ontology(sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint on loopback")))
+    p.add_argument("--store", type=Path, default=None, help="persistent store folder (default: built from the sources)")
+    p.add_argument("--endpoint", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878)
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
+    p.add_argument("--max-rows", type=int, default=10_000, help="rows returned at most (default 10000)")
+    p.add_argument("--allow-remote", action="store_true", help="allow binding to a non-loopback address")
+    p.set_defaults(func=cmd_serve)
