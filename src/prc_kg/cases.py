@@ -86,12 +86,8 @@ class CaseBuilder:
     # -- entries ---------------------------------------------------------------------------------
     def add_file(self, path: Path) -> int:
         doc = read_yaml(path, MARKER)
-        cases = doc.get("cases")
-        if not isinstance(cases, list) or not cases:
-            raise doc.fail("expected a non-empty list under 'cases'", "cases")
+        cases = doc.entries("cases", "cases", required=True)
         for entry in cases:
-            if not isinstance(entry, Located):
-                raise doc.fail("each case must be a mapping", "cases")
             self.add_case(entry)
         return len(cases)
 
@@ -136,15 +132,10 @@ class CaseBuilder:
                               label=f"{self.terms.label(reason)} ({title})")
             self.g.add((patient, PRC.presentsWith, node))
 
-        sessions = c.get("sessions") or []
-        if not isinstance(sessions, list):
-            raise c.fail("expected a list of sessions", "sessions")
         numbers: set[int] = set()
-        for s in sessions:
-            if not isinstance(s, Located):
-                raise c.fail("each session must be a mapping", "sessions")
+        for s in c.entries("sessions", "sessions"):
             self._session(s, base, title, treatment, patient, therapist, numbers)
-        self._commentaries(c, base, title, {None: case}, prefix=f"{base}/commentary")
+        self._commentaries(c, title, {None: case}, prefix=f"{base}/commentary")
         return case
 
     def _treatment(self, c: Located, treatment: URIRef, base: URIRef, title: str) -> None:
@@ -162,9 +153,7 @@ class CaseBuilder:
             if outcome not in OUTCOMES:
                 raise t.fail(f"expected one of {', '.join(OUTCOMES)}", "outcome")
             self.g.add((treatment, PRC.hasOutcome, OUTCOMES[outcome]))
-        for n, phase in enumerate(t.get("phases") or [], start=1):
-            if not isinstance(phase, Located):
-                raise t.fail("each phase must be a mapping", "phases")
+        for n, phase in enumerate(t.entries("phases", "phases"), start=1):
             check_keys(phase, {"sessions_per_week", "duration_years", "summary"}, "a phase")
             node = self._node(URIRef(f"{base}/treatment/phase/{n}"), PRC.TreatmentPhase,
                               label=f"phase {n} of the treatment in {title}")
@@ -194,19 +183,14 @@ class CaseBuilder:
         speakers = {"patient": patient, "therapist": therapist}
         anchors: dict[int | None, URIRef] = {None: session}
         previous: tuple[URIRef, int | None] | None = None
-        turns = s.get("turns") or []
-        if not isinstance(turns, list):
-            raise s.fail("expected a list of turns", "turns")
-        for position, t in enumerate(turns, start=1):
-            if not isinstance(t, Located):
-                raise s.fail("each turn must be a mapping", "turns")
+        for position, t in enumerate(s.entries("turns", "turns"), start=1):
             node, first, last = self._turn(t, sbase, title, number, position, session, speakers, anchors)
             if previous is not None:
                 self.g.add((previous[0], PRC.followedBy, node))
                 if previous[1] is not None and first is not None and first == previous[1] + 1:
                     self.g.add((previous[0], PRC.immediatelyFollowedBy, node))
             previous = (node, last)
-        self._commentaries(s, URIRef(sbase), f"{title}, session {number}", anchors, prefix=f"{sbase}/commentary")
+        self._commentaries(s, f"{title}, session {number}", anchors, prefix=f"{sbase}/commentary")
 
     def _turn(self, t: Located, sbase: str, title: str, session_no: int, position: int, session: URIRef,
               speakers: dict[str, URIRef], anchors: dict[int | None, URIRef]) -> tuple[URIRef, int | None, int | None]:
@@ -285,14 +269,8 @@ class CaseBuilder:
             anchors[n] = node
         return node, first, last
 
-    def _commentaries(self, owner: Located, base: URIRef, title: str, anchors: dict[int | None, URIRef],
-                      prefix: str) -> None:
-        items = owner.get("commentaries") or []
-        if not isinstance(items, list):
-            raise owner.fail("expected a list of commentaries", "commentaries")
-        for j, c in enumerate(items, start=1):
-            if not isinstance(c, Located):
-                raise owner.fail("each commentary must be a mapping", "commentaries")
+    def _commentaries(self, owner: Located, title: str, anchors: dict[int | None, URIRef], prefix: str) -> None:
+        for j, c in enumerate(owner.entries("commentaries", "commentaries"), start=1):
             check_keys(c, COMMENTARY_KEYS, "a commentary")
             node = self._node(URIRef(f"{prefix}/{j}"), PRC.Commentary, label=f"commentary {j} on {title}")
             on = c.get("on", "session")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from rdflib import Graph
 
-from .files import write_files_atomically
 from .inference import materialise
-from .release import canonical, serialise
+from .release import canonical
 from .store import EmbeddedStore
 
 
@@ -22,13 +20,9 @@ def load_dataset(ontology: Graph, examples: Graph | None = None, extra_files: li
     store = EmbeddedStore(store_dir)
     if len(store):
         store.ox.clear()
-    with tempfile.TemporaryDirectory(prefix="prc-kg-load-") as tmp:
-        parts = {Path(tmp) / "ontology.nt": serialise(ontology, "nt")}
-        if examples is not None:
-            parts[Path(tmp) / "examples.nt"] = serialise(canonical(examples), "nt")
-        write_files_atomically(parts)
-        for path in parts:
-            store.load_file(path, trusted=True)  # just serialised by rdflib from checked sources
+    store.load_graph(ontology)
+    if examples is not None:
+        store.load_graph(canonical(examples))
     for path in extra_files or []:
         store.load_file(path)
     added = materialise(store.ox, ontology)

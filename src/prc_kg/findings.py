@@ -35,12 +35,7 @@ class FindingBuilder:
         doc = read_yaml(path, MARKER)
         count = 0
         for key, add in (("findings", self.add_finding), ("figures", self.add_figure)):
-            entries = doc.get(key) or []
-            if not isinstance(entries, list):
-                raise doc.fail(f"expected a list under '{key}'", key)
-            for entry in entries:
-                if not isinstance(entry, Located):
-                    raise doc.fail(f"each entry of '{key}' must be a mapping", key)
+            for entry in doc.entries(key, key):
                 add(entry)
                 count += 1
         if count == 0:

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 
 from .errors import InputError
+from .store import EmbeddedStore
 
 LEVELS = ("ERROR", "WARN", "INFO")
 _HEADER = re.compile(r"^#\s*(title|level|description):\s*(.*)$")
@@ -87,20 +87,14 @@ def load_checks(folder: Path | None = None) -> list[QcCheck]:
     return checks
 
 
-def to_store(g: Graph) -> ox.Store:
-    """Copy an rdflib graph into an in-memory Oxigraph store."""
-    store = ox.Store()
-    store.load(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
-
-
 def run_qc(g: Graph, folder: Path | None = None) -> QcReport:
     checks = load_checks(folder)
-    store = to_store(g)
+    store = EmbeddedStore()
+    store.load_graph(g)
     violations = []
     for check in checks:
         try:
-            results = store.query(check.query)
+            results = store.ox.query(check.query)
         except SyntaxError as exc:
             raise InputError(check.path, f"SPARQL syntax error: {exc}") from exc
         for row in results:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from .errors import InputError, PrcKgError
+from .errors import InputError
 from .reliability import Reliability, compute_reliability
 from .terms import TermIndex
 from .vocab import DATA_IRI, PRC, PRC_IRI
@@ -413,15 +413,14 @@ def export_ratings(ntriples: Path, output: Path, ontology: Graph) -> int:
 
     The ontology supplies the item codes of the items the ratings point at.
     """
-    import pyoxigraph as ox
-
     from .files import write_files_atomically
+    from .store import EmbeddedStore
 
-    store = ox.Store()
-    store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-    store.load(ontology.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store = EmbeddedStore()
+    store.load_file(ntriples)
+    store.load_graph(ontology)
     rows = []
-    for b in store.query(EXPORT_QUERY):
+    for b in store.ox.query(EXPORT_QUERY):
         kind = _KIND_NAMES[b["kind"].value[len(PRC_IRI):]]
         rows.append((b["study"].value, b["dyad"].value, int(b["session"].value), int(b["segment"].value), kind,
                      b["code"].value, b["value"].value, b["rater"].value, b["time"].value.split("T", 1)[0]))
@@ -429,20 +428,3 @@ def export_ratings(ntriples: Path, output: Path, ontology: Graph) -> int:
     lines = [",".join(COLUMNS)] + [",".join(str(x) for x in r) for r in rows]
     write_files_atomically({Path(output): ("\n".join(lines) + "\n").encode("utf-8")})
     return len(rows)
-
-
-def load_ntriples(path: Path) -> Graph:
-    g = Graph()
-    g.parse(path, format="nt")
-    return g
-
-
-__all__ = [
-    "COLUMNS",
-    "ImportResult",
-    "PrcKgError",
-    "RatingsError",
-    "export_ratings",
-    "import_ratings",
-    "read_mapping",
-]

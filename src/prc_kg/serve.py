@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 import pyoxigraph as ox
 
 from .querylib import to_json
-from .store import QueryResult, _collect
+from .store import QueryResult, collect
 
 MAX_BODY = 1 << 20
 _FORBIDDEN = re.compile(r"(?<![?$:\w])(SERVICE|LOAD|INSERT|DELETE|DROP|CLEAR|CREATE|COPY|MOVE|ADD)(?![:\w-])",
@@ -53,9 +53,9 @@ def _run_in_child(store: ox.Store, query: str, max_rows: int, conn) -> None:
                     truncated = True
                     break
                 rows.append(tuple(solution[v] for v in variables))
-            conn.send(("ok", _pickle(QueryResult("select", variables, rows)), truncated))
+            conn.send(("ok", _to_wire(QueryResult("select", variables, rows)), truncated))
         else:
-            conn.send(("ok", _pickle(_collect(result)), False))
+            conn.send(("ok", _to_wire(collect(result)), False))
     except SyntaxError as exc:
         conn.send(("syntax", str(exc), False))
     except Exception as exc:  # noqa: BLE001 - reported to the client as a 500
@@ -64,8 +64,8 @@ def _run_in_child(store: ox.Store, query: str, max_rows: int, conn) -> None:
         conn.close()
 
 
-def _pickle(result: QueryResult) -> dict:
-    """pyoxigraph terms do not pickle; send their N-Triples form and rebuild them in the parent."""
+def _to_wire(result: QueryResult) -> dict:
+    """pyoxigraph terms cannot cross the pipe; send their N-Triples form and rebuild them in the parent."""
     return {"kind": result.kind, "variables": result.variables, "boolean": result.boolean,
             "rows": [[None if t is None else str(t) for t in row] for row in result.rows],
             "triples": "".join(f"{t} .\n" for t in result.triples)}
@@ -77,7 +77,7 @@ def _term(text: str | None):
     return next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES))).object
 
 
-def _unpickle(data: dict) -> QueryResult:
+def _from_wire(data: dict) -> QueryResult:
     triples = [t for t in ox.parse(data["triples"], format=ox.RdfFormat.N_TRIPLES)] if data["triples"] else []
     return QueryResult(data["kind"], data["variables"], [tuple(_term(t) for t in row) for row in data["rows"]],
                        data["boolean"], triples)
@@ -102,7 +102,7 @@ def run_with_limit(store: ox.Store, query: str, limits: Limits) -> tuple[str, ob
         status, payload, truncated = "timeout", f"query exceeded the time limit of {limits.timeout:g} s", False
     parent.close()
     if status == "ok":
-        payload = _unpickle(payload)
+        payload = _from_wire(payload)
     return status, payload, truncated
 
 

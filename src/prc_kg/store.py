@@ -42,7 +42,8 @@ class Store(Protocol):
     def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> QueryResult: ...
 
 
-def _collect(result) -> QueryResult:
+def collect(result) -> QueryResult:
+    """A pyoxigraph query answer as a QueryResult."""
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
@@ -74,11 +75,16 @@ class EmbeddedStore:
             raise PrcKgError(f"{path}: unknown RDF file type; expected one of {', '.join(RDF_FORMATS)}")
         self.ox.bulk_load(path=str(path), format=fmt, lenient=trusted)
 
+    def load_graph(self, graph) -> None:
+        """Add an rdflib graph (serialised by rdflib, so Oxigraph's input checks are skipped)."""
+        self.ox.bulk_load(input=graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                          lenient=True)
+
     def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> QueryResult:
         """Run ``sparql``; ``bindings`` become a VALUES block, as for a remote endpoint, so every
         store answers a parameterised query the same way."""
         try:
-            return _collect(self.ox.query(bind_with_values(sparql, bindings or {})))
+            return collect(self.ox.query(bind_with_values(sparql, bindings or {})))
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except (RuntimeError, OSError) as exc:

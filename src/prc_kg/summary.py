@@ -62,7 +62,7 @@ def _own(g: Graph, kind: URIRef) -> set[URIRef]:
 
 
 def _descendants(g: Graph, root: URIRef) -> set[URIRef]:
-    return {s for s in g.transitive_subjects(RDFS.subClassOf, root) if isinstance(s, URIRef)} - {root} | {root}
+    return {s for s in g.transitive_subjects(RDFS.subClassOf, root) if isinstance(s, URIRef)} | {root}
 
 
 def summarise(g: Graph) -> OntologySummary:

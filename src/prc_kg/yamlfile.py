@@ -18,6 +18,20 @@ class Located(dict):
     line: int
     key_lines: dict[str, int]
 
+    def entries(self, field: str, what: str, required: bool = False) -> list[Located]:
+        """The list of mappings under ``field`` (empty when absent, unless ``required``)."""
+        items = self.get(field)
+        if items is None or items == []:
+            if required:
+                raise self.fail(f"expected a non-empty list of {what} under '{field}'", field)
+            return []
+        if not isinstance(items, list):
+            raise self.fail(f"expected a list of {what}", field)
+        for item in items:
+            if not isinstance(item, Located):
+                raise self.fail(f"each of the {what} must be a mapping", field)
+        return items
+
     def fail(self, message: str, field: str | None = None) -> InputError:
         """An error at the line of ``field`` when the entry has it, else at the entry's first line."""
         line = self.key_lines.get(field, self.line) if field else self.line
