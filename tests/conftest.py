@@ -117,3 +117,15 @@ def run_library_query(store, name: str, **params: str):
 
     q = find_query(name)
     return store.query(q.text, q.bindings(params))
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory) -> Path:
+    """A persistent store as a user builds it: `prc-kg import` of the example study, then `prc-kg load`."""
+    from prc_kg.cli import main
+
+    tmp = tmp_path_factory.mktemp("cli-store")
+    ratings = tmp / "example-study.nt"
+    assert main(["import", str(ROOT / "examples" / "study" / "ratings.csv"), "--out", str(ratings)]) == 0
+    assert main(["load", "--store", str(tmp / "store"), "--data", str(ratings)]) == 0
+    return tmp / "store"

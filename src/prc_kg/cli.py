@@ -1,12 +1,12 @@
 """The ``prc-kg`` command: argument parsing only. Each command group lives in its own module
-(``cli_ontology``, ``cli_data``, ``cli_sparql``); the work is done by the library."""
+(``cli_ontology``, ``cli_data``, ``cli_sparql``, ``cli_viz``); the work is done by the library."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from . import cli_data, cli_ontology, cli_sparql
+from . import cli_data, cli_ontology, cli_sparql, cli_viz
 from .cli_common import EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA
 from .errors import InputError, JavaMissingError, PrcKgError
 
@@ -14,7 +14,7 @@ from .errors import InputError, JavaMissingError, PrcKgError
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prc-kg", description="Knowledge graph of the psychotherapy process.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (cli_ontology, cli_data, cli_sparql):
+    for group in (cli_ontology, cli_data, cli_sparql, cli_viz):
         group.register(sub)
     return parser
 

@@ -24,16 +24,24 @@ def read_utf8(path: Path, expected: str) -> str:
                          line=raw[: exc.start].count(b"\n") + 1) from exc
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_files_atomically(outputs: dict[Path, bytes]) -> None:
     """Write every file to a temporary sibling first, then move them all into place.
 
     If any write fails, nothing is replaced and the temporaries are removed.
     """
     staged: list[tuple[Path, Path]] = []
+    mode = _default_mode()
     try:
         for path, data in outputs.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.fchmod(fd, mode)  # mkstemp makes 0600 files; outputs are meant to be shared like any other file
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()

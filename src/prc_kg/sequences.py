@@ -1,0 +1,160 @@
+"""Coded sequences out of the graph: which codes each therapist event carries and which codes the
+patient event right after it carries, grouped per dyad (rated studies) or per case (coded turns).
+
+Rated segments are coded by the constructs whose items the raters scored at or above a threshold
+(mean over raters); coded turns by their most specific intervention types and patient
+contributions. Only pairs the graph links with prc:immediatelyFollowedBy count, so a gap in a
+transcript (Annie's session 1 jumps from turn 14 to 70) never makes a false pair.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .querylib import short
+from .sequential import Transition, lag1_transitions
+from .store import Store
+
+PREFIXES = """PREFIX prc: <https://w3id.org/prc-kg/ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+"""
+
+SEGMENT_MEANS = PREFIXES + """
+SELECT ?segment ?construct (AVG(?value) AS ?mean) WHERE {
+  ?rating sosa:hasFeatureOfInterest ?segment ;
+          sosa:observedProperty ?item ;
+          sosa:hasSimpleResult ?value .
+  ?item prc:measuresConstruct ?construct .
+}
+GROUP BY ?segment ?construct
+"""
+
+SEGMENT_PAIRS = PREFIXES + """
+SELECT ?group ?groupLabel ?before ?after WHERE {
+  ?before a prc:TherapistSegment ;
+          prc:immediatelyFollowedBy ?after ;
+          prc:partOfSession/prc:partOfTreatment/prc:hasDyad ?group .
+  ?after a prc:PatientSegment .
+  OPTIONAL { ?group rdfs:label ?groupLabel }
+}
+"""
+
+TURN_PAIRS = PREFIXES + """
+SELECT ?group ?groupLabel ?before ?after WHERE {
+  ?before a prc:TherapistTurn ;
+          prc:immediatelyFollowedBy ?after ;
+          prc:partOfSession/prc:partOfTreatment ?treatment .
+  ?after a prc:PatientTurn .
+  ?group prc:documentsTreatment ?treatment .
+  OPTIONAL { ?group rdfs:label ?groupLabel }
+}
+"""
+
+TURN_CODES = PREFIXES + """
+SELECT ?turn ?code WHERE {
+  VALUES (?kind ?root) { (prc:TherapistTurn prc:TherapistIntervention) (prc:PatientTurn prc:PatientContribution) }
+  ?turn a ?kind ; a ?code .
+  ?code rdfs:subClassOf+ ?root .
+  FILTER NOT EXISTS { ?turn a ?narrower . ?narrower rdfs:subClassOf+ ?code . FILTER(?narrower != ?code) }
+}
+"""
+
+LABELS = PREFIXES + """
+SELECT ?term ?label WHERE {
+  { ?item prc:measuresConstruct ?term } UNION { ?term rdfs:subClassOf+ prc:ProcessComponent }
+  ?term rdfs:label ?label .
+}
+"""
+
+
+@dataclass(frozen=True)
+class CodedPairs:
+    """Lag-1 pairs (codes at t, codes at t+1) per group (dyad or case), with code labels."""
+
+    source: str  # "ratings" or "turns"
+    groups: dict[str, list[tuple[frozenset[str], frozenset[str]]]]
+    group_labels: dict[str, str]
+    labels: dict[str, str]
+
+    def pooled(self) -> list[tuple[frozenset[str], frozenset[str]]]:
+        return [pair for key in sorted(self.groups) for pair in self.groups[key]]
+
+    def transitions(self, group: str | None = None, alpha: float = 0.05) -> list[Transition]:
+        """Pooled over all groups when `group` is None (counts are summed, as Bakeman advises
+        when single sequences are short)."""
+        return lag1_transitions(self.pooled() if group is None else self.groups[group], alpha)
+
+
+def _labels(store: Store) -> dict[str, str]:
+    return {str(term.value): str(label.value) for term, label in store.query(LABELS).rows}
+
+
+def _grouped_pairs(store: Store, pairs_query: str, codes: dict[str, set[str]]):
+    groups: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = defaultdict(list)
+    group_labels: dict[str, str] = {}
+    rows = sorted(store.query(pairs_query).rows, key=lambda r: (r[0].value, r[2].value, r[3].value))
+    for group, label, before, after in rows:
+        key = short(group)
+        group_labels[key] = str(label.value) if label is not None else key
+        groups[key].append((frozenset(codes.get(before.value, ())), frozenset(codes.get(after.value, ()))))
+    return dict(groups), group_labels
+
+
+def rated_pairs(store: Store, threshold: float = 3.0) -> CodedPairs:
+    """Lag-1 pairs of rated segments (therapist segment, next patient segment) per dyad."""
+    codes: dict[str, set[str]] = defaultdict(set)
+    for segment, construct, mean in store.query(SEGMENT_MEANS).rows:
+        if float(mean.value) >= threshold:
+            codes[segment.value].add(construct.value)
+    groups, group_labels = _grouped_pairs(store, SEGMENT_PAIRS, codes)
+    return CodedPairs("ratings", groups, group_labels, _labels(store))
+
+
+def turn_pairs(store: Store) -> CodedPairs:
+    """Lag-1 pairs of coded turns (therapist turn, next patient turn) per case."""
+    codes: dict[str, set[str]] = defaultdict(set)
+    for turn, code in store.query(TURN_CODES).rows:
+        codes[turn.value].add(code.value)
+    groups, group_labels = _grouped_pairs(store, TURN_PAIRS, codes)
+    return CodedPairs("turns", groups, group_labels, _labels(store))
+
+
+SESSION_MEANS = PREFIXES + """
+SELECT ?dyad ?dyadLabel ?sessionNumber ?code ?itemLabel (AVG(?value) AS ?mean) (COUNT(?value) AS ?ratings) WHERE {
+  ?treatment prc:hasDyad ?dyad .
+  ?session prc:partOfTreatment ?treatment ; prc:sessionNumber ?sessionNumber .
+  ?segment prc:partOfSession ?session .
+  ?rating sosa:hasFeatureOfInterest ?segment ; sosa:observedProperty ?item ; sosa:hasSimpleResult ?value .
+  ?item prc:itemCode ?code .
+  OPTIONAL { ?item rdfs:label ?itemLabel }
+  OPTIONAL { ?dyad rdfs:label ?dyadLabel }
+}
+GROUP BY ?dyad ?dyadLabel ?sessionNumber ?code ?itemLabel
+"""
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    dyad: str
+    dyad_label: str
+    item: str  # item code, e.g. APS:PAT-PROD
+    item_label: str
+    points: tuple[tuple[int, float, int], ...]  # (session number, mean over raters and segments, ratings)
+
+
+def trajectories(store: Store, items: list[str] | None = None) -> list[Trajectory]:
+    """Per dyad and item, the mean rating of each session, in session order."""
+    series: dict[tuple[str, str], list[tuple[int, float, int]]] = defaultdict(list)
+    names: dict[str, str] = {}
+    item_names: dict[str, str] = {}
+    for dyad, dyad_label, number, code, item_label, mean, count in store.query(SESSION_MEANS).rows:
+        key = short(dyad)
+        if items and code.value not in items:
+            continue
+        names[key] = dyad_label.value if dyad_label is not None else key
+        item_names[code.value] = item_label.value if item_label is not None else code.value
+        series[(key, code.value)].append((int(number.value), float(mean.value), int(count.value)))
+    return [Trajectory(d, names[d], i, item_names[i], tuple(sorted(points)))
+            for (d, i), points in sorted(series.items())]

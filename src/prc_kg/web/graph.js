@@ -1,0 +1,215 @@
+// prc-kg graph views: reads the page's JSON payload and draws it with vis-network.
+// Every text that came from the data is put on the page with textContent, never as HTML, and
+// the only links made are to the other prc-kg pages beside this one.
+(function () {
+  "use strict";
+  var payload = JSON.parse(document.getElementById("prc-data").textContent);
+  var container = document.getElementById("network");
+  var details = document.getElementById("details");
+  var tooltip = document.getElementById("tooltip");
+  var status = document.getElementById("status");
+  var nodes = new vis.DataSet();
+  var edges = new vis.DataSet();
+  var current = null;
+  var byId = {};
+  var hiddenGroups = {};
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function pageLink(page, fragment, text) {
+    var a = el("a", text);
+    a.href = page + "#" + encodeURIComponent(fragment);
+    return a;
+  }
+
+  function renderValue(value) {
+    if (Array.isArray(value)) {
+      var ul = el("ul");
+      value.forEach(function (item) { var li = el("li"); li.appendChild(renderValue(item)); ul.appendChild(li); });
+      return ul;
+    }
+    if (value && typeof value === "object") {
+      if (value.link && value.page) return pageLink(value.page, value.link, value.text);
+      var span = el("span");
+      Object.keys(value).forEach(function (k) { span.appendChild(el("b", k + ": ")); span.appendChild(renderValue(value[k])); span.appendChild(el("br")); });
+      return span;
+    }
+    return document.createTextNode(value === null || value === undefined ? "" : String(value));
+  }
+
+  function showDetails(item, kind) {
+    details.replaceChildren();
+    if (!item) { details.appendChild(el("p", payload.hint || "Click a node or an edge to see its details.", "hint")); return; }
+    details.appendChild(el("h2", item.label || item.id));
+    var info = item.info || {};
+    var dl = el("dl");
+    Object.keys(info).forEach(function (key) {
+      var value = info[key];
+      if (value === "" || value === null || (Array.isArray(value) && value.length === 0)) return;
+      dl.appendChild(el("dt", key));
+      var dd = el("dd");
+      dd.appendChild(renderValue(value));
+      dl.appendChild(dd);
+    });
+    details.appendChild(dl);
+    details.dataset.selected = item.id;
+    details.dataset.kind = kind;
+  }
+
+  function showTooltip(item, pointer) {
+    if (!item) { tooltip.hidden = true; return; }
+    tooltip.replaceChildren();
+    tooltip.appendChild(el("strong", item.label || item.id));
+    (item.tip || []).forEach(function (line) { tooltip.appendChild(el("div", line)); });
+    tooltip.style.left = (pointer.x + 16) + "px";
+    tooltip.style.top = (pointer.y + 16) + "px";
+    tooltip.hidden = false;
+  }
+
+  function visNode(n) {
+    var v = { id: n.id, label: n.label, x: n.x, y: n.y, group: n.group, hidden: !!hiddenGroups[n.group] };
+    ["color", "shape", "size", "font", "borderWidth", "shapeProperties"].forEach(function (k) { if (n[k] !== undefined) v[k] = n[k]; });
+    return v;
+  }
+
+  function visEdge(e) {
+    var v = { id: e.id, from: e.from, to: e.to, arrows: e.arrows === undefined ? "to" : e.arrows };
+    ["color", "width", "dashes", "label", "font", "smooth"].forEach(function (k) { if (e[k] !== undefined) v[k] = e[k]; });
+    return v;
+  }
+
+  function useDataset(name) {
+    current = payload.datasets[name];
+    byId = {};
+    current.nodes.forEach(function (n) { byId["n:" + n.id] = n; });
+    current.edges.forEach(function (e) { byId["e:" + e.id] = e; });
+    nodes.clear(); edges.clear();
+    nodes.add(current.nodes.map(visNode));
+    edges.add(current.edges.map(visEdge));
+    renderTable(current.table);
+    showDetails(null);
+    status.textContent = current.nodes.length + " nodes, " + current.edges.length + " edges";
+    document.body.dataset.dataset = name;
+    network.fit({ animation: false });
+  }
+
+  function renderTable(table) {
+    var holder = document.getElementById("table");
+    holder.replaceChildren();
+    if (!table) return;
+    holder.appendChild(el("h2", table.title));
+    var t = el("table");
+    var head = el("tr");
+    table.columns.forEach(function (c) { head.appendChild(el("th", c)); });
+    t.appendChild(head);
+    table.rows.forEach(function (row) {
+      var tr = el("tr");
+      if (row.strong) tr.className = "strong";
+      row.cells.forEach(function (c) { tr.appendChild(el("td", c)); });
+      t.appendChild(tr);
+    });
+    holder.appendChild(t);
+  }
+
+  var options = {
+    physics: false,
+    layout: { improvedLayout: false, randomSeed: 1 },
+    interaction: { hover: true, tooltipDelay: 80, hideEdgesOnDrag: payload.large, hideEdgesOnZoom: payload.large },
+    nodes: { shape: "dot", size: 12, font: { size: 14, face: "sans-serif" } },
+    edges: { smooth: false, color: { inherit: false } },
+    groups: payload.groups || {}
+  };
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  var drawn = false;
+  network.on("afterDrawing", function () {
+    if (!drawn) { drawn = true; window.prcDrawnAt = performance.now(); document.body.dataset.drawn = "yes"; }
+  });
+  network.on("hoverNode", function (p) { showTooltip(byId["n:" + p.node], p.pointer.DOM); });
+  network.on("blurNode", function () { showTooltip(null); });
+  network.on("hoverEdge", function (p) { showTooltip(byId["e:" + p.edge], p.pointer.DOM); });
+  network.on("blurEdge", function () { showTooltip(null); });
+  network.on("click", function (p) {
+    if (p.nodes.length) showDetails(byId["n:" + p.nodes[0]], "node");
+    else if (p.edges.length) showDetails(byId["e:" + p.edges[0]], "edge");
+    else showDetails(null);
+  });
+
+  function search(query) {
+    var q = String(query || "").trim().toLowerCase();
+    var result = document.getElementById("search-result");
+    if (!q) { result.textContent = ""; return null; }
+    var matches = current.nodes.filter(function (n) { return String(n.label).toLowerCase().indexOf(q) >= 0 && !hiddenGroups[n.group]; });
+    matches.sort(function (a, b) {
+      var ea = String(a.label).toLowerCase() === q ? 0 : 1, eb = String(b.label).toLowerCase() === q ? 0 : 1;
+      return ea - eb || String(a.label).length - String(b.label).length;
+    });
+    result.textContent = matches.length ? matches.length + " found" : "nothing found";
+    if (!matches.length) return null;
+    var hit = matches[0];
+    network.selectNodes([hit.id]);
+    network.focus(hit.id, { scale: 1.2, animation: false });
+    showDetails(hit, "node");
+    return hit.id;
+  }
+  window.prcSearch = search;
+
+  var form = document.getElementById("search-form");
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); search(document.getElementById("search").value); });
+
+  var filters = document.getElementById("filters");
+  (payload.filters || []).forEach(function (f) {
+    var label = el("label");
+    var box = el("input");
+    box.type = "checkbox"; box.checked = true; box.value = f.group;
+    box.addEventListener("change", function () {
+      hiddenGroups[f.group] = !box.checked;
+      nodes.update(current.nodes.filter(function (n) { return n.group === f.group; })
+        .map(function (n) { return { id: n.id, hidden: !box.checked }; }));
+    });
+    var swatch = el("span", "", "swatch");
+    swatch.style.background = f.color;
+    label.appendChild(box); label.appendChild(swatch); label.appendChild(document.createTextNode(f.label));
+    filters.appendChild(label);
+  });
+
+  var legend = document.getElementById("legend");
+  (payload.legend || []).forEach(function (item) {
+    var row = el("div", "", "legend-row");
+    var mark = el("span", "", item.kind === "edge" ? "edge-mark" : "swatch");
+    if (item.kind === "edge") {
+      mark.style.borderTopColor = item.color;
+      mark.style.borderTopWidth = (item.width || 2) + "px";
+      mark.style.borderTopStyle = item.dashes ? "dashed" : "solid";
+    } else { mark.style.background = item.color; }
+    row.appendChild(mark); row.appendChild(document.createTextNode(item.label));
+    legend.appendChild(row);
+  });
+
+  var names = Object.keys(payload.datasets);
+  var chooser = document.getElementById("dataset");
+  if (names.length > 1) {
+    payload.datasetOrder.forEach(function (name) {
+      var opt = el("option", payload.datasets[name].title);
+      opt.value = name;
+      chooser.appendChild(opt);
+    });
+    chooser.addEventListener("change", function () {
+      history.replaceState(null, "", "#" + encodeURIComponent(chooser.value));
+      useDataset(chooser.value);
+    });
+  } else { chooser.hidden = true; }
+  var wanted = decodeURIComponent(location.hash.slice(1));
+  var first = payload.datasets[wanted] ? wanted : payload.datasetOrder[0];
+  chooser.value = first;
+  useDataset(first);
+  if (wanted && !payload.datasets[wanted] && byId["n:" + wanted]) {
+    network.selectNodes([wanted]);
+    network.focus(wanted, { scale: 1.2, animation: false });
+    showDetails(byId["n:" + wanted], "node");
+  }
+})();
