@@ -129,3 +129,36 @@ def store_dir(tmp_path_factory) -> Path:
     assert main(["import", str(ROOT / "examples" / "study" / "ratings.csv"), "--out", str(ratings)]) == 0
     assert main(["load", "--store", str(tmp / "store"), "--data", str(ratings)]) == 0
     return tmp / "store"
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def hostile_views(release_graph, examples, tmp_path_factory):
+    """The HTML views built from a graph whose labels and texts carry markup."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from prc_kg.vocab import PRC, PRC_IRI
+
+    ontology = release_graph.__class__()
+    for triple in release_graph:
+        ontology.add(triple)
+    for term in (URIRef(PRC_IRI + name) for name in ("InterpretationOfDefense", "TherapeuticAlliance", "APS_PAT-PROD")):
+        ontology.remove((term, RDFS.label, None))
+        ontology.add((term, RDFS.label, Literal(HOSTILE)))
+    data = examples.graph.__class__()
+    for s, p, o in examples.graph:
+        data.add((s, p, Literal(HOSTILE + "</script><script>alert(2)</script>") if p == PRC.text else o))
+    tmp = tmp_path_factory.mktemp("hostile")
+    from prc_kg.dataset import load_dataset
+    from prc_kg.ratings import import_ratings
+    from prc_kg.terms import TermIndex
+    from prc_kg.viz import build_views
+
+    ratings = tmp / "ratings.nt"
+    import_ratings(ROOT / "examples" / "study" / "ratings.csv", ratings, TermIndex(release_graph))
+    store, _ = load_dataset(ontology, data, [ratings])
+    build_views(store, tmp / "html")
+    return tmp / "html"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from prc_kg.analytics import centrality, evidence_paths, resolve, shortest_evidence_path
@@ -53,7 +55,7 @@ def test_all_paths_come_shortest_first_and_respect_the_length_limit(findings):
     assert paths and [len(p) for p in paths] == sorted(len(p) for p in paths)
     assert all(len(p) <= 3 for p in paths)
     for path in paths:  # consecutive hops share a construct
-        for hop, following in zip(path, path[1:]):
+        for hop, following in itertools.pairwise(path):
             assert {hop[0].subject, hop[0].object} & {following[0].subject, following[0].object}
 
 

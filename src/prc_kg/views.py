@@ -270,3 +270,19 @@ def transitions_page(sources: list[CodedPairs], alpha: float = 0.05) -> GraphPag
                 {"kind": "edge", "label": "not significant (thin, faint)", "color": "#cfd4da"},
                 {"kind": "node", "label": "therapist code at t", "color": "#ef6c00"},
                 {"kind": "node", "label": "patient code at t+1", "color": "#00897b"}])
+
+
+# -- scale -------------------------------------------------------------------------------------
+def random_graph_page(n: int, seed: int = 20261126) -> GraphPage:
+    """A seeded random graph of n nodes and 2n edges drawn the way the real views are, to measure
+    how large a view the browser still draws at once (benchmarks/viz_render.py, tests/test_browser.py)."""
+    g = nx.gnm_random_graph(n, 2 * n, seed=seed)
+    pos = force_layout(g)
+    colours = list(GROUP_COLOURS.values())
+    nodes = [{"id": f"n{i}", "label": f"node {i}", "x": pos[i][0], "y": pos[i][1], "group": f"g{i % 5}",
+              "color": colours[i % 5], "tip": [f"degree {g.degree(i)}"], "info": {"degree": g.degree(i)}}
+             for i in sorted(g)]
+    edges = [{"id": f"e{u}-{v}", "from": f"n{u}", "to": f"n{v}", "color": "#9aa3ae", "arrows": "", "tip": [],
+              "info": {}} for u, v in sorted(g.edges())]
+    return GraphPage(name=f"random-{n}", title=f"Random graph of {n} nodes", description="A scale test.",
+                     datasets={"random": Dataset(f"{n} nodes", nodes, edges)})

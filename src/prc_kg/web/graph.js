@@ -157,6 +157,7 @@
     return hit.id;
   }
   window.prcSearch = search;
+  window.prcNetwork = network;  // for tests and for anyone scripting the page from the console
 
   var form = document.getElementById("search-form");
   form.addEventListener("submit", function (ev) { ev.preventDefault(); search(document.getElementById("search").value); });

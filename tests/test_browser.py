@@ -1,0 +1,155 @@
+"""The views in a real browser: Debian's Chromium driven by Playwright, pages opened from disk
+with every non-file request blocked. Screenshots go to build/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from prc_kg.htmlpage import render_graph_page
+from prc_kg.views import random_graph_page
+from prc_kg.viz import build_views
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "build" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DRAWN = "document.body.dataset.drawn === 'yes'"
+INK = """() => { const c = document.querySelector('#network canvas'); const d = c.getContext('2d')
+  .getImageData(0, 0, c.width, c.height).data; let ink = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 230 || d[i + 1] < 230 || d[i + 2] < 230)) ink++;
+  return ink; }"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (.ci/run does)")
+        pytest.skip("needs Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Visit:
+    """A page with the network blocked, and everything it tried to fetch or complained about."""
+
+    def __init__(self, browser, path: Path):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.add_init_script("window.__alerts = []; window.alert = (m) => window.__alerts.push(String(m));")
+        self.page.route("**/*", self._route)
+        self.page.goto(path.resolve().as_uri())
+
+    def _route(self, route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+
+@pytest.fixture(scope="module")
+def html(kg_store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser-html")
+    build_views(kg_store, out)
+    return out
+
+
+@pytest.mark.parametrize("name", ["taxonomy", "case", "findings", "transitions"])
+def test_graph_views_draw_offline_without_errors(browser, html, name):
+    visit = Visit(browser, html / f"{name}.html")
+    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    assert visit.page.evaluate(INK) > 500, "the network canvas is blank"
+    status = visit.page.text_content("#status")
+    assert status and " nodes, " in status
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    visit.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    assert visit.errors == [] and visit.blocked == []
+    visit.page.close()
+
+
+@pytest.mark.parametrize("name", ["index", "trajectories"])
+def test_plain_pages_load_offline_without_errors(browser, html, name):
+    visit = Visit(browser, html / f"{name}.html")
+    visit.page.wait_for_load_state("load")
+    if name == "trajectories":
+        assert visit.page.locator("svg polyline").count() == 15
+    else:
+        assert visit.page.locator("a[href='taxonomy.html']").count() >= 1
+    visit.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert visit.errors == [] and visit.blocked == []
+    visit.page.close()
+
+
+def test_search_box_finds_a_class_and_its_examples_are_one_click_away(browser, html):
+    visit = Visit(browser, html / "taxonomy.html")
+    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    visit.page.fill("#search", "interpretation of defense")
+    visit.page.press("#search", "Enter")
+    details = visit.page.locator("#details")
+    assert details.get_attribute("data-selected") == "prc:InterpretationOfDefense"
+    assert "defenses" in details.inner_text()
+    assert visit.page.evaluate("window.prcNetwork.getSelectedNodes()") == ["prc:InterpretationOfDefense"]
+    link = details.locator("a[href^='case.html#']").first
+    target = link.get_attribute("href")
+    link.click()
+    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    case = target.split("#", 1)[1].replace("%2F", "/").replace("%3A", ":")
+    assert visit.page.evaluate("document.body.dataset.dataset") == case
+    assert visit.errors == []
+    visit.page.close()
+
+
+def test_section_filter_hides_and_shows_a_section(browser, html):
+    visit = Visit(browser, html / "taxonomy.html")
+    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    box = visit.page.locator("#filters input[value='section 3']")
+    box.uncheck()
+    assert visit.page.evaluate("window.prcSearch('interpretation of defense')") is None
+    box.check()
+    assert visit.page.evaluate("window.prcSearch('interpretation of defense')") == "prc:InterpretationOfDefense"
+    visit.page.close()
+
+
+def test_hostile_labels_render_as_text_and_run_nothing(browser, hostile_views):
+    visit = Visit(browser, hostile_views / "taxonomy.html")
+    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    found = visit.page.evaluate("window.prcSearch('<img src=x')")
+    assert found == "prc:InterpretationOfDefense"
+    assert visit.page.locator("#details h2").inner_text() == "<img src=x onerror=alert(1)>"
+    visit.page.mouse.move(700, 450)
+    assert visit.page.evaluate("document.querySelectorAll('img').length") == 0
+    assert visit.page.evaluate("window.__alerts") == []
+    assert visit.errors == [] and visit.blocked == []
+    visit.page.close()
+
+
+@pytest.mark.parametrize("n", [1000, 10000])
+def test_large_views_are_drawn_still(browser, tmp_path, n):
+    """Positions come from Python and physics is off, so the picture is drawn once and stays put.
+    How fast, against pyvis's own defaults, is measured in benchmarks/viz_render.py."""
+    path = tmp_path / f"random-{n}.html"
+    path.write_text(render_graph_page(random_graph_page(n)), encoding="utf-8")
+    visit = Visit(browser, path)
+    visit.page.wait_for_function(DRAWN, timeout=60_000)
+    first = visit.page.evaluate("JSON.stringify(window.prcNetwork.getPositions(['n0', 'n1']))")
+    visit.page.wait_for_timeout(300)
+    assert visit.page.evaluate("JSON.stringify(window.prcNetwork.getPositions(['n0', 'n1']))") == first
+    assert visit.page.evaluate(INK) > 500
+    assert visit.page.text_content("#status").startswith(f"{n} nodes, {2 * n} edges")
+    if n == 1000:
+        visit.page.screenshot(path=str(SCREENSHOTS / "random-1000.png"))
+    assert visit.errors == [] and visit.blocked == []
+    visit.page.close()

@@ -1,0 +1,197 @@
+"""The HTML views, read as a parser reads them: counts equal the graph's, nothing is fetched from
+outside, labels from the data never become markup, and the same graph gives the same bytes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import HOSTILE
+
+from prc_kg.projection import case_graphs, findings_graph, taxonomy_graph
+from prc_kg.sequences import rated_pairs
+from prc_kg.viz import VIEWS, build_views
+
+
+class Page(HTMLParser):
+    """Collects every URL-bearing attribute, the tags used and the JSON payload of a page."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.urls: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self._in_data = False
+        self.payload_text = ""
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        self.urls += [v for k, v in attrs.items() if k in ("src", "href", "action", "data", "xlink:href") and v]
+        self._in_data = tag == "script" and attrs.get("id") == "prc-data"
+
+    def handle_endtag(self, tag):
+        self._in_data = False
+
+    def handle_data(self, data):
+        if self._in_data:
+            self.payload_text += data
+
+    @property
+    def payload(self) -> dict:
+        return json.loads(self.payload_text)
+
+
+@pytest.fixture(scope="module")
+def views(kg_store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("html")
+    summaries = build_views(kg_store, out)
+    return out, {s.name: s for s in summaries}
+
+
+def _page(folder: Path, name: str) -> Page:
+    return Page((folder / f"{name}.html").read_text(encoding="utf-8"))
+
+
+def test_every_view_and_an_index_are_written(views):
+    out, _summaries = views
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{v}.html" for v in VIEWS] + ["index.html"])
+    index = _page(out, "index")
+    assert {u for u in index.urls} >= {f"{v}.html" for v in VIEWS}
+
+
+def test_no_page_refers_to_anything_outside_the_folder(views):
+    out, _ = views
+    for path in sorted(out.glob("*.html")):
+        page = Page(path.read_text(encoding="utf-8"))
+        assert all("://" not in u and not u.startswith(("//", "javascript:", "data:")) for u in page.urls), path.name
+        assert not any(tag == "link" for tag, _ in page.tags), path.name
+        scripts = [a for tag, a in page.tags if tag == "script"]
+        assert all("src" not in a for a in scripts), f"{path.name} loads a script from a file or URL"
+        csp = [a for tag, a in page.tags if tag == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+        assert csp and "default-src 'none'" in csp[0]["content"]
+
+
+def test_taxonomy_view_counts_equal_the_projection(views, kg_store):
+    out, summaries = views
+    data = _page(out, "taxonomy").payload["datasets"]["taxonomy"]
+    g = taxonomy_graph(kg_store)
+    assert len(data["nodes"]) == g.number_of_nodes() == summaries["taxonomy"].nodes
+    assert len(data["edges"]) == g.number_of_edges()
+    node = next(n for n in data["nodes"] if n["id"] == "prc:InterpretationOfDefense")
+    assert node["group"] == "section 3" and node["info"]["definition"] and node["info"]["sources"]
+    examples = next(v for k, v in node["info"].items() if k.startswith("examples"))
+    assert examples and all(e["page"] == "case.html" for e in examples if isinstance(e, dict))
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"]), "two nodes share a position"
+
+
+def test_case_view_shows_annie_session_one_in_order_with_commentary(views, kg_store):
+    out, _ = views
+    payload = _page(out, "case").payload
+    assert payload["datasetOrder"][0] == "data:case/annie"
+    annie = payload["datasets"]["data:case/annie"]
+    g = case_graphs(kg_store)["data:case/annie"]
+    assert (len(annie["nodes"]), len(annie["edges"])) == (g.number_of_nodes(), g.number_of_edges())
+    moments = sorted((n for n in annie["nodes"] if n["group"] == "moment"), key=lambda n: n["y"])
+    assert [n["label"] for n in moments][:4] == ["TOS 14", "TOS 70–94", "TOS 105", "TOS 114"]
+    helpful = {n["color"] for d in payload["datasets"].values() for n in d["nodes"]
+               if n["group"] == "commentary" and n["info"]["evaluation"] == "helpful"}
+    unhelpful = {n["color"] for d in payload["datasets"].values() for n in d["nodes"]
+                 if n["group"] == "commentary" and n["info"]["evaluation"] == "unhelpful"}
+    assert helpful and unhelpful and not helpful & unhelpful
+    constructed = [d["title"] for k, d in payload["datasets"].items() if k.startswith("data:case/v")]
+    assert constructed and all("constructed vignette" in t for t in constructed)
+
+
+def test_findings_view_encodes_sign_effect_evidence_and_conflict(views, kg_store):
+    out, _ = views
+    data = _page(out, "findings").payload["datasets"]["findings"]
+    g = findings_graph(kg_store)
+    assert (len(data["nodes"]), len(data["edges"])) == (g.number_of_nodes(), g.number_of_edges())
+    by_direction = {}
+    for e in data["edges"]:
+        by_direction.setdefault(e["info"]["direction"], set()).add(json.dumps(e["color"]))
+    assert all(len(colours) == 1 for colours in by_direction.values())
+    assert len({c for colours in by_direction.values() for c in colours}) == len(by_direction)
+    meta = [e for e in data["edges"] if e["info"]["evidence"] == "meta-analysis" and "r =" in e["info"]["figures"]]
+    assert meta and all(e["dashes"] is False and e["width"] > 1.5 for e in meta)
+    assert all(e["dashes"] for e in data["edges"] if e["info"]["evidence"] == "expert-claim")
+    conflicts = [e for e in data["edges"] if e["label"] == "conflict"]
+    assert conflicts and len(conflicts) == sum(1 for *_, d in g.edges(data=True) if d["conflict"])
+    assert len(data["table"]["rows"]) == len(data["edges"])
+
+
+def test_transition_view_marks_the_planted_pattern(views, kg_store):
+    out, _ = views
+    payload = _page(out, "transitions").payload
+    assert {"ratings:pooled", "turns:pooled"} <= set(payload["datasets"])
+    assert sum(k.startswith("ratings:data:") for k in payload["datasets"]) == 3
+    pooled = payload["datasets"]["ratings:pooled"]
+    transitions = rated_pairs(kg_store).transitions()
+    assert len(pooled["edges"]) == sum(1 for t in transitions if t.n_ab > 0 or t.significant)
+    edge = next(e for e in pooled["edges"] if e["info"]["antecedent"] == "interpretation"
+                and e["info"]["consequent"] == "patient productivity")
+    assert edge["color"] == "#c62828" and edge["label"].startswith("z = ")
+    assert len(pooled["table"]["rows"]) == len(transitions)
+
+
+def test_trajectories_are_charts_with_a_table_of_the_same_numbers(views):
+    out, summaries = views
+    text = (out / "trajectories.html").read_text(encoding="utf-8")
+    page = Page(text)
+    assert sum(tag == "svg" for tag, _ in page.tags) == 3 == summaries["trajectories"].datasets
+    assert sum(tag == "polyline" for tag, _ in page.tags) == 15
+    assert "APS:PAT-PROD" in text and "session 8" in text
+
+
+def test_markup_in_labels_and_texts_stays_text(hostile_views):
+    for path in sorted(hostile_views.glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        assert "<img" not in text and "</script><script>alert" not in text, path.name
+        page = Page(text)
+        assert not any(tag == "img" for tag, _ in page.tags)
+        assert sum(tag == "script" for tag, _ in page.tags) in (0, 3)
+    taxonomy = Page((hostile_views / "taxonomy.html").read_text(encoding="utf-8")).payload
+    labels = {n["label"] for n in taxonomy["datasets"]["taxonomy"]["nodes"]}
+    assert HOSTILE in labels  # shown as text, exactly as written
+    assert "&lt;img src=x onerror=alert(1)&gt;" in (hostile_views / "trajectories.html").read_text(encoding="utf-8")
+
+
+def test_same_graph_same_bytes_across_runs_and_hash_seeds(store_dir, tmp_path):
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"run{seed}"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-m", "prc_kg.cli", "viz", "--store", str(store_dir), "--out", str(out)],
+                       check=True, env=env, capture_output=True)
+        outs.append(out)
+    for path in sorted(outs[0].iterdir()):
+        assert path.read_bytes() == (outs[1] / path.name).read_bytes(), path.name
+
+
+def test_a_failing_build_writes_nothing(kg_store, tmp_path):
+    with pytest.raises(ValueError, match="unknown view"):
+        build_views(kg_store, tmp_path / "html", ("taxonomy", "sociogram"))
+    assert not (tmp_path / "html").exists()
+
+
+def test_viz_command_rejects_an_unknown_view(capsys, store_dir, tmp_path):
+    from prc_kg.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["viz", "--views", "taxonomy,sociogram", "--store", str(store_dir), "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "unknown view(s) sociogram" in capsys.readouterr().err
+
+
+def test_a_missing_store_is_named_and_nothing_is_written(capsys, tmp_path):
+    from prc_kg.cli import main
+
+    assert main(["viz", "--store", str(tmp_path / "missing"), "--out", str(tmp_path / "html")]) == 2
+    assert "no store here" in capsys.readouterr().err
+    assert not (tmp_path / "html").exists()
