@@ -1,4 +1,4 @@
-"""Release files: the source modules merged into one ontology, in three serialisations.
+"""Release files: the source modules and the SKOS mapping set merged into one ontology, in three serialisations.
 
 Outputs are deterministic (same source, same bytes): blank nodes get canonical labels and the
 triples are serialised in sorted order, so a release diff shows only what changed.
@@ -16,6 +16,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, XSD
 
 from .files import write_files_atomically
+from .mappings import load_mappings, mapping_file
 from .ontology import OntologySource
 from .vocab import MODULE_IRI_PREFIX, PREFIXES
 
@@ -40,7 +41,12 @@ def release_paths(build_dir: Path) -> ReleaseFiles:
 
 
 def merged_release_graph(source: OntologySource) -> Graph:
-    """One ontology: the main header kept, module headers and the imports between them dropped."""
+    """One ontology: the main header kept, module headers and the imports between them dropped.
+
+    The SKOS mappings of ``mappings/prc-kg.sssom.tsv`` beside the main file, when it is there, are
+    merged in (checked against the merged modules): they are annotations on our own terms, so the
+    release stays one OWL 2 DL file and every store built from it can cross coding systems.
+    """
     merged = source.merged()
     main_iri = source.ontology_iri
     for module in [m for m in merged.subjects(RDF.type, OWL.Ontology) if m != main_iri]:
@@ -48,6 +54,9 @@ def merged_release_graph(source: OntologySource) -> Graph:
     for imported in list(merged.objects(main_iri, OWL.imports)):
         if str(imported).startswith(MODULE_IRI_PREFIX) or imported in source.graphs:
             merged.remove((main_iri, OWL.imports, imported))
+    mappings = mapping_file(source.main_path.parent)
+    if mappings.exists():
+        merged += load_mappings(mappings, merged)
     return canonical(merged)
 
 
@@ -121,8 +130,10 @@ def build_release(source: OntologySource, build_dir: Path,
                   examples: Graph | None = None) -> tuple[ReleaseFiles, Graph]:
     """Write the release files into ``build_dir`` (all or none) and return them with the graph.
 
-    With ``examples``, also write the instance graph (Turtle) and ontology plus instances in
-    RDF/XML, the file the reasoner reads to classify coded turns.
+    The release carries the SKOS mapping triples of the SSSOM mapping set (see ``merged_release_graph``),
+    so the file list and its byte-for-byte stability stay as they were. With ``examples``, also write
+    the instance graph (Turtle) and ontology plus instances in RDF/XML, the file the reasoner reads to
+    classify coded turns.
     """
     g = merged_release_graph(source)
     paths = release_paths(build_dir)
