@@ -1,4 +1,4 @@
-"""Commands on the ontology: build the release, summarise, quality control, reasoning."""
+"""Commands on the ontology: build, versioned release, summarise, quality control, reasoning."""
 
 from __future__ import annotations
 
@@ -20,6 +20,42 @@ def cmd_build(args: argparse.Namespace) -> int:
     print("\n".join(summarise(graph).lines()))
     print("\n".join(instance_lines(examples.graph)))
     return EXIT_OK
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """Check, then write a versioned release folder; a failed check writes nothing (exit 1)."""
+    from .publish import assemble_release, stray_files, write_release
+
+    bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date)
+    for check in bundle.checks:
+        print(f"ok  {check.name}: {check.detail} ({check.seconds:.2f} s)")
+    folder = write_release(bundle, args.out)
+    for name, data in bundle.files.items():
+        print(f"wrote {folder / name} ({len(data):,} bytes)")
+    for path in stray_files(folder, bundle):
+        print(f"note: {path} is not part of release {bundle.version.version} (left in place)")
+    steps = [*bundle.timings.items(), ("checks", sum(c.seconds for c in bundle.checks))]
+    print("time: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps))
+    print(f"release {bundle.version.version} of {bundle.version.date}: {len(bundle.files)} files in {folder}")
+    return EXIT_OK
+
+
+def _version_arg(text: str) -> str:
+    from .publish import check_version
+
+    try:
+        return check_version(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _date_arg(text: str) -> str:
+    from .publish import check_date
+
+    try:
+        return check_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -87,6 +123,19 @@ def register(sub) -> None:
         "build", help="write the release files (Turtle, RDF/XML, JSON-LD), the example instances and a summary")))
     p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     p.set_defaults(func=cmd_build)
+
+    p = with_examples(with_ontology(sub.add_parser(
+        "release", help="check and write a versioned release: ontology, examples, documentation page, changelog, "
+                        "manifest and checksums")))
+    p.add_argument("--out", type=Path, default=Path("build") / "release",
+                   help="parent folder; the release goes into OUT/VERSION/ (default: build/release)")
+    p.add_argument("--version", type=_version_arg, default=None,
+                   help="release version X.Y.Z (default: owl:versionInfo of the ontology header)")
+    p.add_argument("--date", type=_date_arg, default=None,
+                   help="release date YYYY-MM-DD (default: the date in the header's owl:versionIRI)")
+    p.add_argument("--changelog", type=Path, default=None,
+                   help="changelog holding the entry for the version (default: CHANGELOG.md of this checkout)")
+    p.set_defaults(func=cmd_release)
 
     p = with_ontology(sub.add_parser("summary", help="print class counts per manual section and annotation cover"))
     p.set_defaults(func=cmd_summary)
