@@ -196,7 +196,8 @@ def findings_page(g: nx.MultiDiGraph) -> GraphPage:
 
 
 # -- what follows what -------------------------------------------------------------------------
-def _transition_dataset(title: str, transitions: list[Transition], labels: dict[str, str]) -> Dataset:
+def _transition_dataset(title: str, transitions: list[Transition], labels: dict[str, str],
+                        alpha: float = 0.05) -> Dataset:
     shown = [t for t in transitions if t.n_ab > 0 or t.significant]
     before = sorted({t.antecedent for t in transitions}, key=lambda c: labels.get(c, c).lower())
     after = sorted({t.consequent for t in transitions}, key=lambda c: labels.get(c, c).lower())
@@ -226,7 +227,8 @@ def _transition_dataset(title: str, transitions: list[Transition], labels: dict[
         edges.append({"id": f"{t.antecedent}|{t.consequent}", "from": "t:" + t.antecedent, "to": "p:" + t.consequent,
                       "color": colour, "width": round(0.5 + 10 * t.probability, 2) if t.significant else 1,
                       "dashes": [5, 5] if t.significant and not up else False,
-                      "label": f"z = {t.z:.1f}" if t.significant and t.z is not None else "",
+                      "label": (f"z = {t.z:.1f}" + (", Holm ✓" if t.p_holm is not None and t.p_holm < alpha else ""))
+                      if t.significant and t.z is not None else "",
                       "font": {"size": 12, "color": colour if t.significant else "#888"},
                       "tip": [f"P(B | A) = {t.probability:.2f} (base rate {t.base_rate:.2f})",
                               f"z = {_fmt(t.z, 2)}, p = {_fmt(t.p_value, 4)}, Holm p = {_fmt(t.p_holm, 4)}",
@@ -252,18 +254,19 @@ def transitions_page(sources: list[CodedPairs], alpha: float = 0.05) -> GraphPag
         what = "rated segments" if pairs.source == "ratings" else "coded turns of the example cases"
         datasets[f"{pairs.source}:pooled"] = _transition_dataset(
             f"{what}, pooled over {len(pairs.groups)} {'dyads' if pairs.source == 'ratings' else 'cases'}",
-            pairs.transitions(None, alpha), pairs.labels)
+            pairs.transitions(None, alpha), pairs.labels, alpha)
         if pairs.source == "ratings":
             for group in sorted(pairs.groups):
                 datasets[f"ratings:{group}"] = _transition_dataset(
-                    f"rated segments, {pairs.group_labels[group]}", pairs.transitions(group, alpha), pairs.labels)
+                    f"rated segments, {pairs.group_labels[group]}", pairs.transitions(group, alpha), pairs.labels,
+                    alpha)
     return GraphPage(
         name="transitions", title="What follows what: therapist at t, patient at t+1",
         description="Lag-1 sequential analysis. Left: therapist codes of a segment or turn (a segment carries a "
                     "code when its raters' mean on the item reaches the threshold); right: codes of the patient's "
                     "next segment or turn. Width is the transition probability P(B | A). Red arrows follow more "
-                    "often than chance, blue dashed ones less often (Allison–Liker z, two-sided p < .05; the "
-                    "table also gives Holm-adjusted p for the many pairs tested). Grey arrows are not significant.",
+                    "often than chance, blue dashed ones less often (Allison–Liker z, two-sided p < .05); "
+                    "'Holm ✓' marks those that stay significant after Holm's correction for the many pairs tested. Grey arrows are not significant.",
         datasets=datasets,
         legend=[{"kind": "edge", "label": "follows more often than chance", "color": "#c62828", "width": 4},
                 {"kind": "edge", "label": "follows less often than chance", "color": "#1565c0", "dashes": True},
