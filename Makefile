@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine: `make demo` (build, QC, validate, import, load, example queries,
-# reason) and `make test`.
+# HTML views, transition statistics, release, reason) and `make test`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,6 +22,10 @@ demo: $(STAMP)
 	$(BIN)/prc-kg query cq01_session_intervention_types --store build/store
 	$(BIN)/prc-kg query cq19_alliance_outcome_meta_analyses --store build/store
 	$(BIN)/prc-kg query interpretation_productivity_lag1 --store build/store
+	$(BIN)/prc-kg viz --store build/store --out build/html
+	$(BIN)/prc-kg analyze transitions --significant --store build/store
+	$(BIN)/prc-kg path "intervention quality" "therapeutic benefit" --store build/store
+	$(BIN)/prc-kg release
 	@$(BIN)/prc-kg reason --with-examples --show 5; rc=$$?; \
 	  if [ $$rc -eq 3 ]; then echo "(reasoning skipped: install Java, e.g. apt-get install -y default-jre-headless)"; \
 	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
