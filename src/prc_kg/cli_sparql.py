@@ -69,15 +69,21 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import Limits, make_server
+    from .serve import Limits, check_host, make_server
 
+    try:  # before the store is built, so a refused address costs nothing
+        check_host(args.host, args.allow_remote)
+    except ValueError as exc:
+        raise PrcKgError(str(exc)) from exc
+    if not args.timeout > 0 or args.max_rows < 0:
+        raise PrcKgError("--timeout must be more than 0 seconds and --max-rows at least 0")
     store = store_for(args)
     if not hasattr(store, "ox"):
         raise PrcKgError("serve needs the embedded store (--store DIR or the sources), not --endpoint")
     try:
         server = make_server(store.ox, args.host, args.port, Limits(args.timeout, args.max_rows), args.allow_remote)
-    except ValueError as exc:
-        raise PrcKgError(str(exc)) from exc
+    except (ValueError, OSError) as exc:
+        raise PrcKgError(f"cannot serve on {args.host}:{args.port}: {exc}") from exc
     host, port = server.server_address[:2]
     print(f"SPARQL endpoint on http://{host}:{port}/sparql ({len(store)} triples; read-only; "
           f"{args.timeout:g} s per query; at most {args.max_rows} rows). Ctrl-C stops it.", flush=True)

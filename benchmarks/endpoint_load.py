@@ -1,0 +1,624 @@
+"""Benchmark: `prc-kg serve` under concurrent load and abuse, on loopback only.
+
+Usage: python benchmarks/endpoint_load.py [--clients 8] [--seconds 30] [--timeout 10]
+                                          [--baseline-seconds 10] [--seed 1] [--json FILE]
+
+1. Builds the example graph in this process (ontology + examples + the example coded-session study
+   imported from ``examples/study/ratings.csv`` + materialised inferences, as `prc-kg load` does) and
+   starts the real command, ``prc-kg serve --port 0 --timeout T``, in a subprocess whose working folder
+   holds only that study's ratings, so the server builds the same graph (its triple count is checked).
+2. Baseline: CLIENTS threads run the query mix in process on ``EmbeddedStore.query`` for
+   BASELINE_SECONDS (the server is idle meanwhile).
+3. Load: CLIENTS threads send the mix to the endpoint for SECONDS (POST application/sparql-query, one
+   connection per request). The mix is the whole query library (``queries/*.rq``, default parameters
+   bound with the same VALUES block the store uses), each client in its own seeded order. Every
+   request's latency and status is recorded.
+4. At the same time: a runaway query (a cross product over all triples) starts at 30 % of the run and
+   must be stopped at the time limit (503) while the clients keep being served, and a simple query sent
+   half a second after it must get 200; the abuse cases (updates, LOAD, SERVICE and ways of hiding it,
+   oversized body and URL, lying Content-Length, slow body, slowloris headers, header flood, chunked
+   body, the result cap) start at 10 % of the run, each in its own thread, and each is checked against
+   the status it must get. SERVICE targets a loopback canary listener; any connection it receives is a
+   federation leak. Last, SERVICE is run with the keyword check switched off, in process, to check that
+   the query process has no network.
+5. Prints Markdown tables (latency percentiles, throughput, ratios against the baseline, abuse
+   outcomes, per-query medians) and writes the raw samples to ``--json`` if given.
+
+The module is also the test library of ``tests/test_endpoint_abuse.py`` (``run_session``,
+``abuse_cases``, ``Canary``): the test runs the same cases for a few seconds on an in-process server.
+Every loop is bounded by a deadline, every socket is on loopback, and the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import select
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SIMPLE = ("PREFIX prc: <https://w3id.org/prc-kg/ontology/> "
+          "SELECT ?s WHERE { ?s a prc:ManualSection } ORDER BY ?s")
+ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+QUERY = {"Content-Type": "application/sparql-query", "Accept": ACCEPT}
+
+
+# -- results -----------------------------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    """One request of the load: which query, when it started (s from the run's start), how long it took."""
+
+    name: str
+    start: float
+    seconds: float
+    status: int
+    size: int
+
+
+@dataclass
+class Outcome:
+    """One abuse case: the status it must get, the status it got, the server's message and the time."""
+
+    case: str
+    request: str
+    expected: tuple[int, ...]
+    status: int | None
+    message: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status in self.expected and bool(self.message)
+
+
+@dataclass
+class Session:
+    samples: list[Sample]
+    outcomes: list[Outcome]
+    runaway: Outcome | None = None
+    runaway_window: tuple[float, float] | None = None
+    probe: Outcome | None = None
+    seconds: float = 0.0
+    canary_hits: int = 0
+
+
+def summarise(samples: list[Sample], seconds: float) -> dict:
+    """Requests, errors, throughput and latency percentiles (ms) of a set of samples."""
+    times = sorted(s.seconds * 1000 for s in samples)
+    errors = sum(1 for s in samples if s.status != 200)
+    out = {"requests": len(samples), "errors": errors, "rps": len(samples) / seconds if seconds else 0.0}
+    if len(times) >= 2:
+        q = statistics.quantiles(times, n=100, method="inclusive")
+        out.update(p50=q[49], p95=q[94], p99=q[98], max=times[-1])
+    elif times:
+        out.update(p50=times[0], p95=times[0], p99=times[0], max=times[0])
+    else:
+        out.update(p50=float("nan"), p95=float("nan"), p99=float("nan"), max=float("nan"))
+    return out
+
+
+# -- the query mix ------------------------------------------------------------------------------------
+
+def library_requests(folder: Path | None = None) -> list[tuple[str, str]]:
+    """Every library query as the text a client sends: default parameters bound as a VALUES block."""
+    from prc_kg.querylib import load_library
+    from prc_kg.store import bind_with_values
+
+    return [(name, bind_with_values(q.text, q.bindings({}))) for name, q in sorted(load_library(folder).items())]
+
+
+# -- HTTP on loopback ---------------------------------------------------------------------------------
+
+def _split(url: str) -> tuple[str, int, str]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or 80, parts.path or "/"
+
+
+def http_request(url: str, method: str = "POST", body: bytes | None = None, headers: dict | None = None,
+                 timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
+    """One request on its own connection (the endpoint speaks HTTP/1.0)."""
+    host, port, path = _split(url)
+    target = path + ("?" + urllib.parse.urlsplit(url).query if urllib.parse.urlsplit(url).query else "")
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request(method, target, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def raw_exchange(url: str, pieces: list[tuple[float, bytes]], timeout: float) -> tuple[int | None, bytes]:
+    """Send raw bytes in pieces (delay before each), stop sending once the server answers or closes,
+    then read the answer until it closes the connection or ``timeout`` passes."""
+    host, port, _ = _split(url)
+    deadline = time.monotonic() + timeout
+    data = b""
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        for delay, piece in pieces:
+            readable, _, _ = select.select([sock], [], [], delay)
+            if readable or time.monotonic() > deadline:
+                break
+            try:
+                sock.sendall(piece)
+            except OSError:
+                break
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([sock], [], [], max(0.0, deadline - time.monotonic()))
+            if not readable:
+                break
+            try:
+                chunk = sock.recv(1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+    match = re.match(rb"HTTP/\d\.\d (\d{3})", data)
+    return (int(match.group(1)) if match else None), data.split(b"\r\n\r\n", 1)[-1]
+
+
+def message_of(body: bytes) -> str:
+    """The first line of the server's message (empty when there was none)."""
+    text = body.decode("utf-8", "replace").strip()
+    return text.splitlines()[0][:110] if text else ""
+
+
+class Canary:
+    """A loopback listener standing in for an outside SPARQL service: it counts every connection."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.hits = 0
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()
+
+
+# -- abuse cases --------------------------------------------------------------------------------------
+
+@dataclass
+class Case:
+    name: str
+    request: str
+    expected: tuple[int, ...]
+    send: Callable[[str], tuple[int | None, bytes]] = field(repr=False)
+
+
+def _post_query(query: str, ctype: str = "application/sparql-query") -> Callable[[str], tuple[int | None, bytes]]:
+    def send(url: str) -> tuple[int | None, bytes]:
+        status, _, body = http_request(url, "POST", query.encode("utf-8"), {"Content-Type": ctype, "Accept": ACCEPT})
+        return status, body
+    return send
+
+
+def _get(params: dict[str, str]) -> Callable[[str], tuple[int | None, bytes]]:
+    def send(url: str) -> tuple[int | None, bytes]:
+        status, _, body = http_request(url + "?" + urllib.parse.urlencode(params), "GET", headers={"Accept": ACCEPT})
+        return status, body
+    return send
+
+
+def _raw(head: str, body: bytes = b"", then: list[tuple[float, bytes]] | None = None,
+         wait: float = 30) -> Callable[[str], tuple[int | None, bytes]]:
+    def send(url: str) -> tuple[int | None, bytes]:
+        _, _, path = _split(url)
+        first = head.replace("PATH", path).replace("\n", "\r\n").encode("latin-1") + body
+        return raw_exchange(url, [(0, first), *(then or [])], wait)
+    return send
+
+
+def _capped(url: str) -> tuple[int | None, bytes]:
+    """The row cap: every triple asked for; the answer must say it was cut."""
+    status, headers, body = http_request(url, "POST", b"SELECT * WHERE { ?s ?p ?o }",
+                                         {"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    rows = len(body.decode("utf-8").splitlines()) - 1
+    if status == 200 and headers.get("x-result-truncated") == "true":
+        return status, f"X-Result-Truncated: true, {rows} rows".encode()
+    return (None if status == 200 else status), f"not capped ({rows} rows)".encode()
+
+
+def _simple(url: str) -> tuple[int | None, bytes]:
+    status, _, body = http_request(url, "POST", SIMPLE.encode("utf-8"), QUERY)
+    if status != 200:
+        return status, body
+    return status, f"{len(json.loads(body)['results']['bindings'])} rows".encode()
+
+
+def service_variants(target: str) -> list[tuple[str, str]]:
+    """SERVICE spelled the ways a keyword filter can miss (all were parsed by Oxigraph 0.5 as SERVICE)."""
+    return [
+        ("lower case", f"select * where {{ service <{target}> {{ ?s ?p ?o }} }}"),
+        ("no space, empty prefix", f"PREFIX : <{target}#> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}"),
+        ("no space, prefixed name", f"PREFIX ex: <{target}#> SELECT * WHERE {{ SERVICEex:x {{ ?s ?p ?o }} }}"),
+        ("glued to SILENT", f"SELECT * WHERE {{ SERVICESILENT<{target}>{{ ?s ?p ?o }} }}"),
+        ("after `<` read as an IRI", f"SELECT * WHERE {{ ?s ?p ?o FILTER(1<2)SERVICE<{target}>{{ ?s ?p ?o }} }}"),
+        ("behind `#` in a fake IRI", f"SELECT * WHERE {{ ?s ?p ?o FILTER(1<2)SERVICE#>\n<{target}>{{ ?s ?p ?o }} }}"),
+        ("glued to a variable", f"SELECT * WHERE {{ ?s ?p ?o.SERVICE<{target}>{{ ?a ?b ?c }} }}"),
+        ("inside FILTER EXISTS", f"SELECT * WHERE {{ ?s ?p ?o FILTER EXISTS {{ SERVICE <{target}> {{ ?a ?b ?c }} }} }}"),
+        ("in a subquery", f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }} }} }}"),
+        ("codepoint escape", f"SELECT * WHERE {{ \\u0053ERVICE <{target}> {{ ?s ?p ?o }} }}"),
+    ]
+
+
+def abuse_cases(canary_url: str, request_timeout: float) -> list[Case]:
+    """Each case with the status the endpoint must answer (the message must not be empty)."""
+    wait = request_timeout + 10
+    cases = [
+        Case("UPDATE (POST application/sparql-update)", "INSERT DATA { … }", (403,),
+             _post_query("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/sparql-update")),
+        Case("UPDATE (form field `update`)", "update=DROP ALL", (403,),
+             _post_query(urllib.parse.urlencode({"update": "DROP ALL"}), "application/x-www-form-urlencoded")),
+        Case("UPDATE (GET ?update=)", "GET ?update=DROP ALL", (403,), _get({"update": "DROP ALL"})),
+        Case("LOAD", "LOAD <http://example.org/data.ttl>", (403,), _post_query("LOAD <http://example.org/data.ttl>")),
+        Case("SERVICE to an external host", "SERVICE <http://example.org/sparql>", (403,),
+             _post_query("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")),
+        Case("SERVICE via GET", "GET ?query=… SERVICE <canary> …", (403,),
+             _get({"query": f"SELECT * WHERE {{ SERVICE <{canary_url}> {{ ?s ?p ?o }} }}"})),
+    ]
+    cases += [Case(f"SERVICE {how}", "POST, SERVICE to the canary", (403,), _post_query(q))
+              for how, q in service_variants(canary_url)]
+    cases += [
+        Case("oversized body", "POST of 2 MiB", (413,),
+             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\n"
+                  f"Content-Length: {2 << 20}\n\n", b"#" * (2 << 20), wait=wait)),
+        Case("oversized URL", "GET with a 100 KiB query string", (414,),
+             _raw("GET PATH?query=" + "x" * 100_000 + " HTTP/1.1\nHost: x\n\n", wait=wait)),
+        Case("Content-Length negative", "Content-Length: -1", (400,),
+             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: -1\n\n",
+                  b"ASK {}", wait=wait)),
+        Case("Content-Length not a number", "Content-Length: 12abc", (400,),
+             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: 12abc\n\n",
+                  b"ASK {}", wait=wait)),
+        Case("Content-Length larger than the body", "announces 1000 bytes, sends 6, waits", (408,),
+             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
+                  b"ASK {}", wait=wait)),
+        Case("slow body", "announces 1000 bytes, sends 1 byte every 0.5 s", (408,),
+             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
+                  then=[(0.5, b" ")] * 1000, wait=wait)),
+        Case("slowloris headers", "one header line every 0.5 s", (408,),
+             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: x\n",
+                  then=[(0.5, f"X-Slow-{i}: x\r\n".encode()) for i in range(1000)], wait=wait)),
+        Case("header flood", "200 header lines", (431,),
+             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: x\n" + "".join(f"X-Flood-{i}: x\n" for i in range(200))
+                  + "\n", wait=wait)),
+        Case("chunked body", "Transfer-Encoding: chunked", (411,),
+             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\n"
+                  "Transfer-Encoding: chunked\n\n", b"6\r\nASK {}\r\n0\r\n\r\n", wait=wait)),
+        Case("result cap", "SELECT * WHERE { ?s ?p ?o }", (200,), _capped),
+    ]
+    return cases
+
+
+def run_case(case: Case, url: str) -> Outcome:
+    start = time.perf_counter()
+    try:
+        status, body = case.send(url)
+        message = message_of(body)
+    except (OSError, http.client.HTTPException) as exc:
+        status, message = None, f"{type(exc).__name__}: {exc}"
+    return Outcome(case.name, case.request, case.expected, status, message, time.perf_counter() - start)
+
+
+# -- load ---------------------------------------------------------------------------------------------
+
+def _client(url: str, mix: list[tuple[str, str]], seed: int, t0: float, deadline: float,
+            out: list[Sample]) -> None:
+    order = mix[:]
+    random.Random(seed).shuffle(order)
+    i = 0
+    while time.perf_counter() < deadline:
+        name, text = order[i % len(order)]
+        i += 1
+        start = time.perf_counter()
+        try:
+            status, _, body = http_request(url, "POST", text.encode("utf-8"), QUERY)
+            size = len(body)
+        except (OSError, http.client.HTTPException):
+            status, size = 0, 0
+        out.append(Sample(name, start - t0, time.perf_counter() - start, status, size))
+
+
+def run_session(url: str, mix: list[tuple[str, str]], clients: int, seconds: float, seed: int = 1,
+                runaway_at: float | None = 0.3, abuse: list[Case] | None = None,
+                canary: Canary | None = None, abuse_at: float = 0.1) -> Session:
+    """CLIENTS threads send the mix for SECONDS; meanwhile the runaway query (at RUNAWAY_AT of the run)
+    with a simple probe half a second after it, and the abuse cases (from ABUSE_AT), each in its own thread."""
+    samples: list[Sample] = []
+    t0 = time.perf_counter()
+    deadline = t0 + seconds
+    threads = [threading.Thread(target=_client, args=(url, mix, seed * 1000 + i, t0, deadline, samples), daemon=True)
+               for i in range(clients)]
+    for t in threads:
+        t.start()
+    session = Session(samples, [])
+    side = ThreadPoolExecutor(max_workers=len(abuse or []) + 2)
+
+    def abuse_case(case: Case) -> Outcome:
+        time.sleep(max(0.0, abuse_at * seconds - (time.perf_counter() - t0)))
+        return run_case(case, url)
+
+    futures = [side.submit(abuse_case, case) for case in abuse or []]
+    if runaway_at is not None:
+        def runaway() -> None:
+            time.sleep(max(0.0, runaway_at * seconds - (time.perf_counter() - t0)))
+            start = time.perf_counter()
+            case = Case("runaway query (3-way cross product)", "COUNT over ?a ?b ?c . ?d ?e ?f . ?g ?h ?i", (503,),
+                        _post_query(RUNAWAY))
+            session.runaway = run_case(case, url)
+            session.runaway_window = (start - t0, time.perf_counter() - t0)
+
+        def probe() -> None:
+            time.sleep(max(0.0, runaway_at * seconds + 0.5 - (time.perf_counter() - t0)))
+            case = Case("simple query during the runaway", "SELECT the five manual sections", (200,), _simple)
+            session.probe = run_case(case, url)
+
+        futures += [side.submit(runaway), side.submit(probe)]
+    for t in threads:
+        t.join(seconds + 120)
+    session.outcomes = [r for r in (f.result(timeout=300) for f in futures) if r is not None]
+    side.shutdown(wait=True)
+    session.seconds = max((s.start + s.seconds for s in samples), default=seconds)  # the load's own span
+    if canary is not None:
+        session.canary_hits = canary.hits
+    return session
+
+
+def run_in_process(store, mix: list[tuple[str, str]], clients: int, seconds: float, seed: int = 1) -> list[Sample]:
+    """The baseline: the same mix on ``EmbeddedStore.query`` in this process, CLIENTS threads."""
+    samples: list[Sample] = []
+    t0 = time.perf_counter()
+    deadline = t0 + seconds
+
+    def client(i: int) -> None:
+        order = mix[:]
+        random.Random(seed * 1000 + i).shuffle(order)
+        n = 0
+        while time.perf_counter() < deadline:
+            name, text = order[n % len(order)]
+            n += 1
+            start = time.perf_counter()
+            try:
+                result = store.query(text)
+                status, size = 200, len(result.rows) + len(result.triples)
+            except Exception:  # noqa: BLE001 - counted as an error
+                status, size = 500, 0
+            samples.append(Sample(name, start - t0, time.perf_counter() - start, status, size))
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 120)
+    return samples
+
+
+# -- the benchmark run -----------------------------------------------------------------------------------
+
+def example_graph(workdir: Path):
+    """The example graph in memory, and the study's ratings written where `prc-kg serve` looks for them."""
+    from prc_kg.dataset import load_dataset
+    from prc_kg.instances import load_examples
+    from prc_kg.ontology import load_source
+    from prc_kg.ratings import import_ratings
+    from prc_kg.release import merged_release_graph
+    from prc_kg.terms import TermIndex
+
+    ontology = merged_release_graph(load_source(ROOT / "ontology"))
+    examples = load_examples(ontology, ROOT / "examples")
+    ratings = workdir / "build" / "ratings" / "example-study.nt"
+    ratings.parent.mkdir(parents=True)
+    import_ratings(ROOT / "examples" / "study" / "ratings.csv", ratings, TermIndex(ontology))
+    store, _ = load_dataset(ontology, examples.graph, [ratings])
+    return store
+
+
+def start_server(workdir: Path, timeout: float) -> tuple[subprocess.Popen, str, int]:
+    """`prc-kg serve` on a free loopback port; returns the process, the endpoint URL and its triple count."""
+    exe = Path(sys.executable).parent / "prc-kg"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", ("import sys; from prc_kg.cli import main; "
+                                                                  "sys.exit(main())")]
+    cmd += ["serve", "--port", "0", "--timeout", f"{timeout:g}", "--ontology", str(ROOT / "ontology"),
+            "--examples", str(ROOT / "examples")]
+    proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if readable:
+            line = proc.stdout.readline()
+            match = re.search(r"(http://\S+/sparql) \(([\d,]+) triples", line)
+            if match:
+                return proc, match.group(1), int(match.group(2).replace(",", ""))
+            if not line and proc.poll() is not None:
+                break
+    proc.kill()
+    raise RuntimeError(f"prc-kg serve did not start: {proc.stderr.read()[-2000:]}")
+
+
+def sandbox_outcome(store, canary: Canary) -> Outcome:
+    """SERVICE with the keyword check switched off (in process, ``run_with_limit``): the query process
+    must fail to open a socket, so the canary sees no connection."""
+    from prc_kg.serve import Limits, run_with_limit
+
+    before = canary.hits
+    start = time.perf_counter()
+    answer = run_with_limit(store.ox, f"SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}",
+                            Limits(timeout=10), check_keywords=False)
+    leaked = canary.hits - before
+    status = None if leaked or answer.status == "ok" else 500  # what the handler answers for an "error"
+    return Outcome("SERVICE past the keyword check (check off)", "run_with_limit(…, check_keywords=False)",
+                   (500,), status,
+                   f"{answer.status}: {str(answer.body)[:80]}; canary connections: {leaked}",
+                   time.perf_counter() - start)
+
+
+def _rss_mib(pid: int, field_name: str) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            return next(int(line.split()[1]) / 1024 for line in fh if line.startswith(field_name + ":"))
+    except (OSError, StopIteration):
+        return float("nan")
+
+
+def _row(label: str, clients: int, seconds: float, s: dict) -> str:
+    return (f"| {label} | {clients} | {seconds:.1f} | {s['requests']:,} | {s['errors']} | {s['rps']:.1f} | "
+            f"{s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f} | {s['max']:.0f} |")
+
+
+def report(args, triples: int, server_triples: int, base: list[Sample], base_seconds: float, session: Session,
+           sandbox: Outcome, rss: tuple[float, float], agree: tuple[int, int]) -> str:
+    lines = [(f"Command: `.venv/bin/python benchmarks/endpoint_load.py --clients {args.clients} --seconds "
+             f"{args.seconds:g} --timeout {args.timeout:g}`"), "",
+             (f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}. Graph: the example graph "
+             f"({triples:,} triples in process; the server reported {server_triples:,}). Row counts of every "
+             f"library query through the endpoint agree with the in-process store: {agree[0]} of {agree[1]}."), ""]
+    b = summarise(base, base_seconds)
+    whole = summarise(session.samples, session.seconds)
+    lines += ["| phase | clients | s | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+              _row("baseline: same mix in process (`EmbeddedStore.query`)", args.clients, base_seconds, b),
+              _row("endpoint (`prc-kg serve`), whole run", args.clients, session.seconds, whole)]
+    if session.runaway_window:
+        lo, hi = session.runaway_window
+        during = [s for s in session.samples if lo <= s.start < hi]
+        rest = [s for s in session.samples if not lo <= s.start < hi]
+        lines += [_row(f"endpoint, while the runaway query ran ({lo:.1f}–{hi:.1f} s)", args.clients, hi - lo,
+                       summarise(during, hi - lo)),
+                  _row("endpoint, the rest of the run", args.clients, session.seconds - (hi - lo),
+                       summarise(rest, session.seconds - (hi - lo)))]
+    lines += ["", (f"endpoint / baseline: p50 {whole['p50'] / b['p50']:.1f}×, p95 {whole['p95'] / b['p95']:.1f}×, "
+                  f"p99 {whole['p99'] / b['p99']:.1f}×; throughput {whole['rps'] / b['rps']:.2f}× the baseline's. "
+                  f"Server resident memory: {rss[0]:.0f} MiB after start, peak {rss[1]:.0f} MiB (the server "
+                   "process; its query processes share its pages copy-on-write)."), ""]
+    lines += ["| abuse case | request | expected | got | s | server's message |", "|---|---|---:|---:|---:|---|"]
+    extra = [o for o in (session.runaway, session.probe) if o is not None]
+    for o in [*session.outcomes, *extra, sandbox]:
+        got = "—" if o.status is None else str(o.status)
+        mark = "" if o.ok else " **(wrong)**"
+        lines.append(f"| {o.case} | {o.request.replace('|', '∣')} | {'/'.join(map(str, o.expected))} | {got}{mark} | "
+                     f"{o.seconds:.2f} | {o.message.replace('|', '∣')} |")
+    lines += ["", (f"Canary (the loopback stand-in for an outside SPARQL service) connections during the run: "
+                  f"{session.canary_hits}.")]
+    return "\n".join(lines)
+
+
+def per_query(base: list[Sample], session: Session) -> str:
+    names = sorted({s.name for s in base} | {s.name for s in session.samples})
+    lines = ["| query | baseline n | baseline median ms | endpoint n | endpoint median ms | ratio |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name in names:
+        a = [s.seconds * 1000 for s in base if s.name == name]
+        b = [s.seconds * 1000 for s in session.samples if s.name == name and s.status == 200]
+        if a and b:
+            ma, mb = statistics.median(a), statistics.median(b)
+            ratio = mb / ma
+            shown = f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.2f}×"
+            lines.append(f"| {name} | {len(a)} | {ma:.2f} | {len(b)} | {mb:.1f} | {shown} |")
+    return "\n".join(lines)
+
+
+def _row_counts_agree(url: str, store, mix: list[tuple[str, str]]) -> tuple[int, int]:
+    same = 0
+    for _, text in mix:
+        status, headers, body = http_request(url, "POST", text.encode("utf-8"), QUERY)
+        here = store.query(text)
+        if status != 200:
+            continue
+        if "json" in headers.get("content-type", ""):
+            data = json.loads(body)
+            there = len(data["results"]["bindings"]) if "results" in data else None
+            same += there == len(here.rows) or (there is None and here.kind == "ask")
+        else:
+            same += len([line for line in body.decode().splitlines() if line.strip()]) == len(here.triples)
+    return same, len(mix)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--timeout", type=float, default=10.0, help="the server's time limit per query")
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, default=None, help="write every sample and outcome here")
+    args = parser.parse_args(argv)
+
+    mix = library_requests()
+    canary = Canary()
+    with tempfile.TemporaryDirectory(prefix="prc-kg-endpoint-load-") as tmp:
+        workdir = Path(tmp)
+        store = example_graph(workdir)
+        proc, url, server_triples = start_server(workdir, args.timeout)
+        try:
+            rss_start = _rss_mib(proc.pid, "VmRSS")
+            agree = _row_counts_agree(url, store, mix)
+            base = run_in_process(store, mix, args.clients, args.baseline_seconds, args.seed)
+            print(f"baseline done: {len(base)} queries", file=sys.stderr)
+            session = run_session(url, mix, args.clients, args.seconds, args.seed, 0.3,
+                                  abuse_cases(canary.url, 10.0), canary)
+            rss_peak = _rss_mib(proc.pid, "VmHWM")
+            sandbox = sandbox_outcome(store, canary)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    canary.close()
+    print(report(args, len(store), server_triples, base, args.baseline_seconds, session, sandbox,
+                 (rss_start, rss_peak), agree))
+    print()
+    print(per_query(base, session))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            "args": {k: str(v) for k, v in vars(args).items()}, "baseline": [asdict(s) for s in base],
+            "samples": [asdict(s) for s in session.samples],
+            "outcomes": [asdict(o) for o in session.outcomes],
+            "runaway": asdict(session.runaway) if session.runaway else None,
+            "runaway_window": session.runaway_window, "probe": asdict(session.probe) if session.probe else None,
+            "sandbox": asdict(sandbox), "canary_hits": session.canary_hits}, indent=1), encoding="utf-8")
+    failures = [o for o in [*session.outcomes, sandbox] if not o.ok]
+    errors = summarise(session.samples, session.seconds)["errors"]
+    return 1 if failures or errors or session.canary_hits else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

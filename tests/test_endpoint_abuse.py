@@ -1,0 +1,216 @@
+"""`prc-kg serve` under load and abuse — what tests/test_endpoint.py does not already cover.
+
+A short run of `benchmarks/endpoint_load.py` (8 clients for 3 s on an in-process server, with the same
+abuse cases and the runaway query), the keyword check against every way found of hiding SERVICE, the
+query process's sandbox (no network, memory limit, result caps), the connection cap and cut-off of
+slow clients, and the loopback rule through the command line.
+"""
+
+from __future__ import annotations
+
+import gc
+import platform
+import select
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from prc_kg.serve import Limits, make_server, refused_keyword, run_with_limit, serve_in_thread
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import endpoint_load as load  # the benchmark is the library of these cases
+
+REQUEST_TIMEOUT = 1.0
+QUERY_TIMEOUT = 2.5
+MEMORY_HOG = "SELECT ?o ?e WHERE { ?a ?b ?o . ?c ?d ?e } ORDER BY ?o ?e"  # sorts a cross product in memory
+
+
+@pytest.fixture(scope="module")
+def endpoint(kg_store):
+    server = make_server(kg_store.ox, "127.0.0.1", 0, Limits(timeout=QUERY_TIMEOUT, request_timeout=REQUEST_TIMEOUT))
+    serve_in_thread(server)
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def canary():
+    listener = load.Canary()
+    yield listener
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+def session(endpoint, canary) -> load.Session:
+    return load.run_session(endpoint, load.library_requests(), clients=8, seconds=3, runaway_at=0.1,
+                            abuse=load.abuse_cases(canary.url, REQUEST_TIMEOUT), canary=canary, abuse_at=0.1)
+
+
+# -- the short load run -----------------------------------------------------------------------------------
+
+def test_valid_queries_under_load_get_no_errors(session):
+    assert len({s.name for s in session.samples}) == len(load.library_requests())  # the whole library ran
+    assert [s for s in session.samples if s.status != 200] == []
+
+
+def test_abuse_requests_are_refused_with_the_right_status_and_a_message(session):
+    wrong = [(o.case, o.expected, o.status, o.message) for o in session.outcomes if not o.ok]
+    assert wrong == []
+    assert len(session.outcomes) == len(load.abuse_cases("http://127.0.0.1:9/sparql", REQUEST_TIMEOUT))
+    slow = [o for o in session.outcomes if o.expected == (408,)]
+    assert slow and all(o.seconds < REQUEST_TIMEOUT + 3 for o in slow)  # cut off at the deadline, not later
+
+
+def test_runaway_query_gets_503_while_a_concurrent_simple_query_gets_200(session):
+    assert session.runaway.status == 503 and "time limit" in session.runaway.message
+    assert session.runaway.seconds < QUERY_TIMEOUT + 3
+    assert session.probe.status == 200 and session.probe.message == "5 rows"
+    lo, hi = session.runaway_window
+    during = [s for s in session.samples if lo <= s.start < hi]
+    assert during and all(s.status == 200 for s in during)
+
+
+def test_no_service_request_reaches_the_outside(session, canary):
+    assert session.canary_hits == 0 and canary.hits == 0
+
+
+# -- the keyword check and the query process's sandbox ------------------------------------------------------
+
+MORE_SPELLINGS = [  # keywords glued to a number, a boolean or an empty local name; readings of <, \\ and quotes
+    "SELECT * WHERE { ?s ?p 1SERVICE<http://example.org/sparql>{ ?a ?b ?c } }",
+    "SELECT * WHERE { ?s ?p trueSERVICE<http://example.org/sparql>{ ?a ?b ?c } }",
+    "SELECT * WHERE { ?s ?p 1.5SERVICE<http://example.org/sparql>{ ?a ?b ?c } }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(1<2)#>\nSERVICE<http://example.org/sparql>{ ?s ?p ?o } }",
+    "PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ex:.SERVICE<http://example.org/sparql>{ ?a ?b ?c } }",
+    "SELECT * WHERE { ?s ?p <http://a\\u0041#> . SERVICE <http://example.org/sparql> { ?a ?b ?c } }",
+    "PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ex:a\\#b . SERVICE <http://example.org/sparql> { ?a ?b ?c } }",
+    "SELECT * WHERE { ?s ?p <http://x/'> . SERVICE <http://example.org/sparql> { ?a ?b ?c } } #'",
+    'SELECT * WHERE { BIND("""x"y""" AS ?x) SERVICE <http://example.org/sparql> { ?s ?p ?o } }',
+]
+
+
+@pytest.mark.parametrize("query", [q for _, q in load.service_variants("http://example.org/sparql")] + MORE_SPELLINGS)
+def test_every_spelling_of_service_is_found(query):
+    assert refused_keyword(query) == "SERVICE"
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT ?add WHERE { BIND("""DROP ALL; SERVICE <http://x>""" AS ?add) }',
+    "SELECT * WHERE { ?s <http://example.org/load> ?o ; <http://example.org/service#SERVICE> ?x }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:service ?o ; ex:loadFactor ?l ; ex:Add ?a }",
+    "SELECT ?service ?delete $drop WHERE { ?service ?delete $drop } # SERVICE <http://x>",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1 && ?p IN (<http://x/a>, <http://x/load>)) }",
+])
+def test_keywords_in_iris_names_strings_and_comments_are_allowed(query):
+    assert refused_keyword(query) is None
+
+
+def test_no_library_query_is_refused():
+    assert [name for name, text in load.library_requests() if refused_keyword(text)] == []
+
+
+@pytest.mark.skipif(sys.platform != "linux" or platform.machine() not in ("x86_64", "aarch64"),
+                    reason="the network sandbox uses seccomp on Linux x86-64 and arm64")
+def test_service_past_the_keyword_check_cannot_open_a_socket(kg_store, canary):
+    before = canary.hits
+    answer = run_with_limit(kg_store.ox, f"SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}",
+                            Limits(timeout=10), check_keywords=False)
+    assert answer.status == "error" and "not permitted" in str(answer.body)
+    assert canary.hits == before
+
+
+def test_a_query_that_eats_memory_is_stopped_by_the_memory_limit(kg_store):
+    start = time.perf_counter()
+    answer = run_with_limit(kg_store.ox, MEMORY_HOG, Limits(timeout=30, max_memory_mb=200))
+    assert answer.status == "died" and "200 MiB" in str(answer.body)
+    assert time.perf_counter() - start < 30
+
+
+def test_graph_results_and_result_bytes_are_capped(kg_store):
+    answer = run_with_limit(kg_store.ox, "CONSTRUCT WHERE { ?s ?p ?o }", Limits(max_rows=50))
+    assert answer.status == "ok" and answer.truncated
+    assert len(answer.body.decode().splitlines()) == 50
+    answer = run_with_limit(kg_store.ox, "SELECT * WHERE { ?s ?p ?o }", Limits(max_result_bytes=2000),
+                            select_media="text/csv")
+    assert answer.truncated and 1 < len(answer.body.decode().splitlines()) < 50
+
+
+# -- connections ---------------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def small_server(kg_store):
+    server = make_server(kg_store.ox, "127.0.0.1", 0, Limits(timeout=5, max_connections=2, max_queries=1,
+                                                             request_timeout=REQUEST_TIMEOUT))
+    serve_in_thread(server)
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def test_idle_connections_are_capped_then_cut_off(small_server):
+    host, port, _ = load._split(small_server)
+    idle = [socket.create_connection((host, port), timeout=5) for _ in range(2)]
+    time.sleep(0.2)
+    status, _, body = load.http_request(small_server, "POST", load.SIMPLE.encode(), load.QUERY, timeout=5)
+    assert status == 503 and b"busy" in body
+    for sock in idle:  # cut off at the request deadline, told why
+        assert sock.recv(1000).startswith(b"HTTP/1.0 408")
+        sock.close()
+    time.sleep(0.2)
+    assert load.http_request(small_server, "POST", load.SIMPLE.encode(), load.QUERY, timeout=5)[0] == 200
+
+
+def test_a_client_reading_to_the_end_is_not_held_by_the_query_process(small_server):
+    """The first query forks the query process while this client's connection is open; the process
+    must not keep a copy of the connection, or the client never sees it close."""
+    _, _, path = load._split(small_server)
+    request = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+               f"Content-Length: {len(load.SIMPLE)}\r\n\r\n{load.SIMPLE}").encode()
+    start = time.perf_counter()
+    status, body = load.raw_exchange(small_server, [(0, request)], timeout=10)
+    assert status == 200 and b"Section1" in body
+    assert time.perf_counter() - start < 5
+
+
+# -- the loopback rule through the command line ---------------------------------------------------------------
+
+def test_cli_refuses_a_non_loopback_address_without_the_flag(capsys):
+    from prc_kg.cli import main
+
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "refusing to bind 0.0.0.0" in err and "--allow-remote" in err
+
+
+def test_cli_with_allow_remote_warns_and_serves(tmp_path):
+    import pyoxigraph as ox
+
+    from prc_kg.store import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "store")
+    store.ox.bulk_load(input=b"<urn:a> <urn:b> <urn:c> .\n", format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    del store
+    gc.collect()
+    exe = Path(sys.executable).parent / "prc-kg"
+    proc = subprocess.Popen([str(exe), "serve", "--store", str(tmp_path / "store"), "--host", "0.0.0.0", "--port", "0",
+                             "--allow-remote"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for stream in (proc.stderr, proc.stdout):  # never wait for ever on a server that did not start
+            assert select.select([stream], [], [], 60)[0], "prc-kg serve printed nothing in 60 s"
+        warning = proc.stderr.readline()
+        banner = proc.stdout.readline()
+        assert warning.startswith("warning: the endpoint is reachable from other machines at 0.0.0.0:")
+        port = int(banner.split("0.0.0.0:")[1].split("/")[0])
+        status, _, body = load.http_request(f"http://127.0.0.1:{port}/sparql", "POST", b"ASK { <urn:a> ?p ?o }",
+                                            load.QUERY, timeout=10)
+        assert status == 200 and b"true" in body
+    finally:
+        proc.terminate()
+        proc.wait(10)
