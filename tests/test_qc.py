@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
@@ -47,6 +49,10 @@ PLANTS = {
     "ontology_header": lambda g: g.remove((None, OWL.versionIRI, None)),
     "individual_without_definition": lambda g: (g.add((PRC.Section3, RDF.type, OWL.NamedIndividual)),
                                                 g.remove((PRC.Section3, SKOS.definition, None))),
+    "subclass_cycle": lambda g: g.add((PRC.TherapistIntervention, RDFS.subClassOf, BAD)),
+    "label_markup": lambda g: (_remove(g, RDFS.label),
+                               g.add((BAD, RDFS.label, Literal("planted <img src=x onerror=alert(1)>", lang="en")))),
+    "item_scale": lambda g: (g.add((BAD, PRC.scaleMin, Literal(Decimal(5)))), g.add((BAD, PRC.scaleMax, Literal(Decimal(1))))),
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from .entrychecks import check_keys, take_classes, take_id, take_sources, take_tag
+from .entrychecks import check_keys, take_choice, take_classes, take_id, take_names, take_sources, take_tag
 from .terms import TermIndex
 from .vocab import DATA, PRC, PRC_IRI
 from .yamlfile import Located, read_yaml
@@ -77,6 +77,8 @@ class CaseBuilder:
             return value
         try:
             number = Decimal(str(value))
+            if not number.is_finite():
+                raise InvalidOperation
         except InvalidOperation:
             raise entry.fail(f"expected a number, got {value!r}", field) from None
         if number < 0:
@@ -123,7 +125,7 @@ class CaseBuilder:
             self.g.add((node, PRC.hasPatient, patient))
             self.g.add((node, PRC.hasTherapist, therapist))
         self._treatment(c, treatment, base, title)
-        for name in c.get("studied_with") or []:
+        for name in take_names(c, "studied_with", "instrument names"):
             if str(name) not in self.terms.instruments:
                 raise c.fail(f"'{name}' is not an instrument of the ontology", "studied_with")
             self.g.add((case, PRC.studiedWith, URIRef(PRC_IRI + str(name))))
@@ -149,9 +151,7 @@ class CaseBuilder:
             self.g.add((treatment, PRC.durationYears, Literal(years, datatype=XSD.decimal)))
         if (freq := self._number(t, "sessions_per_week")) is not None:
             self.g.add((treatment, PRC.sessionsPerWeek, Literal(freq, datatype=XSD.decimal)))
-        if (outcome := t.get("outcome")) is not None:
-            if outcome not in OUTCOMES:
-                raise t.fail(f"expected one of {', '.join(OUTCOMES)}", "outcome")
+        if (outcome := take_choice(t, "outcome", OUTCOMES, required=False)) is not None:
             self.g.add((treatment, PRC.hasOutcome, OUTCOMES[outcome]))
         for n, phase in enumerate(t.entries("phases", "phases"), start=1):
             check_keys(phase, {"sessions_per_week", "duration_years", "summary"}, "a phase")
@@ -197,9 +197,7 @@ class CaseBuilder:
         check_keys(t, TURN_KEYS, "a turn")
         if "tos_range" in t:
             return self._segment(t, sbase, title, session_no, position, session, anchors)
-        speaker = t.get("speaker")
-        if speaker not in SPEAKERS:
-            raise t.fail("expected patient, therapist or unknown", "speaker")
+        speaker = take_choice(t, "speaker", SPEAKERS)
         if "tos" in t:
             tos = t["tos"]
             if tos is not None and (isinstance(tos, bool) or not isinstance(tos, int) or tos < 1):
@@ -248,9 +246,7 @@ class CaseBuilder:
         for field in ("speaker", *CODE_FIELDS, "text"):
             if field in t:
                 raise t.fail("a turn range becomes a segment: give it a summary, shows and segment_kind only", field)
-        kind = t.get("segment_kind")
-        if kind is not None and kind not in SEGMENT_KINDS:
-            raise t.fail(f"expected one of {', '.join(SEGMENT_KINDS)}", "segment_kind")
+        kind = take_choice(t, "segment_kind", SEGMENT_KINDS, required=False)
         first, last = rng
         types = [PRC.Segment] + ([SEGMENT_KINDS[kind]] if kind else [])
         node = self._node(URIRef(f"{sbase}/segment/{first}-{last}"), *types,
@@ -277,6 +273,8 @@ class CaseBuilder:
             targets = on if isinstance(on, list) else [on]
             for target in targets:
                 key = None if target in ("session", "case", None) else target
+                if key is not None and (isinstance(key, bool) or not isinstance(key, int)):
+                    raise c.fail(f"expected turn numbers, got {target!r}", "on")
                 if key not in anchors:
                     raise c.fail(f"'{target}' is not a turn number listed in this session", "on")
                 self.g.add((node, PRC.annotates, anchors[key]))
@@ -285,9 +283,7 @@ class CaseBuilder:
                 raise c.fail("name at least one component the commentary illustrates", "illustrates")
             for cls in illustrated:
                 self.g.add((node, PRC.illustrates, cls))
-            evaluation = c.get("evaluation")
-            if evaluation not in EVALUATIONS:
-                raise c.fail(f"expected one of {', '.join(EVALUATIONS)}", "evaluation")
+            evaluation = take_choice(c, "evaluation", EVALUATIONS)
             self.g.add((node, PRC.hasEvaluation, EVALUATIONS[evaluation]))
             if text := self._text(c, "text"):
                 self.g.add((node, PRC.text, Literal(text)))

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
 
 from . import cli_data, cli_ontology, cli_sparql, cli_viz
 from .cli_common import EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA
@@ -19,9 +21,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Output paths checked before any work, so a folder given where a file belongs (or the reverse) is
+# refused at once and leaves nothing half-written.
+OUTPUT_FILES = {"import": "out", "export-ratings": "out", "generate-study": "out", "qc": "report"}
+OUTPUT_FOLDERS = {"build": "out", "load": "store"}
+
+
+def check_output_paths(args: argparse.Namespace) -> None:
+    """Refuse an output file that is a folder, an output folder that is a file, or a path below a file."""
+    for table, want_folder in ((OUTPUT_FILES, False), (OUTPUT_FOLDERS, True)):
+        path = getattr(args, table.get(args.command, ""), None)
+        if path is None:
+            continue
+        path = Path(path)
+        if path.is_dir() and not want_folder:
+            raise InputError(path, "is a folder; expected the name of a file to write")
+        if path.exists() and not path.is_dir() and want_folder:
+            raise InputError(path, "is a file; expected a folder")
+        above = next((p for p in path.parents if p.exists()), None)
+        if above is not None and not above.is_dir():
+            raise InputError(path, f"{above} is a file, so no folder can be made for this path")
+
+
+def _os_message(exc: OSError) -> str:
+    """``path: reason`` for a refused file operation (read-only folder, missing folder, no space)."""
+    if exc.filename is None:
+        return str(exc)
+    path = Path(str(exc.filename))
+    staged = re.fullmatch(r"\.(.+)\.[^.]+\.tmp", path.name)  # the temporary file an output is written to first
+    name = path.with_name(staged.group(1)) if staged else path
+    target = f" -> {exc.filename2}" if exc.filename2 else ""
+    return f"{name}{target}: {exc.strerror or exc}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_output_paths(args)
         return args.func(args)
     except JavaMissingError as exc:
         print(f"prc-kg: {exc}", file=sys.stderr)
@@ -32,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     except PrcKgError as exc:
         print(f"prc-kg: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:
+        print(f"prc-kg: {_os_message(exc)}", file=sys.stderr)
+        return EXIT_INPUT
+    except SyntaxError as exc:  # pyoxigraph's complaint about an RDF data file; it names the file and line
+        print(f"prc-kg: RDF syntax error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .errors import InputError
+
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA = 0, 1, 2, 3
 
 
@@ -51,8 +53,15 @@ def store_for(args: argparse.Namespace):
     from .dataset import load_dataset
     from .store import open_store
 
-    if args.endpoint or args.store:
-        return open_store(args.store, args.endpoint)
+    if args.endpoint:
+        return open_store(None, args.endpoint)
+    if args.store:
+        if not Path(args.store).is_dir():
+            raise InputError(args.store, f"no store here; create it with `prc-kg load --store {args.store}`")
+        try:
+            return open_store(args.store)
+        except OSError as exc:
+            raise InputError(args.store, f"not a store made by `prc-kg load --store` ({exc})") from exc
     _, ontology, examples = ontology_and_examples(args)
     store, _ = load_dataset(ontology, examples.graph, default_ratings())
     return store

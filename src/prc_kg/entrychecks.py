@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from rdflib import URIRef
@@ -32,17 +33,41 @@ def take_id(entry: Located, seen: dict[str, Path], kind: str) -> str:
     return eid
 
 
+def take_choice(entry: Located, field: str, choices: Collection[str], required: bool = True) -> str | None:
+    """One word out of ``choices``; checked as text first, since a YAML list or mapping is unhashable."""
+    value = entry.get(field)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or value not in choices:
+        raise entry.fail(f"expected one of {', '.join(choices)}, got {_short(value)}", field)
+    return value
+
+
+def take_names(entry: Located, field: str, what: str) -> list[str]:
+    """A list of names (one name alone is accepted as a list of one)."""
+    names = entry.get(field)
+    if names is None:
+        return []
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise entry.fail(f"expected a list of {what}, got {_short(names)}", field)
+    return names
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def take_tag(entry: Located) -> str:
-    tag = entry.get("tag")
-    if tag not in PROVENANCE_TAGS:
-        raise entry.fail(f"expected one of {', '.join(sorted(PROVENANCE_TAGS))}", "tag")
-    return tag
+    return take_choice(entry, "tag", sorted(PROVENANCE_TAGS))
 
 
 def take_sources(entry: Located, terms: TermIndex) -> list[URIRef]:
     ids = entry.get("source")
     ids = [ids] if isinstance(ids, str) else ids
-    if not ids or not isinstance(ids, list):
+    if not ids or not isinstance(ids, list) or not all(isinstance(sid, (str, int)) for sid in ids):
         raise entry.fail("expected a list of source ids such as [P10]", "source")
     for sid in ids:
         if str(sid) not in terms.sources:
@@ -58,6 +83,9 @@ def take_classes(entry: Located, field: str, terms: TermIndex, root: URIRef | No
         names = [names]
     if not isinstance(names, list):
         raise entry.fail(f"expected a list of class names, got {type(names).__name__}", field)
+    for name in names:
+        if not isinstance(name, str):
+            raise entry.fail(f"expected a class name, got {_short(name)}", field)
     if required and not names:
         raise entry.fail("name at least one construct class", field)
     out = []

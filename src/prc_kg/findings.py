@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from .entrychecks import check_keys, take_classes, take_id, take_sources, take_tag
+from .entrychecks import check_keys, take_choice, take_classes, take_id, take_names, take_sources, take_tag
 from .terms import TermIndex
 from .vocab import DATA, PRC
 from .yamlfile import Located, read_yaml
@@ -22,6 +22,17 @@ EVIDENCE = {"meta-analysis": PRC.MetaAnalysisEvidence, "rct": PRC.RandomisedTria
 FINDING_KEYS = {"id", "number", "statement", "subject", "relation", "object", "direction", "moderator", "condition",
                 "r", "d", "ci", "k", "n", "sample", "evidence", "source", "year", "tag", "scope", "cases"}
 FIGURE_KEYS = {"id", "quantity", "value", "scope", "year", "source", "tag"}
+
+
+def _to_decimal(value: object) -> Decimal | None:
+    """A finite number, or None (YAML reads .nan and .inf as floats, which RDF decimals cannot hold)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 class FindingBuilder:
@@ -59,10 +70,9 @@ class FindingBuilder:
         value = e.get(field)
         if value is None:
             return None
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise e.fail(f"expected a number, got {value!r}", field) from None
+        number = _to_decimal(value)
+        if number is None:
+            raise e.fail(f"expected a number, got {value!r}", field)
         if (lo is not None and number < lo) or (hi is not None and number > hi):
             raise e.fail(f"expected a value between {lo} and {hi}, got {value!r}", field)
         return number
@@ -104,28 +114,25 @@ class FindingBuilder:
             self.g.add((node, PRC.findingObject, cls))
         for cls in take_classes(e, "moderator", self.terms):
             self.g.add((node, PRC.findingModerator, cls))
-        for case in e.get("cases") or []:
+        for case in take_names(e, "cases", "case ids"):
             if str(case) not in self.case_ids:
                 raise e.fail(f"'{case}' is not the id of a loaded case", "cases")
             self.g.add((node, PRC.concernsCase, DATA[f"case/{case}"]))
         if (number := self._count(e, "number")) is not None:
             self.g.add((node, PRC.findingNumber, Literal(number, datatype=XSD.positiveInteger)))
-        direction = e.get("direction")
-        if direction not in DIRECTIONS:
-            raise e.fail(f"expected one of {', '.join(DIRECTIONS)}", "direction")
+        direction = take_choice(e, "direction", DIRECTIONS)
         self.g.add((node, PRC.hasDirection, DIRECTIONS[direction]))
-        evidence = e.get("evidence")
-        if evidence not in EVIDENCE:
-            raise e.fail(f"expected one of {', '.join(EVIDENCE)}", "evidence")
+        evidence = take_choice(e, "evidence", EVIDENCE)
         self.g.add((node, PRC.hasEvidenceLevel, EVIDENCE[evidence]))
         if (r := self._decimal(e, "r", Decimal(-1), Decimal(1))) is not None:
             self.g.add((node, PRC.effectSizeR, Literal(r, datatype=XSD.decimal)))
         if (d := self._decimal(e, "d", Decimal(-10), Decimal(10))) is not None:
             self.g.add((node, PRC.effectSizeD, Literal(d, datatype=XSD.decimal)))
         if (ci := e.get("ci")) is not None:
-            if not isinstance(ci, list) or len(ci) != 2:
-                raise e.fail("expected [lower, upper]", "ci")
-            lo, hi = (Decimal(str(x)) for x in ci)
+            bounds = [_to_decimal(x) for x in ci] if isinstance(ci, list) else []
+            if len(bounds) != 2 or None in bounds:
+                raise e.fail(f"expected [lower, upper] as two numbers, got {ci!r}", "ci")
+            lo, hi = bounds
             if lo > hi:
                 raise e.fail(f"lower bound {lo} is above upper bound {hi}", "ci")
             self.g.add((node, PRC.confidenceLower, Literal(lo, datatype=XSD.decimal)))

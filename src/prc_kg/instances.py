@@ -8,6 +8,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from .cases import CaseBuilder
+from .errors import InputError
 from .findings import FindingBuilder
 from .terms import TermIndex
 from .vocab import PREFIXES
@@ -31,6 +32,10 @@ class ExampleSet:
 def load_examples(ontology: Graph, folder: Path | None = None) -> ExampleSet:
     """Read every case, vignette and findings YAML file under ``folder`` (sorted, so output is stable)."""
     folder = Path(folder) if folder else default_examples_dir()
+    if not folder.is_dir():
+        # A mistyped --examples would otherwise build a release with no examples and say nothing.
+        raise InputError(folder, "examples folder not found; expected a folder holding "
+                         + ", ".join(f"{sub}/" for sub in (*CASE_FOLDERS, *FINDING_FOLDERS)))
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)

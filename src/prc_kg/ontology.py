@@ -71,13 +71,43 @@ def parse_file(path: Path) -> Graph:
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(path, f"unknown RDF file type '{path.suffix}'; expected one of {sorted(_FORMATS)}")
-    data = read_utf8(path, "an RDF document")
+    # A UTF-8 byte order mark (Windows editors write one) is not part of the document.
+    data = read_utf8(path, "an RDF document").removeprefix("\ufeff")
     g = Graph()
     try:
         g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises several unrelated types for bad syntax
         raise InputError(path, f"{fmt} syntax error: {_first_line(str(exc))}", line=_error_line(str(exc))) from exc
+    _check_iris(g, path, data)
     return g
+
+
+# Characters N-Triples forbids in an IRI: rdflib reads them with a warning, then cannot write the
+# release. Schemes that run code or read local files when a viewer follows a link are refused too.
+_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+
+
+def _check_iris(g: Graph, path: Path, data: str) -> None:
+    """Refuse an IRI with spaces or other forbidden characters, or with an unsafe scheme; name the first line."""
+    base = path.resolve().parent.as_uri() + "/"
+    found: list[tuple[int, str]] = []
+    for iri in sorted({str(t) for triple in g for t in triple if isinstance(t, URIRef)}):
+        written = iri.removeprefix(base)
+        if _BAD_IRI_CHARS.search(iri):
+            problem = f"IRI <{written}> contains a space or another character IRIs may not hold; percent-encode it"
+        elif iri.startswith(base):
+            problem = f"relative IRI <{written}>; write a full http(s) IRI"
+        elif iri.lower().startswith(_UNSAFE_SCHEMES):
+            problem = f"IRI <{iri}> has an unsafe scheme; expected http(s)"
+        else:
+            continue
+        at = data.find(f"<{written}>")
+        at = at if at >= 0 else data.find(written)
+        found.append((data.count("\n", 0, at) + 1 if at >= 0 else 0, problem))
+    if found:
+        line, problem = min(found)
+        raise InputError(path, problem, line=line or None)
 
 
 def _first_line(text: str) -> str:

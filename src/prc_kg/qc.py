@@ -14,6 +14,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from .errors import InputError
+from .files import read_utf8
 from .store import EmbeddedStore
 
 LEVELS = ("ERROR", "WARN", "INFO")
@@ -70,7 +71,7 @@ def load_checks(folder: Path | None = None) -> list[QcCheck]:
     folder = Path(folder) if folder else default_qc_dir()
     checks = []
     for path in sorted(folder.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path, "a SPARQL check with '# title:' and '# level:' header lines").removeprefix("\ufeff")
         header: dict[str, str] = {}
         for line in text.splitlines():
             match = _HEADER.match(line)

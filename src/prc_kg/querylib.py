@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import InputError
+from .files import read_utf8
 from .store import QueryResult, Term
 from .vocab import PREFIXES
 
@@ -90,17 +91,21 @@ def to_term(value: str, kind: str, path: Path, name: str) -> Term:
                 raise ValueError(f"'{value}' is not an absolute IRI")
             return ox.NamedNode(iri)
         if kind == "integer":
+            if not re.fullmatch(r"[+-]?[0-9]{1,18}", value.strip()):
+                raise ValueError(f"'{value}' is not a whole number")
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
         if kind == "decimal":
-            float(value)
-            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+            # float() would also take nan, inf, 1e3 and 1_0, none of them an xsd:decimal
+            if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", value.strip()):
+                raise ValueError(f"'{value}' is not a decimal number such as 3 or 2.5")
+            return ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + "decimal"))
         return ox.Literal(value)
     except ValueError as exc:
         raise InputError(path, f"parameter '{name}' expects {kind}: {exc}", field=name) from None
 
 
 def read_query(path: Path) -> QueryFile:
-    text = path.read_text(encoding="utf-8")
+    text = read_utf8(path, "a SPARQL query with a '# title:' header line").removeprefix("\ufeff")
     q = QueryFile(path.stem, path, text)
     for number, line in enumerate(text.splitlines(), start=1):
         match = _HEADER.match(line)
@@ -128,7 +133,9 @@ def load_library(folder: Path | None = None) -> dict[str, QueryFile]:
 
 def find_query(name_or_file: str, folder: Path | None = None) -> QueryFile:
     path = Path(name_or_file)
-    if path.suffix == ".rq" and path.exists():
+    if path.suffix == ".rq" and (path.exists() or path.parent != Path(".")):
+        if not path.exists():
+            raise InputError(path, "query file not found")
         return read_query(path)
     library = load_library(folder)
     if name_or_file in library:

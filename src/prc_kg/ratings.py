@@ -16,12 +16,12 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from .errors import InputError
+from .errors import InputError, PrcKgError
 from .reliability import Reliability, compute_reliability
 from .terms import TermIndex
 from .vocab import DATA_IRI, PRC, PRC_IRI
@@ -30,8 +30,17 @@ COLUMNS = ("study", "dyad", "session", "segment", "segment_kind", "item", "value
 MAPPING_COLUMNS = ("code", "item", "construct", "scale_min", "scale_max")
 SEGMENT_KINDS = {"therapist": "TherapistSegment", "patient": "PatientSegment", "joint": "JointSegment"}
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Codes, numbers and dates in ASCII only: Python's int(), Decimal() and fromisoformat() also take
+# other scripts' digits, '_' and exponents, which are not valid in the RDF written from them.
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+INTEGER = re.compile(r"[0-9]+")
+MAX_INTEGER_DIGITS = 18  # SQLite integers are 64-bit
+DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 MAX_ERRORS = 25
+# A ratings or mapping row is a few dozen bytes; a longer line means a wrong file, and reading it
+# whole would take memory in proportion to the file.
+MAX_LINE_BYTES = 65_536
 
 
 class RatingsError(InputError):
@@ -75,6 +84,9 @@ def read_mapping(path: Path, terms: TermIndex) -> dict[str, MappedItem]:
         code = row["code"].strip()
         if not code:
             raise InputError(path, "empty code", line=line, field="code")
+        if not CODE.fullmatch(code):
+            raise InputError(path, f"expected a code of letters, digits, '_', '.', ':' or '-' (it becomes part of "
+                             f"an IRI), got '{code}'", line=line, field="code")
         if code in mapping:
             raise InputError(path, f"code '{code}' is mapped twice", line=line, field="code")
         item_code = row["item"].strip()
@@ -92,16 +104,18 @@ def read_mapping(path: Path, terms: TermIndex) -> dict[str, MappedItem]:
         for col, prop in (("scale_min", PRC.scaleMin), ("scale_max", PRC.scaleMax)):
             text = row[col].strip()
             if text:
-                try:
-                    bounds.append(Decimal(text))
-                except InvalidOperation:
-                    raise InputError(path, f"expected a number, got '{text}'", line=line, field=col) from None
+                if not DECIMAL.fullmatch(text):
+                    raise InputError(path, f"expected a number, got '{text}'", line=line, field=col)
+                bounds.append(Decimal(text))
             else:
                 value = terms.graph.value(item, prop)
                 if value is None:
                     raise InputError(path, f"item {row['item']} has no {col} in the ontology; give one here",
                                      line=line, field=col)
-                bounds.append(Decimal(str(value)))
+                if not DECIMAL.fullmatch(str(value).strip()):
+                    raise InputError(path, f"the ontology gives item {row['item']} the {col} '{value}', which is not "
+                                     "a number; give one here", line=line, field=col)
+                bounds.append(Decimal(str(value).strip()))
         if bounds[0] >= bounds[1]:
             raise InputError(path, f"scale_min {bounds[0]} is not below scale_max {bounds[1]}", line=line,
                              field="scale_min")
@@ -115,7 +129,12 @@ def read_mapping(path: Path, terms: TermIndex) -> dict[str, MappedItem]:
 
 def _decoded_lines(path: Path, progress: Callable[[int], None] | None) -> Iterator[str]:
     with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
+        number = 0
+        while raw := fh.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise InputError(path, f"line is longer than {MAX_LINE_BYTES} bytes; a row of this CSV format is a "
+                                 "few dozen bytes: is this the right file?", line=number)
             if progress is not None:
                 progress(len(raw))
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -132,11 +151,13 @@ def _csv_rows(path: Path, columns: tuple[str, ...],
     """Yield (line number, row) after checking that the header has exactly ``columns``."""
     if not path.exists():
         raise InputError(path, "file not found")
+    if path.is_dir():
+        raise InputError(path, f"is a folder; expected a CSV file with the header {','.join(columns)}")
     if path.stat().st_size == 0:
         raise InputError(path, f"file is empty; expected a header line: {','.join(columns)}")
-    reader = csv.reader(_decoded_lines(path, progress))
+    reader = _checked(csv.reader(_decoded_lines(path, progress)), path)
     try:
-        header = next(reader)
+        _, header = next(reader)
     except StopIteration:
         raise InputError(path, f"file is empty; expected a header line: {','.join(columns)}") from None
     header = [h.strip() for h in header]
@@ -152,12 +173,23 @@ def _csv_rows(path: Path, columns: tuple[str, ...],
             parts.append("a column is repeated")
         raise InputError(path, "; ".join(parts) + f"; expected exactly: {','.join(columns)}", line=1, field="header")
     index = [header.index(c) for c in columns]
-    for row in reader:
+    for line, row in reader:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != len(columns):
-            raise InputError(path, f"expected {len(columns)} values, found {len(row)}", line=reader.line_num)
-        yield reader.line_num, {c: row[i] for c, i in zip(columns, index)}
+            raise InputError(path, f"expected {len(columns)} values, found {len(row)}", line=line)
+        yield line, {c: row[i] for c, i in zip(columns, index)}
+
+
+def _checked(reader, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, row) pairs; the csv module's own complaints become input errors with their line."""
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        detail = ("a bare CR line break (old Mac line ends?); expected LF or CRLF line ends"
+                  if "new-line character" in str(exc) else str(exc))
+        raise InputError(path, f"CSV syntax error: {detail}", line=reader.line_num) from exc
 
 
 # -- validation of one row -------------------------------------------------------------------------
@@ -172,25 +204,24 @@ def _check_row(row: dict[str, str], mapping: dict[str, MappedItem]) -> tuple[lis
     numbers = {}
     for col in ("session", "segment"):
         text = values[col]
-        if not text.isdigit() or int(text) < 1:
+        digits = text.lstrip("0")
+        if not INTEGER.fullmatch(text) or not digits:
             problems.append((col, f"expected a positive integer, got '{text}'"))
+        elif len(digits) > MAX_INTEGER_DIGITS:
+            problems.append((col, f"'{text[:40]}' is too large; expected at most {MAX_INTEGER_DIGITS} digits"))
         else:
-            numbers[col] = int(text)
+            numbers[col] = int(digits)
     if values["segment_kind"] not in SEGMENT_KINDS:
         problems.append(("segment_kind", f"expected therapist, patient or joint, got '{values['segment_kind']}'"))
     item = mapping.get(values["item"])
     if item is None:
         problems.append(("item", f"unknown item code '{values['item']}' (not in the mapping file)"))
-    try:
-        value = Decimal(values["value"])
-        if not value.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
+    value = Decimal(values["value"]) if DECIMAL.fullmatch(values["value"]) else None
+    if value is None:
         problems.append(("value", f"expected a number, got '{values['value']}'"))
-        value = None
     if value is not None and item is not None and not item.scale_min <= value <= item.scale_max:
-        problems.append(("value", f"{values['value']} is outside the scale of {item.code} "
-                                  f"({item.scale_min} to {item.scale_max})"))
+        problems.append(("value", (f"{values['value']} is outside the scale of {item.code} "
+                                   f"({item.scale_min} to {item.scale_max})")))
     if not DATE.match(values["date"]):
         problems.append(("date", f"expected a date as YYYY-MM-DD, got '{values['date']}'"))
     else:
@@ -235,11 +266,10 @@ def import_ratings(csv_path: Path, output: Path, terms: TermIndex, mapping_path:
         db.executemany("INSERT INTO r VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
         if rows == 0 and not problems:
             raise InputError(csv_path, "the file has a header but no ratings")
-        for message in _duplicates(db) + _kind_conflicts(db):
-            if len(problems) < MAX_ERRORS:
-                problems.append(message)
-            else:
-                more += 1
+        for finder in (_duplicates, _kind_conflicts):
+            found, total = finder(db, MAX_ERRORS - len(problems))
+            problems += found
+            more += total - len(found)
         if problems:
             db.close()
             raise RatingsError(csv_path, problems, more)
@@ -249,25 +279,40 @@ def import_ratings(csv_path: Path, output: Path, terms: TermIndex, mapping_path:
     return ImportResult(output, rows, triples, reliability)
 
 
-def _duplicates(db: sqlite3.Connection) -> list[str]:
+def _duplicates(db: sqlite3.Connection, room: int) -> tuple[list[str], int]:
+    """Messages for the first ``room`` repeated ratings, and how many there are in all.
+
+    Only a few row numbers are listed per rating, so a file of one row repeated a million times
+    gives a short message.
+    """
     db.execute("CREATE INDEX r_key ON r (study, dyad, session, segment, item, rater)")
-    out = []
-    for study, dyad, session, segment, item, rater, lines in db.execute(
-            """SELECT study, dyad, session, segment, item, rater, GROUP_CONCAT(line) FROM r
-               GROUP BY study, dyad, session, segment, item, rater HAVING COUNT(*) > 1 ORDER BY MIN(line)"""):
-        out.append(f"rows {lines.replace(',', ', ')}: duplicate rating of {item} by rater {rater} for study {study}, "
+    out, total = [], 0
+    for key in db.execute("""SELECT study, dyad, session, segment, item, rater, COUNT(*) FROM r
+                             GROUP BY study, dyad, session, segment, item, rater HAVING COUNT(*) > 1
+                             ORDER BY MIN(line)"""):
+        total += 1
+        if len(out) >= room:
+            continue
+        study, dyad, session, segment, item, rater, count = key
+        lines = [str(n) for (n,) in db.execute(
+            """SELECT line FROM r WHERE study = ? AND dyad = ? AND session = ? AND segment = ? AND item = ?
+               AND rater = ? ORDER BY line LIMIT 5""", key[:6])]
+        rows = ", ".join(lines) + (f" and {count - len(lines)} more" if count > len(lines) else "")
+        out.append(f"rows {rows}: duplicate rating of {item} by rater {rater} for study {study}, "
                    f"dyad {dyad}, session {session}, segment {segment}")
-    return out
+    return out, total
 
 
-def _kind_conflicts(db: sqlite3.Connection) -> list[str]:
-    out = []
+def _kind_conflicts(db: sqlite3.Connection, room: int) -> tuple[list[str], int]:
+    out, total = [], 0
     for study, dyad, session, segment, kinds, line in db.execute(
             """SELECT study, dyad, session, segment, GROUP_CONCAT(DISTINCT kind), MIN(line) FROM r
                GROUP BY study, dyad, session, segment HAVING COUNT(DISTINCT kind) > 1 ORDER BY MIN(line)"""):
-        out.append(f"row {line}, column segment_kind: segment {segment} of session {session}, dyad {dyad}, "
-                   f"study {study} is given more than one kind ({kinds})")
-    return out
+        total += 1
+        if len(out) < room:
+            out.append(f"row {line}, column segment_kind: segment {segment} of session {session}, dyad {dyad}, "
+                       f"study {study} is given more than one kind ({kinds})")
+    return out, total
 
 
 # -- RDF output --------------------------------------------------------------------------------------
@@ -416,8 +461,17 @@ def export_ratings(ntriples: Path, output: Path, ontology: Graph) -> int:
     from .files import write_files_atomically
     from .store import EmbeddedStore
 
+    path = Path(ntriples)
+    if not path.is_file():
+        raise InputError(path, "is a folder; expected an N-Triples file written by prc-kg import" if path.is_dir()
+                         else "file not found")
     store = EmbeddedStore()
-    store.load_file(ntriples)
+    try:
+        store.load_file(path)
+    except SyntaxError as exc:
+        raise InputError(path, f"RDF syntax error: {exc}") from exc
+    except PrcKgError as exc:
+        raise InputError(path, str(exc).removeprefix(f"{path}: ")) from exc
     store.load_graph(ontology)
     rows = []
     for b in store.ox.query(EXPORT_QUERY):

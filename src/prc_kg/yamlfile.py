@@ -10,6 +10,11 @@ import yaml
 from .errors import InputError
 from .files import read_utf8
 
+# Example files are written by hand and run to a few hundred kilobytes; PyYAML needs about 1 s and
+# 50 MB of memory per megabyte, so a much larger file is refused before it is read.
+MAX_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+
 
 class Located(dict):
     """A YAML mapping that remembers the file and line it came from."""
@@ -40,7 +45,21 @@ class Located(dict):
 
 def _loader_for(path: Path) -> type[yaml.SafeLoader]:
     class LineLoader(yaml.SafeLoader):
-        pass
+        depth = 0
+
+        def compose_node(self, parent, index):  # type: ignore[override]
+            """Refuse aliases (a few lines of them expand exponentially) and absurd nesting."""
+            if self.check_event(yaml.AliasEvent):
+                raise InputError(path, "YAML aliases (*name) are not allowed in prc-kg files; write the value out",
+                                 line=self.peek_event().start_mark.line + 1)
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    raise InputError(path, f"nested more than {MAX_DEPTH} levels deep",
+                                     line=self.peek_event().start_mark.line + 1)
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
 
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Located:
         loader.flatten_mapping(node)
@@ -49,10 +68,10 @@ def _loader_for(path: Path) -> type[yaml.SafeLoader]:
         for key_node, value_node in node.value:
             # Keys are always names in our formats: keep their text, so YAML 1.1 does not read
             # a key such as `on` as the boolean true.
-            if isinstance(key_node, yaml.ScalarNode):
-                key = key_node.value
-            else:
-                key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise InputError(path, "expected a field name as key, found a list or mapping",
+                                 line=key_node.start_mark.line + 1)
+            key = key_node.value
             if key in mapping:
                 raise InputError(path, f"duplicate key '{key}'", line=key_node.start_mark.line + 1, field=str(key))
             mapping[key] = loader.construct_object(value_node, deep=True)
@@ -67,12 +86,25 @@ def _loader_for(path: Path) -> type[yaml.SafeLoader]:
 
 def read_yaml(path: Path, marker: str) -> Located:
     """Parse ``path``; its top level must be a mapping whose ``prc-kg`` key equals ``marker``."""
+    try:
+        size = path.stat().st_size if path.is_file() else 0
+    except OSError:
+        size = 0
+    if size > MAX_BYTES:
+        raise InputError(path, f"file is {size / 1024 / 1024:.0f} MB; a prc-kg YAML file may have at most "
+                         f"{MAX_BYTES // 1024 // 1024} MB (split it into several files)")
     text = read_utf8(path, "a YAML document")
     try:
         doc: Any = yaml.load(text, Loader=_loader_for(path))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise InputError(path, f"YAML syntax error: {exc.problem}", line=line) from exc
+    except yaml.reader.ReaderError as exc:  # a control character: not a MarkedYAMLError
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError(path, f"character U+{exc.character:04X} is not allowed in YAML (position {exc.position})",
+                         line=line) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"YAML error: {exc}") from exc
     if not isinstance(doc, Located):
         raise InputError(path, "expected a mapping at the top level with a 'prc-kg' key", line=1)
     if doc.get("prc-kg") != marker:
