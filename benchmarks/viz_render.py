@@ -22,8 +22,8 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from prc_kg.htmlpage import render_graph_page  # noqa: E402
-from prc_kg.views import random_graph_page  # noqa: E402
+from prc_kg.htmlpage import render_graph_page
+from prc_kg.views import random_graph_page
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -33,7 +33,9 @@ def _default_mode() -> int:
 def write_files_atomically(outputs: dict[Path, bytes]) -> None:
     """Write every file to a temporary sibling first, then move them all into place.
 
-    If any write fails, nothing is replaced and the temporaries are removed.
+    If any write fails, nothing is replaced and the temporaries are removed. If a move fails (say a
+    target is a folder), the files already moved are put back from hard-link backups, so readers
+    still see the complete old set.
     """
     staged: list[tuple[Path, Path]] = []
     mode = _default_mode()
@@ -51,5 +53,29 @@ def write_files_atomically(outputs: dict[Path, bytes]) -> None:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    _move_into_place(staged)
+
+
+def _move_into_place(staged: list[tuple[Path, Path]]) -> None:
+    backups: dict[Path, Path | None] = {}
+    try:
+        for tmp, path in staged:
+            backup = None
+            if path.is_file():
+                backup = path.with_name(f".{path.name}.{os.getpid()}.bak")
+                backup.unlink(missing_ok=True)
+                os.link(path, backup)
+            backups[path] = backup
+            os.replace(tmp, path)
+    except BaseException:
+        for path, backup in backups.items():
+            if backup is not None:
+                os.replace(backup, path)
+            elif path.is_file():
+                path.unlink()
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for backup in backups.values():
+        if backup is not None:
+            backup.unlink(missing_ok=True)
