@@ -79,7 +79,7 @@ def owlapi_checker(tmp_path_factory):
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([java, "-cp", f"{out}:{classpath}", "OwlApiCheck", *args],
-                              capture_output=True, text=True, timeout=600)
+                              check=False, capture_output=True, text=True, timeout=600)
 
     return run
 

@@ -146,7 +146,7 @@ def test_remote_store_runs_library_queries_like_the_embedded_one(endpoint, kg_st
                          ("cq01_session_intervention_types", {"session": "data:case/annie/session/1"})):
         here = run_library_query(kg_store, name, **params)
         there = run_library_query(remote, name, **params)
-        assert sorted(map(lambda r: tuple(map(str, r)), there.rows)) == sorted(map(lambda r: tuple(map(str, r)), here.rows))
+        assert sorted(tuple(map(str, r)) for r in there.rows) == sorted(tuple(map(str, r)) for r in here.rows)
         assert here.rows
 
 

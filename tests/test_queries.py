@@ -519,7 +519,7 @@ def _follows_from_yaml(up) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
     for case in all_cases():
         for s in case.get("sessions") or []:
             turns = numbered_turns(s)
-            for (n1, t1), (n2, t2) in zip(turns, turns[1:]):
+            for (n1, t1), (n2, t2) in itertools.pairwise(turns):
                 if n1 is None or n2 != n1 + 1:
                     continue
                 if t1.get("speaker") != "therapist" or t2.get("speaker") != "patient":

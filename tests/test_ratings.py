@@ -23,9 +23,14 @@ EXAMPLE_STUDY = ROOT / "examples" / "study" / "ratings.csv"
 SOSA = "http://www.w3.org/ns/sosa/"
 
 
+def _row_key(row: str) -> tuple:
+    f = row.split(",")
+    return (f[0], f[1], int(f[2]), int(f[3]), f[5], f[7])
+
+
 def _sorted_csv(path: Path) -> list[str]:
     header, *rows = path.read_text(encoding="utf-8").splitlines()
-    return [header] + sorted(rows, key=lambda r: (lambda f: (f[0], f[1], int(f[2]), int(f[3]), f[5], f[7]))(r.split(",")))
+    return [header, *sorted(rows, key=_row_key)]
 
 
 def test_reliability_matches_a_hand_computed_case(tmp_path, terms):
@@ -86,7 +91,7 @@ def test_example_study_carries_the_planted_pattern():
     good intervention in the preceding therapist segment) is clearly higher than after other segments."""
     scores: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for line in EXAMPLE_STUDY.read_text(encoding="utf-8").splitlines()[1:]:
-        study, dyad, session, segment, kind, item, value, rater, day = line.split(",")
+        _study, dyad, session, segment, _kind, item, value, _rater, _day = line.split(",")
         scores[(dyad, int(session), int(segment))][item].append(float(value))
     after_skilful, after_other = [], []
     for (dyad, session, segment), items in scores.items():

@@ -45,12 +45,12 @@ class OntologySummary:
     def lines(self) -> list[str]:
         out = [
             f"triples: {self.triples}",
-            f"classes: {self.classes}  object properties: {self.object_properties}  "
+            (f"classes: {self.classes}  object properties: {self.object_properties}  "
             f"data properties: {self.datatype_properties}  annotation properties: {self.annotation_properties}  "
-            f"named individuals: {self.individuals}",
+            f"named individuals: {self.individuals}"),
             f"classes with a definition: {self.with_definition}/{self.classes} ({self.definition_cover:.1f}%)",
-            f"classes with a source and a provenance tag: {min(self.with_source, self.with_tag)}/{self.classes} "
-            f"({self.source_cover:.1f}%)",
+            (f"classes with a source and a provenance tag: {min(self.with_source, self.with_tag)}/{self.classes} "
+            f"({self.source_cover:.1f}%)"),
             "classes per section:",
         ]
         out += [f"  {s.name}: {s.classes}" for s in self.sections]

@@ -42,7 +42,7 @@ def validate(data: Graph, ontology: Graph, shapes: Graph | None = None) -> list[
     """Run the shapes with RDFS inference over ontology + data; return every result, sorted."""
     import pyshacl
 
-    conforms, results, _ = pyshacl.validate(
+    _conforms, results, _ = pyshacl.validate(
         data, shacl_graph=shapes if shapes is not None else load_shapes(), ont_graph=ontology,
         inference="rdfs", advanced=True, allow_warnings=True,
     )
