@@ -63,9 +63,9 @@ def taxonomy_page(g: nx.DiGraph) -> GraphPage:
     return GraphPage(
         name="taxonomy", title="Taxonomy of the psychotherapy process",
         description="Every class of the five manual sections, the modalities and the instruments, in rings from "
-                    "the roots at the centre to the most specific classes outside. Colour gives the manual section; instruments are diamonds, with dashed "
-                    "lines to the constructs their items score. Click a class for its definition, sources and "
-                    "examples.",
+                    "the roots at the centre to the most specific classes outside. Colour gives the manual "
+                    "section; instruments are diamonds, with dashed lines to the constructs their items score. "
+                    "Click a class for its definition, sources and examples.",
         datasets={"taxonomy": Dataset("taxonomy", nodes, edges)},
         filters=[{"group": grp, "label": GROUP_NAMES[grp], "color": GROUP_COLOURS[grp]} for grp in groups],
         legend=[{"kind": "edge", "label": "subclass of (parent → child)", "color": styles["subclass"][0]},
@@ -264,9 +264,10 @@ def transitions_page(sources: list[CodedPairs], alpha: float = 0.05) -> GraphPag
         name="transitions", title="What follows what: therapist at t, patient at t+1",
         description="Lag-1 sequential analysis. Left: therapist codes of a segment or turn (a segment carries a "
                     "code when its raters' mean on the item reaches the threshold); right: codes of the patient's "
-                    "next segment or turn. Width is the transition probability P(B | A). Red arrows follow more "
-                    "often than chance, blue dashed ones less often (Allison–Liker z, two-sided p < .05); "
-                    "'Holm ✓' marks those that stay significant after Holm's correction for the many pairs tested. Grey arrows are not significant.",
+                    "next segment or turn. Red arrows follow more often than chance, blue dashed ones less often "
+                    "(Allison–Liker z, two-sided p < .05), their width the transition probability P(B | A); "
+                    "'Holm ✓' marks those that stay significant after Holm's correction for the many pairs "
+                    "tested. Thin grey arrows are not significant.",
         datasets=datasets,
         legend=[{"kind": "edge", "label": "follows more often than chance", "color": "#c62828", "width": 4},
                 {"kind": "edge", "label": "follows less often than chance", "color": "#1565c0", "dashes": True},
