@@ -15,13 +15,9 @@ import networkx as nx
 
 from .querylib import short
 from .store import Store
+from .vocab import SPARQL_PREFIXES
 
-PREFIXES = """PREFIX prc: <https://w3id.org/prc-kg/ontology/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-"""
+PREFIXES = SPARQL_PREFIXES
 
 # Roots of the taxonomy view and the group each one's descendants fall into when they have no section.
 TAXONOMY_ROOTS = {"prc:ProcessComponent": "cross-cutting", "prc:Psychotherapy": "modality",

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from .querylib import short
 from .sequential import Transition, lag1_transitions
 from .store import Store
+from .vocab import SPARQL_PREFIXES
 
-PREFIXES = """PREFIX prc: <https://w3id.org/prc-kg/ontology/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX sosa: <http://www.w3.org/ns/sosa/>
-"""
+PREFIXES = SPARQL_PREFIXES
 
 SEGMENT_MEANS = PREFIXES + """
 SELECT ?segment ?construct (AVG(?value) AS ?mean) WHERE {

@@ -174,6 +174,9 @@ PREFIXES: dict[str, str] = {
     "sosa": str(SOSA),
 }
 
+# The same prefixes as a SPARQL prologue, for queries written in code.
+SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in PREFIXES.items())
+
 __all__ = [
     "DATA",
     "DATA_IRI",
@@ -190,6 +193,7 @@ __all__ = [
     "RDFS",
     "SKOS",
     "SOSA",
+    "SPARQL_PREFIXES",
     "SRC",
     "SRC_IRI",
     "XSD",
