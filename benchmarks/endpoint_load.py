@@ -338,8 +338,10 @@ def run_case(case: Case, url: str) -> Outcome:
 
 # -- load ---------------------------------------------------------------------------------------------
 
-def _client(url: str, mix: list[tuple[str, str]], seed: int, t0: float, deadline: float,
+def _client(send, mix: list[tuple[str, str]], seed: int, t0: float, deadline: float,
             out: list[Sample]) -> None:
+    """One client: the mix in its own seeded order until the deadline; ``send(text)`` gives
+    (status, size), so the endpoint and the in-process baseline run the very same loop."""
     order = mix[:]
     random.Random(seed).shuffle(order)
     i = 0
@@ -347,12 +349,28 @@ def _client(url: str, mix: list[tuple[str, str]], seed: int, t0: float, deadline
         name, text = order[i % len(order)]
         i += 1
         start = time.perf_counter()
+        status, size = send(text)
+        out.append(Sample(name, start - t0, time.perf_counter() - start, status, size))
+
+
+def _over_http(url: str):
+    def send(text: str) -> tuple[int, int]:
         try:
             status, _, body = http_request(url, "POST", text.encode("utf-8"), QUERY)
-            size = len(body)
+            return status, len(body)
         except (OSError, http.client.HTTPException):
-            status, size = 0, 0
-        out.append(Sample(name, start - t0, time.perf_counter() - start, status, size))
+            return 0, 0
+    return send
+
+
+def _in_process(store):
+    def send(text: str) -> tuple[int, int]:
+        try:
+            result = store.query(text)
+            return 200, len(result.rows) + len(result.triples)
+        except Exception:  # noqa: BLE001 - counted as an error
+            return 500, 0
+    return send
 
 
 def run_session(url: str, mix: list[tuple[str, str]], clients: int, seconds: float, seed: int = 1,
@@ -363,7 +381,8 @@ def run_session(url: str, mix: list[tuple[str, str]], clients: int, seconds: flo
     samples: list[Sample] = []
     t0 = time.perf_counter()
     deadline = t0 + seconds
-    threads = [threading.Thread(target=_client, args=(url, mix, seed * 1000 + i, t0, deadline, samples), daemon=True)
+    threads = [threading.Thread(target=_client, args=(_over_http(url), mix, seed * 1000 + i, t0, deadline, samples),
+                                daemon=True)
                for i in range(clients)]
     for t in threads:
         t.start()
@@ -405,23 +424,8 @@ def run_in_process(store, mix: list[tuple[str, str]], clients: int, seconds: flo
     samples: list[Sample] = []
     t0 = time.perf_counter()
     deadline = t0 + seconds
-
-    def client(i: int) -> None:
-        order = mix[:]
-        random.Random(seed * 1000 + i).shuffle(order)
-        n = 0
-        while time.perf_counter() < deadline:
-            name, text = order[n % len(order)]
-            n += 1
-            start = time.perf_counter()
-            try:
-                result = store.query(text)
-                status, size = 200, len(result.rows) + len(result.triples)
-            except Exception:  # noqa: BLE001 - counted as an error
-                status, size = 500, 0
-            samples.append(Sample(name, start - t0, time.perf_counter() - start, status, size))
-
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    threads = [threading.Thread(target=_client, args=(_in_process(store), mix, seed * 1000 + i, t0, deadline, samples),
+                                daemon=True) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
