@@ -242,19 +242,17 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
     chained by ``next``) → the components they are coded with, and commentaries on any of them
     with the components each commentary says it shows."""
     graphs: dict[str, nx.DiGraph] = {}
-    owner: dict[str, str] = {}
+    owner = {part: case for part, (case, _, _) in cases_of(store).items()}
     for case, label, description, constructed in store.query(CASES).rows:
         key = short(case)
         g = nx.DiGraph(case=key, label=_value(label) or key, constructed=_value(constructed) == "true")
         g.add_node(key, label=_value(label) or key, kind="case", text=_value(description), order=0)
         graphs[key] = g
-        owner[key] = key
     for case, session, number, label, summary in store.query(CASE_SESSIONS).rows:
         g, key = graphs[short(case)], short(session)
         g.add_node(key, label=f"session {int(number.value)}", kind="session", text=_value(summary),
                    order=int(number.value), title=_value(label))
         g.add_edge(short(case), key, kind="session")
-        owner[key] = short(case)
     by_session: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for session, moment, position, label, speaker, tos, start, end, text, summary in store.query(CASE_MOMENTS).rows:
         skey, key = short(session), short(moment)
@@ -264,7 +262,6 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
         g.add_node(key, label=name, kind="moment", speaker=short(speaker).removeprefix("prc:") if speaker else "",
                    text=_value(text) or _value(summary), order=int(position.value), title=_value(label),
                    session=skey)
-        owner[key] = owner[skey]
         by_session[skey].append((int(position.value), key))
     for skey, moments in by_session.items():
         g = graphs[owner[skey]]
@@ -288,7 +285,6 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
         g.add_node(key, label=f"{verdict} commentary", kind="commentary", evaluation=verdict, text=_value(text),
                    order=0)
         g.add_edge(key, short(target), kind="comments")
-        owner[key] = owner[short(target)]
     for commentary, code, label in store.query(COMMENTARY_CODES).rows:
         g = graphs.get(owner.get(short(commentary), ""))
         if g is not None:
