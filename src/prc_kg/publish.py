@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import tempfile
 import time
@@ -332,11 +331,6 @@ def write_release(bundle: ReleaseBundle, out: Path) -> Path:
     """Write the bundle into ``out/<version>/``, all files or none, and return the folder."""
     folder = Path(out) / bundle.version.version
     write_files_atomically({folder / name: data for name, data in bundle.files.items()})
-    # The staged files are private (mkstemp makes them 0600); a release is meant to be shared.
-    umask = os.umask(0)
-    os.umask(umask)
-    for name in bundle.files:
-        os.chmod(folder / name, 0o644 & ~umask)
     return folder
 
 
