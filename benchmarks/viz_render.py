@@ -76,7 +76,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
             page.goto(our_path.as_uri())
-            page.wait_for_function("document.body.dataset.drawn === 'yes'", timeout=120_000)
+            page.wait_for_selector("body[data-drawn='yes']", state="attached", timeout=120_000)  # no eval under the CSP
             drawn = page.evaluate("window.prcDrawnAt") / 1000
             page.close()
             page = browser.new_page(viewport={"width": 1400, "height": 900})

@@ -18,7 +18,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "build" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DRAWN = "document.body.dataset.drawn === 'yes'"
+# A selector, not wait_for_function: the views' CSP forbids eval, and Playwright evals a string
+# predicate on every poll after the first, so a page still drawing failed instead of being waited for.
+DRAWN = "body[data-drawn='yes']"
 INK = """() => { const c = document.querySelector('#network canvas'); const d = c.getContext('2d')
   .getImageData(0, 0, c.width, c.height).data; let ink = 0;
   for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 230 || d[i + 1] < 230 || d[i + 2] < 230)) ink++;
@@ -70,7 +72,7 @@ def html(kg_store, tmp_path_factory):
 @pytest.mark.parametrize("name", ["taxonomy", "case", "findings", "transitions"])
 def test_graph_views_draw_offline_without_errors(browser, html, name):
     visit = Visit(browser, html / f"{name}.html")
-    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    visit.page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
     assert visit.page.evaluate(INK) > 500, "the network canvas is blank"
     status = visit.page.text_content("#status")
     assert status and " nodes, " in status
@@ -95,7 +97,7 @@ def test_plain_pages_load_offline_without_errors(browser, html, name):
 
 def test_search_box_finds_a_class_and_its_examples_are_one_click_away(browser, html):
     visit = Visit(browser, html / "taxonomy.html")
-    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    visit.page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
     visit.page.fill("#search", "interpretation of defense")
     visit.page.press("#search", "Enter")
     details = visit.page.locator("#details")
@@ -105,7 +107,8 @@ def test_search_box_finds_a_class_and_its_examples_are_one_click_away(browser, h
     link = details.locator("a[href^='case.html#']").first
     target = link.get_attribute("href")
     link.click()
-    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    visit.page.wait_for_url("**/case.html#*")  # the taxonomy page is drawn too: wait for the case page
+    visit.page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
     case = target.split("#", 1)[1].replace("%2F", "/").replace("%3A", ":")
     assert visit.page.evaluate("document.body.dataset.dataset") == case
     assert visit.errors == []
@@ -114,7 +117,7 @@ def test_search_box_finds_a_class_and_its_examples_are_one_click_away(browser, h
 
 def test_section_filter_hides_and_shows_a_section(browser, html):
     visit = Visit(browser, html / "taxonomy.html")
-    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    visit.page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
     box = visit.page.locator("#filters input[value='section 3']")
     box.uncheck()
     assert visit.page.evaluate("window.prcSearch('interpretation of defense')") is None
@@ -125,7 +128,7 @@ def test_section_filter_hides_and_shows_a_section(browser, html):
 
 def test_hostile_labels_render_as_text_and_run_nothing(browser, hostile_views):
     visit = Visit(browser, hostile_views / "taxonomy.html")
-    visit.page.wait_for_function(DRAWN, timeout=30_000)
+    visit.page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
     found = visit.page.evaluate("window.prcSearch('<img src=x')")
     assert found == "prc:InterpretationOfDefense"
     assert visit.page.locator("#details h2").inner_text() == "<img src=x onerror=alert(1)>"
@@ -143,7 +146,7 @@ def test_large_views_are_drawn_still(browser, tmp_path, n):
     path = tmp_path / f"random-{n}.html"
     path.write_text(render_graph_page(random_graph_page(n)), encoding="utf-8")
     visit = Visit(browser, path)
-    visit.page.wait_for_function(DRAWN, timeout=60_000)
+    visit.page.wait_for_selector(DRAWN, state="attached", timeout=60_000)
     first = visit.page.evaluate("JSON.stringify(window.prcNetwork.getPositions(['n0', 'n1']))")
     visit.page.wait_for_timeout(300)
     assert visit.page.evaluate("JSON.stringify(window.prcNetwork.getPositions(['n0', 'n1']))") == first
