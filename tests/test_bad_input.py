@@ -220,6 +220,7 @@ VIG = "{e}/vignettes/zz-bad.yaml"
 FND = "{e}/findings/zz-bad.yaml"
 MOD = "{o}/modules/modalities.ttl"
 SLUG = "expected a slug of lower-case letters, digits and '-'"
+U16 = "not UTF-8: the file is UTF-16 (little-endian byte-order mark); save it as UTF-8"
 ID = "expected an id of letters, digits, '_', '.' or '-'"
 CODE = "expected a code of letters, digits, '_', '.', ':' or '-' (it becomes part of an IRI)"
 
@@ -230,7 +231,7 @@ ONTOLOGY = [
         edit(MODALITIES, "prc:Psychoanalysis a owl:Class ;", "zzz:Psychoanalysis a owl:Class ;")),
     Row("ontology", "Latin-1 byte", BUILD, (f"{MOD}:{{line}}: not UTF-8 (byte 0xe9",),
         edit(MODALITIES, PSA_LABEL, b'rdfs:label "psychoanalys\xe9"@en')),
-    Row("ontology", "UTF-16 file", BUILD, (f"{MOD}:1: not UTF-8 (byte 0xff at offset 0)",),
+    Row("ontology", "UTF-16 file", BUILD, (f"{MOD}:1: {U16}",),
         recode(MODALITIES, "utf-16")),
     Row("ontology", "UTF-8 byte order mark (accepted)", QC, ("QC: ", " 0 ERROR"),
         recode(MODALITIES, "utf-8-sig"), code=0),
@@ -282,7 +283,7 @@ EXAMPLES = [
         vignette("    tag: BK", "\ttag: BK")),
     Row("examples YAML", "Latin-1 file", BUILD, (f"{VIG}:5: not UTF-8 (byte 0xe9",),
         fixture("vignette_latin1.yaml", "examples/vignettes/zz-bad.yaml")),
-    Row("examples YAML", "UTF-16 file", BUILD, (f"{VIG}:1: not UTF-8 (byte 0xff at offset 0)",),
+    Row("examples YAML", "UTF-16 file", BUILD, (f"{VIG}:1: {U16}",),
         fixture("vignette_utf16.yaml", "examples/vignettes/zz-bad.yaml")),
     Row("examples YAML", "UTF-8 byte order mark (accepted)", BUILD, ("wrote {b}/examples.ttl",),
         fixture("vignette_bom.yaml", "examples/vignettes/zz-bad.yaml"), code=0, writes=("build",)),
@@ -381,7 +382,7 @@ RATINGS = [
     Row("ratings CSV", "Latin-1 byte", IMPORT,
         ("{i}/ratings.csv:4: not UTF-8 (byte 0xfc at column 36); save the file as UTF-8",),
         fixture("ratings_latin1.csv", "in/ratings.csv")),
-    Row("ratings CSV", "UTF-16 file", IMPORT, ("{i}/ratings.csv:1: not UTF-8 (byte 0xff at column 1)",),
+    Row("ratings CSV", "UTF-16 file", IMPORT, (f"{{i}}/ratings.csv:1: {U16}",),
         fixture("ratings_utf16.csv", "in/ratings.csv")),
     Row("ratings CSV", "UTF-8 byte order mark (accepted)",
         ("import", "{i}/ratings.csv", "--ontology", "{o}", "--out", "{b}/ratings/bom.nt"), ("imported 2 ratings",),
@@ -436,6 +437,8 @@ MAPPING = [
         own_codes(content="code,item,scale_min,scale_max\nMY:INT,APS:TYPE-INT,,\n")),
     Row("mapping CSV", "Latin-1 byte", IMPORT_OWN, ("{i}/items.csv:3: not UTF-8 (byte 0xdc at column 2)",),
         own_codes(content=(BAD / "items_latin1.csv").read_bytes())),
+    Row("mapping CSV", "UTF-16 file", IMPORT_OWN, (f"{{i}}/items.csv:1: {U16}",),
+        own_codes(content=(BAD / "items_own_code.csv").read_text(encoding="utf-8").encode("utf-16"))),
     Row("mapping CSV", "empty file", IMPORT_OWN,
         ("{i}/items.csv: file is empty; expected a header line: code,item,construct,scale_min,scale_max",),
         own_codes(content=b"")),
@@ -471,6 +474,8 @@ QUERIES = [
         fixture("query_syntax_error.rq", "in/q.rq"), store=True),
     Row("query file", "Latin-1 byte", QUERY, ("{i}/q.rq:1: not UTF-8 (byte 0xe9",),
         fixture("query_latin1.rq", "in/q.rq"), store=True),
+    Row("query file", "UTF-16 file", QUERY, (f"{{i}}/q.rq:1: {U16}",),
+        put("in/q.rq", (BAD / "query_bom.rq").read_text(encoding="utf-8-sig").encode("utf-16")), store=True),
     Row("query file", "UTF-8 byte order mark (accepted)", QUERY, ("(1 rows)",),
         fixture("query_bom.rq", "in/q.rq"), store=True, code=0),
     Row("query file", "empty file", QUERY, ("{i}/q.rq: file is empty; expected a SPARQL query",),

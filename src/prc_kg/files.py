@@ -1,4 +1,5 @@
-"""Atomic output: a reader sees the old files or the new ones, never a half-written file."""
+"""Files in and out: human-written inputs read as UTF-8 with a clear error, and outputs written
+atomically, so a reader sees the old files or the new ones, never a half-written file."""
 
 from __future__ import annotations
 
@@ -7,6 +8,18 @@ import tempfile
 from pathlib import Path
 
 from .errors import InputError
+
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def not_utf8(raw: bytes, start: int, where: str = "offset") -> str:
+    """Why bytes failed to decode, naming UTF-16 outright: spreadsheet programs and Windows editors
+    save "Unicode text" as UTF-16, and a bare "byte 0xff" does not tell the user what to change."""
+    if raw.startswith(UTF16_MARKS):
+        order = "little" if raw.startswith(b"\xff\xfe") else "big"
+        return f"not UTF-8: the file is UTF-16 ({order}-endian byte-order mark); save it as UTF-8"
+    position = start if where == "offset" else start + 1
+    return f"not UTF-8 (byte 0x{raw[start]:02x} at {where} {position}); save the file as UTF-8"
 
 
 def read_utf8(path: Path, expected: str) -> str:
@@ -20,8 +33,7 @@ def read_utf8(path: Path, expected: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                         line=raw[: exc.start].count(b"\n") + 1) from exc
+        raise InputError(path, not_utf8(raw, exc.start), line=raw[: exc.start].count(b"\n") + 1) from exc
 
 
 def _default_mode() -> int:

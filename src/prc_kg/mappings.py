@@ -19,6 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from .errors import InputError
+from .files import not_utf8
 from .vocab import PRC_IRI
 
 MAPPINGS_DIR = "mappings"
@@ -85,8 +86,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                             line=raw[: exc.start].count(b"\n") + 1) from None
+            raise InputError(path, not_utf8(raw, exc.start), line=raw[: exc.start].count(b"\n") + 1) from None
         raise
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror}") from exc

@@ -28,7 +28,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, XSD
 
 from .errors import InputError
-from .files import read_utf8
+from .files import not_utf8, read_utf8
 from .vocab import DATA_IRI, PRC_IRI
 
 ALLOWLIST_NAME = "privacy-allowlist.txt"
@@ -225,13 +225,15 @@ class AllowList:
         entries: set[str] = set()
         for path in paths:
             try:
-                text = Path(path).read_text(encoding="utf-8-sig")
+                raw = Path(path).read_bytes()
+                text = raw.decode("utf-8-sig")
             except FileNotFoundError:
                 raise InputError(path, "allow-list file not found") from None
             except OSError as exc:
                 raise InputError(path, f"cannot read the allow-list: {exc.strerror}") from exc
             except UnicodeDecodeError as exc:
-                raise InputError(path, f"the allow-list is not UTF-8 (byte offset {exc.start})") from exc
+                raise InputError(path, f"allow-list {not_utf8(raw, exc.start)}",
+                                 line=raw[: exc.start].count(b"\n") + 1) from exc
             for line in text.splitlines():
                 entry = line.split("#", 1)[0].strip()
                 if entry:

@@ -22,6 +22,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from .errors import InputError, PrcKgError
+from .files import not_utf8
 from .reliability import Reliability, compute_reliability
 from .terms import TermIndex
 from .vocab import DATA_IRI, PRC, PRC_IRI
@@ -142,8 +143,7 @@ def _decoded_lines(path: Path, progress: Callable[[int], None] | None) -> Iterat
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise InputError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
-                                 "save the file as UTF-8", line=number) from exc
+                raise InputError(path, not_utf8(raw, exc.start, "column"), line=number) from exc
 
 
 def _csv_rows(path: Path, columns: tuple[str, ...],
