@@ -3,12 +3,55 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA = 0, 1, 2, 3
+
+
+def whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type for a whole number in [low, high]: a negative count or port is refused by
+    name rather than producing an empty study or a confusing socket error."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"expected a whole number {span}, got {text!r}")
+        return value
+    return parse
+
+
+def number(low: float | None = None, high: float | None = None, *, open_low: bool = False,
+           open_high: bool = False) -> Callable[[str], float]:
+    """An argparse type for a finite number in a range (each end included unless open; None: no
+    bound): NaN or a zero time limit would otherwise be accepted and fail later, or silently."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        ok = math.isfinite(value)
+        if ok and low is not None:
+            ok = value > low if open_low else value >= low
+        if ok and high is not None:
+            ok = value < high if open_high else value <= high
+        if not ok:
+            bounds = []
+            if low is not None:
+                bounds.append(f"{'above' if open_low else 'at least'} {low:g}")
+            if high is not None:
+                bounds.append(f"{'below' if open_high else 'at most'} {high:g}")
+            raise argparse.ArgumentTypeError(f"expected a finite number{' ' if bounds else ''}"
+                                             f"{' and '.join(bounds)}, got {text!r}")
+        return value
+    return parse
 
 
 def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -6,7 +6,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .cli_common import EXIT_FAILED, EXIT_OK, Progress, ontology_and_examples, source_of, with_examples, with_ontology
+from .cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Progress,
+    ontology_and_examples,
+    source_of,
+    whole,
+    with_examples,
+    with_ontology,
+)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -121,9 +130,9 @@ def register(sub) -> None:
     p = sub.add_parser("generate-study", help="write a seeded synthetic coded-session study as a ratings CSV")
     p.add_argument("--out", type=Path, default=Path("examples/study/ratings.csv"))
     p.add_argument("--study", default="example-study")
-    p.add_argument("--dyads", type=int, default=3)
-    p.add_argument("--sessions", type=int, default=8)
-    p.add_argument("--segments", type=int, default=20)
-    p.add_argument("--raters", type=int, default=2)
+    p.add_argument("--dyads", type=whole(1), default=3)
+    p.add_argument("--sessions", type=whole(1), default=8)
+    p.add_argument("--segments", type=whole(1), default=20)
+    p.add_argument("--raters", type=whole(1), default=2)
     p.add_argument("--seed", type=int, default=20261126)
     p.set_defaults(func=cmd_generate_study)

@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from .cli_common import EXIT_FAILED, EXIT_OK, ontology_and_examples, source_of, with_examples, with_ontology
+from .cli_common import EXIT_FAILED, EXIT_OK, ontology_and_examples, source_of, whole, with_examples, with_ontology
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -150,5 +150,5 @@ def register(sub) -> None:
     p = with_examples(with_ontology(sub.add_parser("reason", help="check consistency and classify with HermiT (needs Java)")))
     p.add_argument("--with-examples", action="store_true", help="reason over the ontology and the example instances")
     p.add_argument("--file", type=Path, default=None, help="reason over this RDF/XML file instead of the source")
-    p.add_argument("--show", type=int, default=20, help="how many inferred axioms to list (default: 20)")
+    p.add_argument("--show", type=whole(0), default=20, help="how many inferred axioms to list (default: 20)")
     p.set_defaults(func=cmd_reason)

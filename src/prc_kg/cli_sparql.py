@@ -9,8 +9,10 @@ from pathlib import Path
 from .cli_common import (
     EXIT_OK,
     default_ratings,
+    number,
     ontology_and_examples,
     store_for,
+    whole,
     with_examples,
     with_ontology,
     with_store,
@@ -123,8 +125,8 @@ def register(sub) -> None:
     p.add_argument("--store", type=Path, default=None, help="persistent store folder (default: built from the sources)")
     p.add_argument("--endpoint", default=None, help=argparse.SUPPRESS)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=7878)
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
-    p.add_argument("--max-rows", type=int, default=10_000, help="rows returned at most (default 10000)")
+    p.add_argument("--port", type=whole(0, 65535), default=7878)
+    p.add_argument("--timeout", type=number(0, 3600, open_low=True), default=10.0, help="seconds a query may run (default 10)")
+    p.add_argument("--max-rows", type=whole(1), default=10_000, help="rows returned at most (default 10000)")
     p.add_argument("--allow-remote", action="store_true", help="allow binding to a non-loopback address")
     p.set_defaults(func=cmd_serve)

@@ -10,7 +10,17 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from .cli_common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, store_for, with_examples, with_ontology, with_store
+from .cli_common import (
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_OK,
+    number,
+    store_for,
+    whole,
+    with_examples,
+    with_ontology,
+    with_store,
+)
 
 
 def _views(text: str) -> tuple[str, ...]:
@@ -126,9 +136,9 @@ def register(sub) -> None:
         "viz", help="write the interactive HTML views (offline, self-contained) into a folder"))))
     p.add_argument("--out", type=Path, default=Path("build/html"), help="output folder (default build/html)")
     p.add_argument("--views", type=_views, default=VIEWS, help=f"comma-separated, from {','.join(VIEWS)} (default all)")
-    p.add_argument("--threshold", type=float, default=3.0,
+    p.add_argument("--threshold", type=number(), default=3.0,
                    help="a rated segment carries a code when its mean rating reaches this (default 3)")
-    p.add_argument("--alpha", type=float, default=0.05, help="significance level of the transitions (default .05)")
+    p.add_argument("--alpha", type=number(0, 1, open_low=True, open_high=True), default=0.05, help="significance level of the transitions (default .05)")
     p.add_argument("--items", nargs="+", default=list(DEFAULT_ITEMS), help="item codes for the trajectories")
     p.set_defaults(func=cmd_viz)
 
@@ -139,9 +149,9 @@ def register(sub) -> None:
                    help="transitions of rated segments (default) or of coded turns")
     p.add_argument("--by-group", action="store_true", help="also per dyad (ratings) or per case (turns)")
     p.add_argument("--significant", action="store_true", help="only transitions with p < alpha")
-    p.add_argument("--threshold", type=float, default=3.0)
-    p.add_argument("--alpha", type=float, default=0.05)
-    p.add_argument("--top", type=int, default=20, help="centrality: how many constructs (default 20)")
+    p.add_argument("--threshold", type=number(), default=3.0)
+    p.add_argument("--alpha", type=number(0, 1, open_low=True, open_high=True), default=0.05)
+    p.add_argument("--top", type=whole(1), default=20, help="centrality: how many constructs (default 20)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=cmd_analyze)
 
@@ -150,6 +160,6 @@ def register(sub) -> None:
     p.add_argument("source", help="construct: prc:Name, Name or its label")
     p.add_argument("target")
     p.add_argument("--all", action="store_true", help="all simple paths up to --max-length, not just the shortest")
-    p.add_argument("--max-length", type=int, default=4)
+    p.add_argument("--max-length", type=whole(1), default=4)
     p.add_argument("--undirected", action="store_true", help="also walk findings from object back to subject")
     p.set_defaults(func=cmd_path)
