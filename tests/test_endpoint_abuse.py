@@ -9,6 +9,7 @@ slow clients, and the loopback rule through the command line.
 from __future__ import annotations
 
 import gc
+import os
 import platform
 import select
 import socket
@@ -164,6 +165,71 @@ def test_idle_connections_are_capped_then_cut_off(small_server):
         sock.close()
     time.sleep(0.2)
     assert load.http_request(small_server, "POST", load.SIMPLE.encode(), load.QUERY, timeout=5)[0] == 200
+
+
+@pytest.fixture()
+def fair_server(kg_store):
+    server = make_server(kg_store.ox, "127.0.0.1", 0, Limits(timeout=5, max_connections=8, max_connections_per_client=2,
+                                                             max_queries=1, request_timeout=REQUEST_TIMEOUT))
+    serve_in_thread(server)
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def test_one_local_user_cannot_hold_every_connection(fair_server):
+    host, port, _ = load._split(fair_server)
+    idle = [socket.create_connection((host, port), timeout=5) for _ in range(2)]
+    time.sleep(0.2)
+    status, _, body = load.http_request(fair_server, "POST", load.SIMPLE.encode(), load.QUERY, timeout=5)
+    assert status == 503
+    assert f"too many connections from uid {os.getuid()}: 2 already open".encode() in body
+    for sock in idle:
+        sock.close()
+    time.sleep(0.3)  # the server notices the closed connections and gives their places back
+    assert load.http_request(fair_server, "POST", load.SIMPLE.encode(), load.QUERY, timeout=5)[0] == 200
+
+
+def _as_user(uid: int, call) -> int:
+    """Run ``call`` in a forked child under another uid and return the number it returns (-1 on error)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop to the other user, call, report, exit without running any cleanup
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.write(write, str(call()).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        out = fh.read()
+    os.waitpid(pid, 0)
+    return int(out) if out else -1
+
+
+@pytest.mark.skipif(not hasattr(os, "setuid") or os.geteuid() != 0 or not Path("/proc/net/tcp").exists(),
+                    reason="needs root (to run a client as another user) and Linux's socket table")
+def test_another_local_user_is_still_served_while_one_is_at_the_cap(fair_server):
+    host, port, _ = load._split(fair_server)
+    idle = [socket.create_connection((host, port), timeout=5) for _ in range(2)]
+    time.sleep(0.2)
+    status = _as_user(65534, lambda: load.http_request(fair_server, "POST", load.SIMPLE.encode(), load.QUERY,
+                                                       timeout=10)[0])
+    assert status == 200
+    mine = load.http_request(fair_server, "POST", load.SIMPLE.encode(), load.QUERY, timeout=5)
+    assert mine[0] == 503 and b"too many connections from uid 0" in mine[2]
+    for sock in idle:
+        sock.close()
+
+
+def test_remote_clients_are_told_apart_by_address():
+    from prc_kg.peers import peer_of
+
+    with socket.socket() as sock:
+        assert peer_of(sock, ("192.0.2.7", 40000)) == "192.0.2.7"
+        assert peer_of(sock, ("2001:db8::1", 40000, 0, 0)) == "2001:db8::1"
 
 
 def test_a_client_reading_to_the_end_is_not_held_by_the_query_process(small_server):

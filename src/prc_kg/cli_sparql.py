@@ -77,13 +77,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         check_host(args.host, args.allow_remote)
     except ValueError as exc:
         raise PrcKgError(str(exc)) from exc
-    if not args.timeout > 0 or args.max_rows < 0:
-        raise PrcKgError("--timeout must be more than 0 seconds and --max-rows at least 0")
     store = store_for(args)
     if not hasattr(store, "ox"):
         raise PrcKgError("serve needs the embedded store (--store DIR or the sources), not --endpoint")
     try:
-        server = make_server(store.ox, args.host, args.port, Limits(args.timeout, args.max_rows), args.allow_remote)
+        limits = Limits(args.timeout, args.max_rows, max_connections=args.max_connections,
+                        max_connections_per_client=min(args.max_connections_per_client, args.max_connections))
+        server = make_server(store.ox, args.host, args.port, limits, args.allow_remote)
     except (ValueError, OSError) as exc:
         raise PrcKgError(f"cannot serve on {args.host}:{args.port}: {exc}") from exc
     host, port = server.server_address[:2]
@@ -126,7 +126,13 @@ def register(sub) -> None:
     p.add_argument("--endpoint", default=None, help=argparse.SUPPRESS)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=whole(0, 65535), default=7878)
-    p.add_argument("--timeout", type=number(0, 3600, open_low=True), default=10.0, help="seconds a query may run (default 10)")
+    p.add_argument("--timeout", type=number(0, 3600, open_low=True), default=10.0,
+                   help="seconds a query may run (default 10)")
     p.add_argument("--max-rows", type=whole(1), default=10_000, help="rows returned at most (default 10000)")
+    p.add_argument("--max-connections", type=whole(1, 4096), default=64,
+                   help="connections served at once; more are answered 503 (default 64)")
+    p.add_argument("--max-connections-per-client", type=whole(1, 4096), default=16,
+                   help="connections one local user (told apart by uid on Linux) or one remote address may hold "
+                        "(default 16)")
     p.add_argument("--allow-remote", action="store_true", help="allow binding to a non-loopback address")
     p.set_defaults(func=cmd_serve)

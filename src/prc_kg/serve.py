@@ -34,6 +34,7 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
+from .peers import peer_of
 from .querylib import to_json
 from .store import QueryResult, collect
 
@@ -51,6 +52,7 @@ class Limits:
     max_memory_mb: int = 2048  # address space a query process may add to the server's
     max_queries: int = 0  # query processes at once; more wait up to `timeout` for a free one
     max_connections: int = 64  # connections handled at once; more are answered 503 at once
+    max_connections_per_client: int = 16  # per local user (loopback) or per address; more get 503
     request_timeout: float = 10.0  # seconds a client has to send its whole request
 
     def query_slots(self) -> int:
@@ -564,6 +566,8 @@ class EndpointServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler, limits: Limits, store: ox.Store):
         self.limits = limits
         self.connection_slots = threading.BoundedSemaphore(limits.max_connections)
+        self._per_client: dict[str, int] = {}  # open connections by peer_of key
+        self._peers: dict[socket.socket, str] = {}  # each handled connection's key
         self.pool = QueryPool(store, limits)
         self._deadlines: dict[BaseHTTPRequestHandler, tuple[float, int]] = {}
         self._refused: list[tuple[socket.socket, float]] = []  # answered 503, being drained
@@ -619,19 +623,40 @@ class EndpointServer(ThreadingHTTPServer):
             self._refused.extend(keep)
 
     def process_request(self, request, client_address) -> None:
-        if not self.connection_slots.acquire(blocking=False):
-            self._refuse(request)
+        peer = peer_of(request, client_address)
+        with self._lock:
+            held = self._per_client.get(peer, 0)
+            if held < self.limits.max_connections_per_client:
+                self._per_client[peer] = held + 1
+        if held >= self.limits.max_connections_per_client:
+            self._refuse(request, f"too many connections from {peer}: "
+                                  f"{self.limits.max_connections_per_client} already open")
             return
+        if not self.connection_slots.acquire(blocking=False):
+            self._leave(peer)
+            self._refuse(request, f"server busy: {self.limits.max_connections} connections already open")
+            return
+        with self._lock:
+            self._peers[request] = peer
         try:
             super().process_request(request, client_address)
         except BaseException:
             self.connection_slots.release()
+            with self._lock:
+                self._peers.pop(request, None)
+            self._leave(peer)
             raise
 
-    def _refuse(self, request: socket.socket) -> None:
+    def _leave(self, peer: str) -> None:
+        with self._lock:
+            left = self._per_client.pop(peer) - 1
+            if left:
+                self._per_client[peer] = left
+
+    def _refuse(self, request: socket.socket, why: str) -> None:
         """Answer 503 from the accepting thread without reading the request; the watchdog drains
         and closes the connection (at most a few hundred such connections, for a second each)."""
-        body = f"server busy: {self.limits.max_connections} connections already open; try again\n".encode()
+        body = f"{why}; try again\n".encode()
         try:
             request.setblocking(False)
             request.send(b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -648,10 +673,13 @@ class EndpointServer(ThreadingHTTPServer):
         request.close()
 
     def process_request_thread(self, request, client_address) -> None:
+        with self._lock:
+            peer = self._peers.pop(request)
         try:
             super().process_request_thread(request, client_address)
         finally:
             self.connection_slots.release()
+            self._leave(peer)
 
     def handle_error(self, request, client_address) -> None:
         if isinstance(sys.exc_info()[1], OSError):  # the client went away or was cut off: nothing to report
