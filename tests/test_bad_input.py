@@ -254,7 +254,7 @@ ONTOLOGY = [
     Row("ontology", "duplicate ontology IRI", BUILD,
         (f"{MOD}: catalog maps <{PRC}module/modalities> to this file, but its header names <{PRC}module/core>",),
         edit(MODALITIES, f"<{PRC}module/modalities> a owl:Ontology", f"<{PRC}module/core> a owl:Ontology")),
-    Row("ontology", "missing label", QC, (f"ERROR\tmissing_label\t{PRC}Psychoanalysis\t{LABEL}",),
+    Row("ontology", "missing label", QC, (f"ERROR\tmissing_label\t{PRC}Psychoanalysis\t{LABEL}  at {MOD}:",),
         edit(MODALITIES, f"    {PSA_LABEL} ;\n", ""), code=1),
     Row("ontology", "missing ontology header", BUILD,
         (f"{MOD}: expected exactly one owl:Ontology header with an IRI, found 0",),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
+from prc_kg.locations import source_locations
 from prc_kg.ontology import default_ontology_dir, load_source
 from prc_kg.qc import run_qc
 from prc_kg.release import build_release
@@ -43,3 +46,10 @@ def test_build_and_qc_work_after_a_protege_style_save(owlapi_checker, tmp_path):
     report = run_qc(graph)
     assert report.count("ERROR") == 0, [v for v in report.violations if v.level == "ERROR"]
     assert len(Graph().parse(paths.turtle)) == len(graph)
+    # QC findings still point at the line in OWLAPI's layout
+    where = source_locations(source)
+    assert {str(s) for s in graph.subjects() if isinstance(s, URIRef)} <= set(where)
+    path, line = where[str(new)].rsplit(":", 1)
+    assert Path(path) == saved / "modules" / "therapist.ttl"
+    opening = Path(path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+    assert opening.split()[0] in (f"<{new}>", "prc:ReflectionOfFeeling", ":ReflectionOfFeeling"), opening

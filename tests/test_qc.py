@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -100,6 +102,24 @@ def test_cli_exits_nonzero_on_error_and_writes_report(tmp_path, capsys):
     report = tmp_path / "qc.tsv"
     assert main(["qc", "--ontology", str(onto), "--report", str(report)]) == 1
     out = capsys.readouterr().out
-    assert "ERROR\tmissing_label\thttps://w3id.org/prc-kg/ontology/GroupPsychotherapy" in out
-    assert report.read_text().startswith("Level\tRule Name\tSubject\tProperty\tValue\n")
+    block = text[: text.index("prc:GroupPsychotherapy a owl:Class")].count("\n") + 1
+    assert (f"ERROR\tmissing_label\thttps://w3id.org/prc-kg/ontology/GroupPsychotherapy\t{RDFS.label}"
+            f"  at {module}:{block}\n") in out
+    assert report.read_text().startswith("Level\tRule Name\tSubject\tProperty\tValue\tLocation\n")
+    assert f"\t{module}:{block}\n" in report.read_text()
     assert main(["qc"]) == 0
+
+
+def test_every_term_is_located_at_the_line_that_opens_its_block(release_graph):
+    from prc_kg.locations import source_locations
+    from prc_kg.ontology import default_ontology_dir, load_source
+
+    source = load_source(default_ontology_dir())
+    where = source_locations(source)
+    named = {str(s) for s in release_graph.subjects() if isinstance(s, URIRef)}
+    assert named <= set(where), sorted(named - set(where))[:5]
+    for iri in named:
+        path, line = where[iri].rsplit(":", 1)
+        opening = Path(path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+        first = opening.split()[0]
+        assert first == f"<{iri}>" or first.endswith(":" + re.split("[/#]", iri)[-1]), (iri, where[iri], opening)

@@ -68,15 +68,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_qc(args: argparse.Namespace) -> int:
     from .files import write_files_atomically
+    from .locations import source_locations
     from .qc import LEVELS, run_qc
     from .release import merged_release_graph
 
-    report = run_qc(merged_release_graph(source_of(args)), args.queries)
+    source = source_of(args)
+    report = run_qc(merged_release_graph(source), args.queries, source_locations(source))
     shown = LEVELS[: LEVELS.index(args.show) + 1]
     for v in report.violations:
         if v.level in shown:
             value = f"  {v.value[:100]}" if v.value else ""
-            print(f"{v.level}\t{v.rule}\t{v.entity}\t{v.property}{value}")
+            where = f"  at {v.where}" if v.where else ""
+            print(f"{v.level}\t{v.rule}\t{v.entity}\t{v.property}{value}{where}")
     if args.report:
         write_files_atomically({args.report: report.to_tsv().encode("utf-8")})
         print(f"wrote {args.report}")

@@ -8,6 +8,7 @@ check passes. The checks run on the merged release graph in an embedded Oxigraph
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class QcViolation:
     entity: str
     property: str
     value: str
+    where: str = ""  # file:line of the entity's block in the source, when known
 
 
 @dataclass
@@ -57,8 +59,9 @@ class QcReport:
         return self.count("ERROR") == 0
 
     def to_tsv(self) -> str:
-        rows = ["Level\tRule Name\tSubject\tProperty\tValue"]
-        rows += [f"{v.level}\t{v.rule}\t{v.entity}\t{v.property}\t{_one_line(v.value)}" for v in self.violations]
+        rows = ["Level\tRule Name\tSubject\tProperty\tValue\tLocation"]
+        rows += [f"{v.level}\t{v.rule}\t{v.entity}\t{v.property}\t{_one_line(v.value)}\t{v.where}"
+                 for v in self.violations]
         return "\n".join(rows) + "\n"
 
 
@@ -88,8 +91,11 @@ def load_checks(folder: Path | None = None) -> list[QcCheck]:
     return checks
 
 
-def run_qc(g: Graph, folder: Path | None = None) -> QcReport:
+def run_qc(g: Graph, folder: Path | None = None, where: Mapping[str, str] | None = None) -> QcReport:
+    """Run every check on ``g``; ``where`` (from locations.source_locations) gives each entity's
+    file and line, so a finding can be opened in an editor."""
     checks = load_checks(folder)
+    where = where or {}
     store = EmbeddedStore()
     store.load_graph(g)
     violations = []
@@ -99,8 +105,9 @@ def run_qc(g: Graph, folder: Path | None = None) -> QcReport:
         except SyntaxError as exc:
             raise InputError(check.path, f"SPARQL syntax error: {exc}") from exc
         for row in results:
-            violations.append(QcViolation(check.level, check.name, _text(row["entity"]),
-                                          _text(row["property"]), _text(row["value"])))
+            entity = _text(row["entity"])
+            violations.append(QcViolation(check.level, check.name, entity, _text(row["property"]),
+                                          _text(row["value"]), where.get(entity, "")))
     order = {level: i for i, level in enumerate(LEVELS)}
     violations.sort(key=lambda v: (order[v.level], v.rule, v.entity, v.property, v.value))
     return QcReport(violations, checks)
