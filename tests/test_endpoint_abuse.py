@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,13 +32,30 @@ QUERY_TIMEOUT = 2.5
 MEMORY_HOG = "SELECT ?o ?e WHERE { ?a ?b ?o . ?c ?d ?e } ORDER BY ?o ?e"  # sorts a cross product in memory
 
 
+@contextmanager
+def serving(store, limits: Limits):
+    """An in-process endpoint on a free loopback port; yields its URL."""
+    server = make_server(store.ox, "127.0.0.1", 0, limits)
+    serve_in_thread(server)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def hold_idle(url: str, n: int) -> list[socket.socket]:
+    """``n`` connections that send nothing, accepted by the server before anything opened later."""
+    host, port, _ = load._split(url)
+    idle = [socket.create_connection((host, port), timeout=5) for _ in range(n)]
+    time.sleep(0.2)
+    return idle
+
+
 @pytest.fixture(scope="module")
 def endpoint(kg_store):
-    server = make_server(kg_store.ox, "127.0.0.1", 0, Limits(timeout=QUERY_TIMEOUT, request_timeout=REQUEST_TIMEOUT))
-    serve_in_thread(server)
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
-    server.server_close()
+    with serving(kg_store, Limits(timeout=QUERY_TIMEOUT, request_timeout=REQUEST_TIMEOUT)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -146,18 +164,12 @@ def test_graph_results_and_result_bytes_are_capped(kg_store):
 
 @pytest.fixture()
 def small_server(kg_store):
-    server = make_server(kg_store.ox, "127.0.0.1", 0, Limits(timeout=5, max_connections=2, max_queries=1,
-                                                             request_timeout=REQUEST_TIMEOUT))
-    serve_in_thread(server)
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
-    server.server_close()
+    with serving(kg_store, Limits(timeout=5, max_connections=2, max_queries=1, request_timeout=REQUEST_TIMEOUT)) as url:
+        yield url
 
 
 def test_idle_connections_are_capped_then_cut_off(small_server):
-    host, port, _ = load._split(small_server)
-    idle = [socket.create_connection((host, port), timeout=5) for _ in range(2)]
-    time.sleep(0.2)
+    idle = hold_idle(small_server, 2)
     status, _, body = load.http_request(small_server, "POST", load.SIMPLE.encode(), load.QUERY, timeout=5)
     assert status == 503 and b"busy" in body
     for sock in idle:  # cut off at the request deadline, told why
@@ -169,18 +181,13 @@ def test_idle_connections_are_capped_then_cut_off(small_server):
 
 @pytest.fixture()
 def fair_server(kg_store):
-    server = make_server(kg_store.ox, "127.0.0.1", 0, Limits(timeout=5, max_connections=8, max_connections_per_client=2,
-                                                             max_queries=1, request_timeout=REQUEST_TIMEOUT))
-    serve_in_thread(server)
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
-    server.server_close()
+    with serving(kg_store, Limits(timeout=5, max_connections=8, max_connections_per_client=2, max_queries=1,
+                                  request_timeout=REQUEST_TIMEOUT)) as url:
+        yield url
 
 
 def test_one_local_user_cannot_hold_every_connection(fair_server):
-    host, port, _ = load._split(fair_server)
-    idle = [socket.create_connection((host, port), timeout=5) for _ in range(2)]
-    time.sleep(0.2)
+    idle = hold_idle(fair_server, 2)
     status, _, body = load.http_request(fair_server, "POST", load.SIMPLE.encode(), load.QUERY, timeout=5)
     assert status == 503
     assert f"too many connections from uid {os.getuid()}: 2 already open".encode() in body
@@ -214,9 +221,7 @@ def _as_user(uid: int, call) -> int:
 @pytest.mark.skipif(not hasattr(os, "setuid") or os.geteuid() != 0 or not Path("/proc/net/tcp").exists(),
                     reason="needs root (to run a client as another user) and Linux's socket table")
 def test_another_local_user_is_still_served_while_one_is_at_the_cap(fair_server):
-    host, port, _ = load._split(fair_server)
-    idle = [socket.create_connection((host, port), timeout=5) for _ in range(2)]
-    time.sleep(0.2)
+    idle = hold_idle(fair_server, 2)
     status = _as_user(65534, lambda: load.http_request(fair_server, "POST", load.SIMPLE.encode(), load.QUERY,
                                                        timeout=10)[0])
     assert status == 200
