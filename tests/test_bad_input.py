@@ -489,7 +489,7 @@ QUERIES = [
         ("{i}/missing.rq: query file not found",),
         store=True),
     Row("query file", "a folder instead of the file", ("query", "{i}/dir.rq", "--store", "{s}"),
-        ("{i}/dir.rq: cannot read",), mkdir("in/dir.rq"), store=True),
+        ("{i}/dir.rq: is a folder; expected a SPARQL query",), mkdir("in/dir.rq"), store=True),
     Row("query library", "unknown query name", ("query", "cq99_nothing", "--store", "{s}"),
         ("cq99_nothing: no query named 'cq99_nothing' in the library",), store=True),
     Row("query parameters", "unknown parameter", (*CQ01, "--param", "nosuch=1"),
@@ -767,9 +767,55 @@ def test_huge_yaml_file_is_refused_before_it_is_parsed(tmp_path):
     code, output, _ = _peak_rss_run(["build", "--examples", str(tmp_path / "examples"), "--out",
                                      str(tmp_path / "build")], tmp_path)
     assert code == 2, output
-    assert f"{path}: file is 200 MB; a prc-kg YAML file may have at most 16 MB" in output
+    assert f"{path}: file is 200 MB; expected a YAML document of at most 16 MB; split it into several" in output
     assert time.perf_counter() - start < 60
     assert snapshot(tmp_path) == before
+
+
+def _grow(path: Path, unit: bytes) -> None:
+    """Append copies of ``unit`` to ``path`` until it holds HUGE bytes or more."""
+    with open(path, "ab") as fh:
+        fh.writelines(unit for _ in range(HUGE // len(unit) + 1))
+
+
+HUGE_FILES = {  # entry point: (file to grow, a unit of valid-looking content, command, expected message)
+    "ontology module": ("ontology/modules/modalities.ttl",
+                        b'prc:Psychoanalysis rdfs:comment "a comment repeated to fill the file"@en .\n',
+                        ("build", "--ontology", "{t}/ontology", "--out", "{t}/build"),
+                        "modalities.ttl: file is 200 MB; expected an RDF document of at most 32 MB"),
+    "SSSOM mapping set": ("ontology/mappings/prc-kg.sssom.tsv",
+                          (b"prc:Clarification\tclarification\tskos:relatedMatch\tBCIO:044071\treflective communication"
+                           b"\tsemapv:ManualMappingCuration\tprckg:contributors\trepeated\n"),
+                          ("build", "--ontology", "{t}/ontology", "--out", "{t}/build"),
+                          "prc-kg.sssom.tsv: file is 200 MB; expected an SSSOM mapping set of at most 32 MB"),
+    "query file": ("q.rq", b"# a comment line repeated to fill the file\n",
+                   ("query", "{t}/q.rq", "--ontology", "{t}/ontology"),
+                   "q.rq: file is 200 MB; expected a SPARQL query with a '# title:' header line of at most 1 MB"),
+    "privacy allow-list": ("allow.txt", b"a pseudonym repeated to fill the file\n",
+                           ("privacy-check", "--allow", "{t}/allow.txt"),
+                           "allow.txt: file is 200 MB; expected an allow-list file of pseudonyms"),
+}
+
+
+@pytest.mark.huge_input
+@pytest.mark.parametrize("entry", HUGE_FILES)
+def test_huge_text_inputs_are_refused_by_size_before_they_are_parsed(entry, tmp_path):
+    """rdflib and the line-by-line checkers would take minutes and gigabytes on 200 MB: each is
+    refused by its size at once, in bounded memory, and nothing is written."""
+    rel, unit, argv, expected = HUGE_FILES[entry]
+    shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
+    (tmp_path / "q.rq").write_text("# title: huge\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    _grow(tmp_path / rel, unit)
+    before = snapshot(tmp_path)
+    start = time.perf_counter()
+    code, output, peak = _peak_rss_run([a.format(t=tmp_path) for a in argv], tmp_path)
+    seconds = time.perf_counter() - start
+    assert code == 2, output
+    assert expected in output
+    assert snapshot(tmp_path) == before
+    (tmp_path / rel).unlink()  # pytest keeps the folders of recent runs: do not keep 200 MB in each
+    print(f"\n{entry}: refused in {seconds:.1f} s, peak memory {peak / 2**20:.0f} MB")
+    assert peak < 300 * 2**20 and seconds < 60
 
 
 # -- fuzzing ---------------------------------------------------------------------------------------------

@@ -311,7 +311,7 @@ def test_unreadable_input_exits_2(examples_copy, tmp_path, capsys):
     assert code == 2 and "missing.csv: file not found" in err
 
     code, _, err = _run(capsys, "privacy-check", "--examples", str(examples_copy), "--allow", str(tmp_path / "no.txt"))
-    assert code == 2 and "allow-list file not found" in err
+    assert code == 2 and "file not found; expected an allow-list file" in err
 
     broken = examples_copy / "cases" / "broken.yaml"
     broken.write_text("prc-kg: cases/1\ncases: [\n", encoding="utf-8")

@@ -3,6 +3,7 @@ atomically, so a reader sees the old files or the new ones, never a half-written
 
 from __future__ import annotations
 
+import codecs
 import os
 import tempfile
 from pathlib import Path
@@ -12,22 +13,59 @@ from .errors import InputError
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def not_utf8(raw: bytes, start: int, where: str = "offset") -> str:
+def not_utf8(raw: bytes, start: int, where: str = "offset", base: int = 0) -> str:
     """Why bytes failed to decode, naming UTF-16 outright: spreadsheet programs and Windows editors
-    save "Unicode text" as UTF-16, and a bare "byte 0xff" does not tell the user what to change."""
-    if raw.startswith(UTF16_MARKS):
+    save "Unicode text" as UTF-16, and a bare "byte 0xff" does not tell the user what to change.
+    ``raw`` is the file's text from offset ``base`` on (the whole file, a line, or a chunk)."""
+    if base == 0 and raw.startswith(UTF16_MARKS):
         order = "little" if raw.startswith(b"\xff\xfe") else "big"
         return f"not UTF-8: the file is UTF-16 ({order}-endian byte-order mark); save it as UTF-8"
-    position = start if where == "offset" else start + 1
+    position = base + start if where == "offset" else start + 1
     return f"not UTF-8 (byte 0x{raw[start]:02x} at {where} {position}); save the file as UTF-8"
 
 
-def read_utf8(path: Path, expected: str) -> str:
-    """A human-written input file as text, or an error saying it is missing, empty or not UTF-8."""
+def utf8_error(path: Path) -> InputError:
+    """The error for the first byte of ``path`` that is not UTF-8, found by streaming the file (for
+    readers that decode as they go and learn of a bad byte without its place)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 16):
+            pending = decoder.getstate()[0]
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                data = pending + chunk
+                return InputError(path, not_utf8(data, exc.start, base=offset - len(pending)),
+                                  line=line + data[: exc.start].count(b"\n") - pending.count(b"\n"))
+            line += chunk.count(b"\n")
+            offset += len(chunk)
     try:
-        raw = Path(path).read_bytes()
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return InputError(path, "not UTF-8 (the file ends inside a character); save the file as UTF-8", line=line)
+    return InputError(path, "not UTF-8; save the file as UTF-8")
+
+
+def read_utf8(path: Path, expected: str, max_mb: int = 16, too_big: str = "") -> str:
+    """A human-written input file as text, or an error saying it is missing, empty, too large or not
+    UTF-8. The size is checked before anything is parsed, and at most ``max_mb`` MB are ever read,
+    since the parsers behind (rdflib, PyYAML) take minutes and gigabytes on a file of hundreds of MB."""
+    limit = max_mb << 20
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            raw = fh.read(limit + 1) if size <= limit else b""
+    except IsADirectoryError:
+        raise InputError(path, f"is a folder; expected {expected}") from None
+    except FileNotFoundError:
+        raise InputError(path, f"file not found; expected {expected}") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror}") from exc
+    if size > limit or len(raw) > limit:
+        shown = f"{size / (1 << 20):.0f} MB" if size > limit else f"more than {max_mb} MB"
+        raise InputError(path, f"file is {shown}; expected {expected} of at most {max_mb} MB"
+                         + (f"; {too_big}" if too_big else ""))
     if not raw.strip():
         raise InputError(path, f"file is empty; expected {expected}")
     try:

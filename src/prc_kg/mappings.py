@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from .errors import InputError
-from .files import not_utf8
+from .files import utf8_error
 from .vocab import PRC_IRI
 
 MAPPINGS_DIR = "mappings"
@@ -37,6 +37,7 @@ REQUIRED_METADATA = ("curie_map", "mapping_set_id", "license")
 SEMAPV_IRI = "https://w3id.org/semapv/vocab/"
 
 _CURIE = re.compile(r"^(?P<prefix>[A-Za-z_][A-Za-z0-9_.-]*):(?P<local>.*)$")
+MAX_MB = 32  # a hand-curated mapping set is a few hundred rows; millions take minutes to check
 _SAFE_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 _BAD_SCHEMES = ("javascript", "vbscript", "data", "file")
 
@@ -81,13 +82,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             for number, text in enumerate(fh, start=1):
                 yield number, text.rstrip("\r\n")
     except UnicodeDecodeError:
-        # The decoder works on buffered chunks; decode the bytes once more to find the line.
-        raw = Path(path).read_bytes()
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(path, not_utf8(raw, exc.start), line=raw[: exc.start].count(b"\n") + 1) from None
-        raise
+        raise utf8_error(path) from None  # the decoder works on buffered chunks and knows no line
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror}") from exc
 
@@ -174,6 +169,13 @@ def read_mapping_set(path: Path, ontology: Graph | None = None) -> MappingSet:
     http(s) IRIs without spaces, a semapv justification, and no (subject, predicate, object) twice.
     """
     path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # _lines names a missing or unreadable file
+    if size > MAX_MB << 20:
+        raise InputError(path, f"file is {size / (1 << 20):.0f} MB; expected an SSSOM mapping set of at most "
+                               f"{MAX_MB} MB; split it into several mapping sets")
     block: list[tuple[int, str]] = []
     mset: MappingSet | None = None
     seen: dict[tuple[URIRef, URIRef, URIRef], int] = {}

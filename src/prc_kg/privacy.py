@@ -28,7 +28,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, XSD
 
 from .errors import InputError
-from .files import not_utf8, read_utf8
+from .files import read_utf8, utf8_error
 from .vocab import DATA_IRI, PRC_IRI
 
 ALLOWLIST_NAME = "privacy-allowlist.txt"
@@ -224,16 +224,7 @@ class AllowList:
     def read(cls, paths: Iterable[Path]) -> AllowList:
         entries: set[str] = set()
         for path in paths:
-            try:
-                raw = Path(path).read_bytes()
-                text = raw.decode("utf-8-sig")
-            except FileNotFoundError:
-                raise InputError(path, "allow-list file not found") from None
-            except OSError as exc:
-                raise InputError(path, f"cannot read the allow-list: {exc.strerror}") from exc
-            except UnicodeDecodeError as exc:
-                raise InputError(path, f"allow-list {not_utf8(raw, exc.start)}",
-                                 line=raw[: exc.start].count(b"\n") + 1) from exc
+            text = read_utf8(path, "an allow-list file of pseudonyms, one per line").removeprefix("\ufeff")
             for line in text.splitlines():
                 entry = line.split("#", 1)[0].strip()
                 if entry:
@@ -464,8 +455,7 @@ def check_csv(path: Path, allow: AllowList) -> list[Finding]:
                     header = [h.strip() for h in row]
                 line = reader.line_num + 1
     except UnicodeDecodeError:
-        read_utf8(path, "a CSV file")  # raises the error with the line of the first bad byte
-        raise
+        raise utf8_error(path) from None
     except csv.Error as exc:
         raise InputError(path, f"CSV syntax error: {exc}", line=line) from exc
     except OSError as exc:

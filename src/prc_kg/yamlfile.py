@@ -12,7 +12,7 @@ from .files import read_utf8
 
 # Example files are written by hand and run to a few hundred kilobytes; PyYAML needs about 1 s and
 # 50 MB of memory per megabyte, so a much larger file is refused before it is read.
-MAX_BYTES = 16 * 1024 * 1024
+MAX_MB = 16
 MAX_DEPTH = 64
 
 
@@ -86,14 +86,7 @@ def _loader_for(path: Path) -> type[yaml.SafeLoader]:
 
 def read_yaml(path: Path, marker: str) -> Located:
     """Parse ``path``; its top level must be a mapping whose ``prc-kg`` key equals ``marker``."""
-    try:
-        size = path.stat().st_size if path.is_file() else 0
-    except OSError:
-        size = 0
-    if size > MAX_BYTES:
-        raise InputError(path, f"file is {size / 1024 / 1024:.0f} MB; a prc-kg YAML file may have at most "
-                         f"{MAX_BYTES // 1024 // 1024} MB (split it into several files)")
-    text = read_utf8(path, "a YAML document")
+    text = read_utf8(path, "a YAML document", max_mb=MAX_MB, too_big="split it into several files")
     try:
         doc: Any = yaml.load(text, Loader=_loader_for(path))
     except yaml.MarkedYAMLError as exc:
