@@ -15,6 +15,7 @@ import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +85,43 @@ def test_abuse_requests_are_refused_with_the_right_status_and_a_message(session)
     assert len(session.outcomes) == len(load.abuse_cases("http://127.0.0.1:9/sparql", REQUEST_TIMEOUT))
     slow = [o for o in session.outcomes if o.expected == (408,)]
     assert slow and all(o.seconds < REQUEST_TIMEOUT + 3 for o in slow)  # cut off at the deadline, not later
+
+
+@pytest.mark.huge_input
+def test_a_200_mb_request_body_is_refused_after_reading_a_bounded_part(endpoint):
+    """A client streams a 200 MB body (its Content-Length says so): the server reads at most 16 MiB
+    of it, answers 413, closes, and keeps serving everyone else."""
+    host, port, path = load._split(endpoint)
+    huge = 200 << 20
+    sock = socket.create_connection((host, port), timeout=30)
+    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                 f"Content-Length: {huge}\r\n\r\n".encode())
+    reply = bytearray()
+
+    def read() -> None:
+        try:
+            while data := sock.recv(1 << 16):
+                reply.extend(data)
+        except OSError:
+            pass
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    sent, chunk, start = 0, b"#" * (1 << 20), time.perf_counter()
+    try:
+        while sent < huge:
+            sock.sendall(chunk)
+            sent += len(chunk)
+    except OSError:  # the server closed the connection
+        pass
+    reader.join(30)
+    sock.close()
+    print(f"\nsent {sent >> 20} MiB of {huge >> 20} MiB before the server closed; {time.perf_counter() - start:.1f} s")
+    assert bytes(reply).startswith(b"HTTP/1.0 413"), bytes(reply[:200])
+    assert b"request too large" in reply
+    assert sent < 64 << 20, f"the client could send {sent >> 20} MiB before being cut off"
+    assert time.perf_counter() - start < 30
+    assert load.http_request(endpoint, "POST", load.SIMPLE.encode(), load.QUERY, timeout=5)[0] == 200
 
 
 def test_runaway_query_gets_503_while_a_concurrent_simple_query_gets_200(session):
