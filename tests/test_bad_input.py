@@ -791,6 +791,9 @@ HUGE_FILES = {  # entry point: (file to grow, a unit of valid-looking content, c
     "query file": ("q.rq", b"# a comment line repeated to fill the file\n",
                    ("query", "{t}/q.rq", "--ontology", "{t}/ontology"),
                    "q.rq: file is 200 MB; expected a SPARQL query with a '# title:' header line of at most 1 MB"),
+    "item mapping CSV": ("items.csv", b"MY:CODE,APS:TYPE-INT,,,\n",
+                         ("import", "{t}/ratings.csv", "--mapping", "{t}/items.csv", "--out", "{t}/out.nt"),
+                         "items.csv: file is 200 MB; expected an item mapping CSV of at most 16 MB"),
     "privacy allow-list": ("allow.txt", b"a pseudonym repeated to fill the file\n",
                            ("privacy-check", "--allow", "{t}/allow.txt"),
                            "allow.txt: file is 200 MB; expected an allow-list file of pseudonyms"),
@@ -805,6 +808,8 @@ def test_huge_text_inputs_are_refused_by_size_before_they_are_parsed(entry, tmp_
     rel, unit, argv, expected = HUGE_FILES[entry]
     shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
     (tmp_path / "q.rq").write_text("# title: huge\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    (tmp_path / "items.csv").write_text("code,item,construct,scale_min,scale_max\n", encoding="utf-8")
+    shutil.copy(BAD / "ratings_own_code.csv", tmp_path / "ratings.csv")
     _grow(tmp_path / rel, unit)
     before = snapshot(tmp_path)
     start = time.perf_counter()

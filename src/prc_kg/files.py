@@ -47,6 +47,23 @@ def utf8_error(path: Path) -> InputError:
     return InputError(path, "not UTF-8; save the file as UTF-8")
 
 
+def _too_large(path: Path, size: int | None, expected: str, max_mb: int, too_big: str) -> InputError:
+    shown = f"{size / (1 << 20):.0f} MB" if size is not None else f"more than {max_mb} MB"
+    return InputError(path, f"file is {shown}; expected {expected} of at most {max_mb} MB"
+                      + (f"; {too_big}" if too_big else ""))
+
+
+def check_size(path: Path, expected: str, max_mb: int, too_big: str = "") -> None:
+    """Refuse a file read row by row whose size alone shows it is not what the reader expects (a
+    missing or unreadable file is left to the reader, which names it)."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return
+    if size > max_mb << 20:
+        raise _too_large(path, size, expected, max_mb, too_big)
+
+
 def read_utf8(path: Path, expected: str, max_mb: int = 16, too_big: str = "") -> str:
     """A human-written input file as text, or an error saying it is missing, empty, too large or not
     UTF-8. The size is checked before anything is parsed, and at most ``max_mb`` MB are ever read,
@@ -63,9 +80,7 @@ def read_utf8(path: Path, expected: str, max_mb: int = 16, too_big: str = "") ->
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror}") from exc
     if size > limit or len(raw) > limit:
-        shown = f"{size / (1 << 20):.0f} MB" if size > limit else f"more than {max_mb} MB"
-        raise InputError(path, f"file is {shown}; expected {expected} of at most {max_mb} MB"
-                         + (f"; {too_big}" if too_big else ""))
+        raise _too_large(path, size if size > limit else None, expected, max_mb, too_big)
     if not raw.strip():
         raise InputError(path, f"file is empty; expected {expected}")
     try:

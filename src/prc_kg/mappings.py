@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from .errors import InputError
-from .files import utf8_error
+from .files import check_size, utf8_error
 from .vocab import PRC_IRI
 
 MAPPINGS_DIR = "mappings"
@@ -169,13 +169,7 @@ def read_mapping_set(path: Path, ontology: Graph | None = None) -> MappingSet:
     http(s) IRIs without spaces, a semapv justification, and no (subject, predicate, object) twice.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # _lines names a missing or unreadable file
-    if size > MAX_MB << 20:
-        raise InputError(path, f"file is {size / (1 << 20):.0f} MB; expected an SSSOM mapping set of at most "
-                               f"{MAX_MB} MB; split it into several mapping sets")
+    check_size(path, "an SSSOM mapping set", MAX_MB, "split it into several mapping sets")
     block: list[tuple[int, str]] = []
     mset: MappingSet | None = None
     seen: dict[tuple[URIRef, URIRef, URIRef], int] = {}

@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from .errors import InputError, PrcKgError
-from .files import not_utf8
+from .files import check_size, not_utf8
 from .reliability import Reliability, compute_reliability
 from .terms import TermIndex
 from .vocab import DATA_IRI, PRC, PRC_IRI
@@ -80,6 +80,7 @@ def default_mapping_path() -> Path:
 
 def read_mapping(path: Path, terms: TermIndex) -> dict[str, MappedItem]:
     """Read ``code,item,construct,scale_min,scale_max``; empty scale cells take the item's own scale."""
+    check_size(path, "an item mapping CSV", 16, "it needs one row per code of your coding system")
     mapping: dict[str, MappedItem] = {}
     for line, row in _csv_rows(path, MAPPING_COLUMNS):
         code = row["code"].strip()
