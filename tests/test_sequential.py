@@ -4,6 +4,7 @@ planted in the example study found again from the graph."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 from conftest import DATA
@@ -11,7 +12,7 @@ from conftest import DATA
 from prc_kg.dataset import load_dataset
 from prc_kg.ratings import import_ratings
 from prc_kg.sequences import rated_pairs, turn_pairs
-from prc_kg.sequential import adjusted_residual, allison_liker_z, lag1_transitions
+from prc_kg.sequential import adjusted_residual, allison_liker_z, fisher_exact_p, lag1_transitions
 
 INTERPRETATION = "https://w3id.org/prc-kg/ontology/Interpretation"
 SUPPORT = "https://w3id.org/prc-kg/ontology/Support"
@@ -29,6 +30,9 @@ def hand_worked(release_graph, terms, tmp_path_factory):
     z = (0.875 - 0.5) / sqrt(0.5 * 0.5 * 0.6 / (20 * 0.4)) = 0.375 / 0.136931 = 2.7386;
     expected n_AB = 8 * 10 / 20 = 4; adjusted residual = (7 - 4) / sqrt(4 * 0.6 * 0.5) = 2.7386;
     two-sided p = 0.00617. Support → productivity: n_A = 12, n_AB = 3, P(B|A) = 0.25, z = -2.7386.
+    Fisher's exact test: P(n_AB = k) = C(8, k) C(12, 10 - k) / C(20, 10), C(20, 10) = 184,756; the
+    counts no likelier than k = 7 (8 * 220 = 1,760) are k = 0, 1, 7, 8 (66 + 1,760 + 1,760 + 66),
+    so p = 3,652 / 184,756 = 0.019767.
     """
     out = tmp_path_factory.mktemp("hand") / "hand.nt"
     import_ratings(DATA / "sequences" / "hand_worked.csv", out, terms)
@@ -49,12 +53,29 @@ def test_transition_table_matches_the_hand_worked_counts_and_statistics(hand_wor
     assert up.z == pytest.approx(2.7386, abs=1e-4)
     assert up.adjusted_residual == pytest.approx(2.7386, abs=1e-4)
     assert up.p_value == pytest.approx(0.00617, abs=1e-5)
+    assert up.p_exact == pytest.approx(3652 / 184756)
     assert up.significant
     down = _find(table, SUPPORT, PRODUCTIVITY)
     assert (down.n_a, down.n_ab) == (12, 3)
     assert down.z == pytest.approx(-2.7386, abs=1e-4) and down.significant
     # Two tests in the table: Holm multiplies the smaller p by 2 and keeps the order.
     assert up.p_holm == pytest.approx(2 * up.p_value)
+
+
+def _fisher_by_definition(n_ab: int, n_a: int, n_b: int, n: int) -> Fraction:
+    """Sum, in exact fractions, of every table with these margins no likelier than the observed one."""
+    prob = {k: Fraction(math.comb(n_a, k) * math.comb(n - n_a, n_b - k), math.comb(n, n_b))
+            for k in range(max(0, n_a + n_b - n), min(n_a, n_b) + 1)}
+    return sum((p for p in prob.values() if p <= prob[n_ab] * Fraction(10_000_001, 10_000_000)), Fraction(0))
+
+
+def test_exact_p_is_fishers_test():
+    assert fisher_exact_p(3, 4, 4, 8) == pytest.approx(34 / 70)  # Fisher's tea-tasting table
+    for n_ab, n_a, n_b, n in [(0, 4, 10, 25), (12, 12, 20, 40), (1, 2, 2, 50), (8, 67, 16, 357), (30, 60, 90, 400),
+                              (0, 1, 1, 2), (5, 5, 5, 5 + 1)]:
+        assert fisher_exact_p(n_ab, n_a, n_b, n) == pytest.approx(float(_fisher_by_definition(n_ab, n_a, n_b, n)),
+                                                                  rel=1e-9)
+    assert fisher_exact_p(1, 1, 1, 1) is None  # A (and B) in every pair: nothing to test
 
 
 def test_a_gap_in_the_record_makes_no_pair(hand_worked):

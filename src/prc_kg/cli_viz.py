@@ -95,9 +95,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             rows.append([group or "pooled", pairs.labels.get(t.antecedent, t.antecedent),
                          pairs.labels.get(t.consequent, t.consequent), row["n_ab"], row["n_a"], row["n_b"], row["n"],
                          row["probability"], row["base_rate"], row["z"], row["adjusted_residual"], row["p_value"],
-                         row["p_holm"], "yes" if t.significant else ""])
+                         row["p_holm"], row["p_exact"], "yes" if t.significant else ""])
     _write_rows(["group", "antecedent (t)", "consequent (t+1)", "n_AB", "n_A", "n_B", "N", "P(B|A)", "P(B)", "z",
-                 "adj. residual", "p", "p (Holm)", "p < alpha"], rows, args.format)
+                 "adj. residual", "p", "p (Holm)", "p (exact)", "p < alpha"], rows, args.format)
     return EXIT_OK
 
 

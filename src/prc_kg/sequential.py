@@ -5,6 +5,8 @@ antecedent code A and consequent code B the lag-1 pairs form a 2 x 2 table (A at
 t+1 or not). From it come the transition probability P(B | A), the Allison–Liker z and Bakeman's
 adjusted residual. On a 2 x 2 table the two statistics are the same number; both formulas are
 kept so each can be checked against its textbook form (Allison & Liker 1982; Bakeman & Quera 2011).
+Short sessions leave expected counts below 5, where the normal approximation is poor, so Fisher's
+exact test on the same table is given beside it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Transition:
     p_value: float | None
     significant: bool  # p < alpha, one test at a time
     p_holm: float | None = None  # Holm-adjusted over all pairs of the table (many pairs are tested at once)
+    p_exact: float | None = None  # Fisher's exact test, two-sided; for small expected counts
 
 
 def allison_liker_z(n_ab: int, n_a: int, n_b: int, n: int) -> float | None:
@@ -53,6 +56,41 @@ def adjusted_residual(n_ab: int, n_a: int, n_b: int, n: int) -> float | None:
 
 def two_sided_p(z: float) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
+
+
+def fisher_exact_p(n_ab: int, n_a: int, n_b: int, n: int) -> float | None:
+    """Two-sided p of Fisher's exact test on the lag-1 table: the probability, with the margins
+    fixed, of a count of A-then-B pairs no more likely than the one observed (the hypergeometric
+    distribution; the usual two-sided rule, as in R's fisher.test). The distribution is unimodal,
+    so the sum walks out from the mode and stops once the terms are too small to change it, which
+    keeps it fast for hundreds of thousands of pairs."""
+    if n == 0 or n_a in (0, n) or n_b in (0, n):
+        return None
+    low, high = max(0, n_a + n_b - n), min(n_a, n_b)
+
+    def log_pmf(k: int) -> float:
+        return (math.lgamma(n_a + 1) - math.lgamma(k + 1) - math.lgamma(n_a - k + 1)
+                + math.lgamma(n - n_a + 1) - math.lgamma(n_b - k + 1) - math.lgamma(n - n_a - n_b + k + 1)
+                - math.lgamma(n + 1) + math.lgamma(n_b + 1) + math.lgamma(n - n_b + 1))
+
+    def step(k: int) -> float:  # log pmf(k + 1) - log pmf(k)
+        return math.log((n_a - k) * (n_b - k)) - math.log((k + 1) * (n - n_a - n_b + k + 1))
+
+    observed = log_pmf(n_ab) + 1e-7  # relative tolerance for ties, as R uses
+    mode = min(high, max(low, math.floor((n_a + 1) * (n_b + 1) / (n + 2))))
+    top = log_pmf(mode)
+    total = math.exp(top - top) if top <= observed else 0.0
+    for direction in (1, -1):
+        k, log_p = mode, top
+        while low <= k + direction <= high:
+            log_p += step(k) if direction == 1 else -step(k - 1)
+            k += direction
+            if log_p <= observed:
+                term = math.exp(log_p - top)
+                total += term
+                if term < total * 1e-17:  # the rest of this tail falls faster still: it cannot change the sum
+                    break
+    return min(1.0, total * math.exp(top))
 
 
 def lag1_transitions(pairs: Iterable[tuple[frozenset[str], frozenset[str]]],
@@ -77,7 +115,8 @@ def lag1_transitions(pairs: Iterable[tuple[frozenset[str], frozenset[str]]],
         z = allison_liker_z(n_ab, n_a, n_b, n)
         p = two_sided_p(z) if z is not None else None
         out.append(Transition(a, b, n_ab, n_a, n_b, n, n_ab / n_a, n_b / n, n_a * n_b / n, z,
-                              adjusted_residual(n_ab, n_a, n_b, n), p, p is not None and p < alpha))
+                              adjusted_residual(n_ab, n_a, n_b, n), p, p is not None and p < alpha,
+                              p_exact=fisher_exact_p(n_ab, n_a, n_b, n)))
     out = holm_adjusted(out)
     out.sort(key=lambda t: (t.antecedent, -(t.z if t.z is not None else -math.inf), t.consequent))
     return out

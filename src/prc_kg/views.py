@@ -222,8 +222,9 @@ def _transition_dataset(title: str, transitions: list[Transition], labels: dict[
                  "lag-1 pairs (N)": t.n, "P(B | A)": _fmt(t.probability), "P(B)": _fmt(t.base_rate),
                  "expected n_AB": _fmt(t.expected, 2), "Allison–Liker z": _fmt(t.z, 2),
                  "adjusted residual": _fmt(t.adjusted_residual, 2), "p (two-sided)": _fmt(t.p_value, 4),
-                 "p (Holm)": _fmt(t.p_holm, 4),
-                 "note": "expected count below 5: the normal approximation is rough" if t.expected < 5 else ""}
+                 "p (Holm)": _fmt(t.p_holm, 4), "p (Fisher's exact)": _fmt(t.p_exact, 4),
+                 "note": "expected count below 5: the normal approximation is rough; read the exact p"
+                         if t.expected < 5 else ""}
         edges.append({"id": f"{t.antecedent}|{t.consequent}", "from": "t:" + t.antecedent, "to": "p:" + t.consequent,
                       "color": colour, "width": round(0.5 + 10 * t.probability, 2) if t.significant else 1,
                       "dashes": [5, 5] if t.significant and not up else False,
@@ -241,10 +242,12 @@ def _transition_dataset(title: str, transitions: list[Transition], labels: dict[
                                                         labels.get(t.consequent, t.consequent), str(t.n_ab),
                                                         str(t.n_a), str(t.n_b), str(t.n), _fmt(t.probability),
                                                         _fmt(t.base_rate), _fmt(t.z, 2), _fmt(t.adjusted_residual, 2),
-                                                        _fmt(t.p_value, 4), _fmt(t.p_holm, 4)]})
+                                                        _fmt(t.p_value, 4), _fmt(t.p_holm, 4),
+                                                        _fmt(t.p_exact, 4)]})
     table = {"title": "Lag-1 transitions, strongest first (significant at p < .05 highlighted)",
              "columns": ["therapist code at t (A)", "patient code at t+1 (B)", "n_AB", "n_A", "n_B", "N", "P(B|A)",
-                         "P(B)", "z (Allison–Liker)", "adjusted residual", "p", "p (Holm)"], "rows": rows}
+                         "P(B)", "z (Allison–Liker)", "adjusted residual", "p", "p (Holm)", "p (exact)"],
+             "rows": rows}
     return Dataset(title, nodes, edges, table)
 
 
