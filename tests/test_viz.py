@@ -138,6 +138,16 @@ def test_transition_view_marks_the_planted_pattern(views, kg_store):
                 and e["info"]["consequent"] == "patient productivity")
     assert edge["color"] == "#c62828" and edge["label"].startswith("z = ")
     assert len(pooled["table"]["rows"]) == len(transitions)
+    # the pooled table also pools the dyads by random effects; a single dyad's table does not
+    columns = pooled["table"]["columns"]
+    row = next(r["cells"] for r in pooled["table"]["rows"] if r["cells"][:2] == ["interpretation",
+                                                                                "patient productivity"])
+    effect = next(t for t in rated_pairs(kg_store).random_effects() if t.antecedent.endswith("/Interpretation")
+                  and t.consequent.endswith("/PatientProductivity"))
+    cell = row[columns.index("odds ratio, random effects [95 % CI]")]
+    assert cell == f"{effect.odds_ratio:.2f} [{effect.ci_low:.2f}, {effect.ci_high:.2f}]"
+    assert row[columns.index("p (exact)")] not in ("", "–")
+    assert "I²" not in payload["datasets"]["ratings:data:study/example-study/dyad/d1"]["table"]["columns"]
 
 
 def test_trajectories_are_charts_with_a_table_of_the_same_numbers(views):

@@ -85,6 +85,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(f"no {args.source} sequences in the graph" + (" (import a ratings file first)"
                                                            if args.source == "ratings" else ""))
         return EXIT_FAILED
+    if args.random_effects:
+        rows = [[pairs.labels.get(t.antecedent, t.antecedent), pairs.labels.get(t.consequent, t.consequent), t.groups,
+                 t.odds_ratio, t.ci_low, t.ci_high, t.z, t.p_value, t.p_holm, t.tau2, t.i2,
+                 "yes" if t.significant else ""]
+                for t in pairs.random_effects(args.alpha) if t.significant or not args.significant]
+        _write_rows(["antecedent (t)", "consequent (t+1)", "groups", "odds ratio", "95% CI low", "95% CI high", "z",
+                     "p", "p (Holm)", "tau²", "I²", "p < alpha"], rows, args.format)
+        return EXIT_OK
     groups = [None] + (sorted(pairs.groups) if args.by_group else [])
     rows = []
     for group in groups:
@@ -149,6 +157,9 @@ def register(sub) -> None:
                    help="transitions of rated segments (default) or of coded turns")
     p.add_argument("--by-group", action="store_true", help="also per dyad (ratings) or per case (turns)")
     p.add_argument("--significant", action="store_true", help="only transitions with p < alpha")
+    p.add_argument("--random-effects", action="store_true",
+                   help="pool each dyad's (or case's) odds ratio with a DerSimonian–Laird random-effects model "
+                        "instead of summing the counts")
     p.add_argument("--threshold", type=number(), default=3.0)
     p.add_argument("--alpha", type=number(0, 1, open_low=True, open_high=True), default=0.05)
     p.add_argument("--top", type=whole(1), default=20, help="centrality: how many constructs (default 20)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .pooling import PooledTransition, random_effects
 from .querylib import short
 from .sequential import Transition, lag1_transitions
 from .store import Store
@@ -83,6 +84,10 @@ class CodedPairs:
         """Pooled over all groups when `group` is None (counts are summed, as Bakeman advises
         when single sequences are short)."""
         return lag1_transitions(self.pooled() if group is None else self.groups[group], alpha)
+
+    def random_effects(self, alpha: float = 0.05) -> list[PooledTransition]:
+        """Pooled over the groups by a random-effects model of their log odds ratios instead."""
+        return random_effects(self.groups, alpha)
 
 
 def _labels(store: Store) -> dict[str, str]:

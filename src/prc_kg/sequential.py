@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
 
 Z_CRITICAL_05 = 1.959963984540054  # two-sided alpha .05 under the normal approximation
 
@@ -122,7 +123,17 @@ def lag1_transitions(pairs: Iterable[tuple[frozenset[str], frozenset[str]]],
     return out
 
 
-def holm_adjusted(transitions: list[Transition]) -> list[Transition]:
+T = TypeVar("T", bound="Transition | PooledLike")
+
+
+class PooledLike(Protocol):  # any table of tests keyed by antecedent and consequent (pooling.PooledTransition)
+    antecedent: str
+    consequent: str
+    p_value: float | None
+    p_holm: float | None
+
+
+def holm_adjusted(transitions: list[T]) -> list[T]:
     """Fill in Holm's step-down adjusted p-values: with 17 therapist and 5 patient codes there are
     85 tests, and about four of them pass p < .05 by chance alone."""
     tested = sorted((t for t in transitions if t.p_value is not None), key=lambda t: (t.p_value, t.antecedent,

@@ -8,6 +8,7 @@ import networkx as nx
 from .analytics import centrality
 from .htmlpage import Dataset, GraphPage
 from .layout import column_layout, force_layout, radial_tree_layout
+from .pooling import PooledTransition
 from .sequences import CodedPairs
 from .sequential import Transition
 
@@ -196,8 +197,16 @@ def findings_page(g: nx.MultiDiGraph) -> GraphPage:
 
 
 # -- what follows what -------------------------------------------------------------------------
+def _pooled_cells(t: PooledTransition | None) -> list[str]:
+    if t is None:
+        return ["–", "–", "–"]
+    return [f"{t.odds_ratio:.2f} [{t.ci_low:.2f}, {t.ci_high:.2f}]", _fmt(t.p_value, 4), f"{100 * t.i2:.0f} %"]
+
+
 def _transition_dataset(title: str, transitions: list[Transition], labels: dict[str, str],
-                        alpha: float = 0.05) -> Dataset:
+                        alpha: float = 0.05, pooled: list[PooledTransition] | None = None) -> Dataset:
+    """One network and table; ``pooled`` (random-effects results over the groups) adds columns to
+    the table of a pooled dataset."""
     shown = [t for t in transitions if t.n_ab > 0 or t.significant]
     before = sorted({t.antecedent for t in transitions}, key=lambda c: labels.get(c, c).lower())
     after = sorted({t.consequent for t in transitions}, key=lambda c: labels.get(c, c).lower())
@@ -236,6 +245,7 @@ def _transition_dataset(title: str, transitions: list[Transition], labels: dict[
                               f"{t.n_ab} of {t.n_a} pairs"],
                       "info": {"antecedent": labels.get(t.antecedent, t.antecedent),
                                "consequent": labels.get(t.consequent, t.consequent), **stats}})
+    by_pair = {(p.antecedent, p.consequent): p for p in pooled or []}
     for t in sorted(transitions, key=lambda t: (-(t.z if t.z is not None else float("-inf")), t.antecedent,
                                                 t.consequent)):
         rows.append({"strong": t.significant, "cells": [labels.get(t.antecedent, t.antecedent),
@@ -243,10 +253,12 @@ def _transition_dataset(title: str, transitions: list[Transition], labels: dict[
                                                         str(t.n_a), str(t.n_b), str(t.n), _fmt(t.probability),
                                                         _fmt(t.base_rate), _fmt(t.z, 2), _fmt(t.adjusted_residual, 2),
                                                         _fmt(t.p_value, 4), _fmt(t.p_holm, 4),
-                                                        _fmt(t.p_exact, 4)]})
+                                                        _fmt(t.p_exact, 4)]
+                     + (_pooled_cells(by_pair.get((t.antecedent, t.consequent))) if pooled is not None else [])})
     table = {"title": "Lag-1 transitions, strongest first (significant at p < .05 highlighted)",
              "columns": ["therapist code at t (A)", "patient code at t+1 (B)", "n_AB", "n_A", "n_B", "N", "P(B|A)",
-                         "P(B)", "z (Allison–Liker)", "adjusted residual", "p", "p (Holm)", "p (exact)"],
+                         "P(B)", "z (Allison–Liker)", "adjusted residual", "p", "p (Holm)", "p (exact)"]
+             + (["odds ratio, random effects [95 % CI]", "p (random effects)", "I²"] if pooled is not None else []),
              "rows": rows}
     return Dataset(title, nodes, edges, table)
 
@@ -257,7 +269,7 @@ def transitions_page(sources: list[CodedPairs], alpha: float = 0.05) -> GraphPag
         what = "rated segments" if pairs.source == "ratings" else "coded turns of the example cases"
         datasets[f"{pairs.source}:pooled"] = _transition_dataset(
             f"{what}, pooled over {len(pairs.groups)} {'dyads' if pairs.source == 'ratings' else 'cases'}",
-            pairs.transitions(None, alpha), pairs.labels, alpha)
+            pairs.transitions(None, alpha), pairs.labels, alpha, pairs.random_effects(alpha))
         if pairs.source == "ratings":
             for group in sorted(pairs.groups):
                 datasets[f"ratings:{group}"] = _transition_dataset(
@@ -270,7 +282,10 @@ def transitions_page(sources: list[CodedPairs], alpha: float = 0.05) -> GraphPag
                     "next segment or turn. Red arrows follow more often than chance, blue dashed ones less often "
                     "(Allison–Liker z, two-sided p < .05), their width the transition probability P(B | A); "
                     "'Holm ✓' marks those that stay significant after Holm's correction for the many pairs "
-                    "tested. Thin grey arrows are not significant.",
+                    "tested. Thin grey arrows are not significant. The pooled table sums the counts of all "
+                    "dyads (or cases), and also pools each dyad's odds ratio with a random-effects model "
+                    "(DerSimonian–Laird), which lets the effect differ between dyads; I² is the share of "
+                    "that spread beyond chance.",
         datasets=datasets,
         legend=[{"kind": "edge", "label": "follows more often than chance", "color": "#c62828", "width": 4},
                 {"kind": "edge", "label": "follows less often than chance", "color": "#1565c0", "dashes": True},
