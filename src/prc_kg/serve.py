@@ -624,11 +624,7 @@ class EndpointServer(ThreadingHTTPServer):
 
     def process_request(self, request, client_address) -> None:
         peer = peer_of(request, client_address)
-        with self._lock:
-            held = self._per_client.get(peer, 0)
-            if held < self.limits.max_connections_per_client:
-                self._per_client[peer] = held + 1
-        if held >= self.limits.max_connections_per_client:
+        if not self._enter(peer):
             self._refuse(request, f"too many connections from {peer}: "
                                   f"{self.limits.max_connections_per_client} already open")
             return
@@ -646,6 +642,14 @@ class EndpointServer(ThreadingHTTPServer):
                 self._peers.pop(request, None)
             self._leave(peer)
             raise
+
+    def _enter(self, peer: str) -> bool:
+        with self._lock:
+            held = self._per_client.get(peer, 0)
+            if held >= self.limits.max_connections_per_client:
+                return False
+            self._per_client[peer] = held + 1
+            return True
 
     def _leave(self, peer: str) -> None:
         with self._lock:
