@@ -30,7 +30,7 @@ def _subject_iri(line: str, prefixes: dict[str, str], base: str) -> str | None:
     return namespace + local.replace("\\", "") if namespace is not None else None
 
 
-def module_lines(path: Path, text: str, subjects: set[URIRef]) -> dict[str, int]:
+def module_lines(text: str, subjects: set[URIRef]) -> dict[str, int]:
     """The first line of each subject's block in one Turtle file (only subjects the file's graph has)."""
     prefixes: dict[str, str] = {}
     base = ""
@@ -51,12 +51,13 @@ def module_lines(path: Path, text: str, subjects: set[URIRef]) -> dict[str, int]
 
 
 def source_locations(source: OntologySource) -> dict[str, str]:
-    """``file:line`` of the first block each term has in the source, paths as the source holds them."""
+    """``file:line`` of the first block each term has in the source, paths as the source holds them.
+    The modules are read once more here, not kept from parsing: only `qc` needs their lines."""
     where: dict[str, str] = {}
     for iri, path in source.files.items():
         text = Path(path).read_text(encoding="utf-8-sig")
         subjects = {s for s in source.graphs[iri].subjects() if isinstance(s, URIRef)}
-        for term, number in module_lines(path, text, subjects).items():
+        for term, number in module_lines(text, subjects).items():
             where.setdefault(term, f"{path}:{number}")
     return where
 
