@@ -22,6 +22,8 @@ from .cli_common import (
     with_store,
 )
 
+ALPHA = number(0, 1, open_low=True, open_high=True)
+
 
 def _views(text: str) -> tuple[str, ...]:
     from .viz import VIEWS
@@ -146,7 +148,7 @@ def register(sub) -> None:
     p.add_argument("--views", type=_views, default=VIEWS, help=f"comma-separated, from {','.join(VIEWS)} (default all)")
     p.add_argument("--threshold", type=number(), default=3.0,
                    help="a rated segment carries a code when its mean rating reaches this (default 3)")
-    p.add_argument("--alpha", type=number(0, 1, open_low=True, open_high=True), default=0.05, help="significance level of the transitions (default .05)")
+    p.add_argument("--alpha", type=ALPHA, default=0.05, help="significance level of the transitions (default .05)")
     p.add_argument("--items", nargs="+", default=list(DEFAULT_ITEMS), help="item codes for the trajectories")
     p.set_defaults(func=cmd_viz)
 
@@ -161,7 +163,7 @@ def register(sub) -> None:
                    help="pool each dyad's (or case's) odds ratio with a DerSimonian–Laird random-effects model "
                         "instead of summing the counts")
     p.add_argument("--threshold", type=number(), default=3.0)
-    p.add_argument("--alpha", type=number(0, 1, open_low=True, open_high=True), default=0.05)
+    p.add_argument("--alpha", type=ALPHA, default=0.05)
     p.add_argument("--top", type=whole(1), default=20, help="centrality: how many constructs (default 20)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=cmd_analyze)

@@ -80,7 +80,7 @@ def fisher_exact_p(n_ab: int, n_a: int, n_b: int, n: int) -> float | None:
     observed = log_pmf(n_ab) + 1e-7  # relative tolerance for ties, as R uses
     mode = min(high, max(low, math.floor((n_a + 1) * (n_b + 1) / (n + 2))))
     top = log_pmf(mode)
-    total = math.exp(top - top) if top <= observed else 0.0
+    total = 1.0 if top <= observed else 0.0  # terms are summed relative to the mode's
     for direction in (1, -1):
         k, log_p = mode, top
         while low <= k + direction <= high:
