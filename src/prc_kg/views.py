@@ -200,7 +200,8 @@ def findings_page(g: nx.MultiDiGraph) -> GraphPage:
 def _pooled_cells(t: PooledTransition | None) -> list[str]:
     if t is None:
         return ["–", "–", "–"]
-    return [f"{t.odds_ratio:.2f} [{t.ci_low:.2f}, {t.ci_high:.2f}]", _fmt(t.p_value, 4), f"{100 * t.i2:.0f} %"]
+    i2 = f"{100 * t.i2:.0f}\u00a0%"  # no line break between the number and its sign
+    return [f"{t.odds_ratio:.2f} [{t.ci_low:.2f}, {t.ci_high:.2f}]", _fmt(t.p_value, 4), i2]
 
 
 def _transition_dataset(title: str, transitions: list[Transition], labels: dict[str, str],
