@@ -166,4 +166,5 @@ def hostile_views(release_graph, examples, tmp_path_factory):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "huge_input: generates an input of 200 MB or more at test time "
-                                       "(tests/test_bad_input.py, tests/test_endpoint_abuse.py); run alone with -m huge_input")
+                                       "(tests/test_bad_input.py, tests/test_endpoint_abuse.py); "
+                                       "run alone with -m huge_input")
