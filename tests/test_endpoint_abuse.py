@@ -8,6 +8,9 @@ client) and cut-off of slow clients, and the loopback rule through the command l
 
 from __future__ import annotations
 
+# loaded before the forks below: a child that drops to another user cannot import the codec from a
+# private Python prefix, and name lookups need it
+import encodings.idna  # noqa: F401
 import gc
 import os
 import platform
@@ -267,6 +270,51 @@ def test_another_local_user_is_still_served_while_one_is_at_the_cap(fair_server)
     assert mine[0] == 503 and b"too many connections from uid 0" in mine[2]
     for sock in idle:
         sock.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "setuid") or os.geteuid() != 0 or not Path("/proc/net/tcp").exists(),
+                    reason="needs root (to run a client as another user) and Linux's socket table")
+@pytest.mark.parametrize("family,host", [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")])
+def test_both_lookups_name_the_user_of_the_client_socket(family, host):
+    """netlink (the fast path) and /proc/net/tcp (the fallback) must name the client's owner, not
+    the server's: a child running as uid 65534 connects and holds the connection while we ask."""
+    from prc_kg.peers import netlink_uid, table_uid
+
+    with socket.socket(family) as listener:
+        listener.bind((host, 0))
+        listener.listen()
+        ready, done = os.pipe(), os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: connect as the other user, say so (or why not), hold on until told
+            try:
+                os.close(ready[0])
+                os.close(done[1])
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+                client = socket.socket(family)
+                client.connect(listener.getsockname())  # a numeric address: no name lookup as nobody
+                os.write(ready[1], b"connected")
+                os.read(done[0], 1)  # returns at end of file
+                client.close()
+            except Exception as exc:  # noqa: BLE001 - whatever it is, the parent must hear of it
+                os.write(ready[1], repr(exc).encode()[:500])
+            finally:
+                os._exit(0)
+        os.close(ready[1])
+        os.close(done[0])
+        try:
+            said = os.read(ready[0], 1000)
+            assert said == b"connected", said
+            conn, address = listener.accept()
+            with conn:
+                server = conn.getsockname()
+                assert netlink_uid(family, address, server) == 65534
+                assert table_uid(family, address, server) == 65534
+        finally:
+            os.close(done[1])  # end of file: the child closes its end and exits
+            os.waitpid(pid, 0)
+            os.close(ready[0])
 
 
 def test_remote_clients_are_told_apart_by_address():
