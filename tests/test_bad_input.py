@@ -823,6 +823,33 @@ def test_huge_text_inputs_are_refused_by_size_before_they_are_parsed(entry, tmp_
     assert peak < 300 * 2**20 and seconds < 60
 
 
+@pytest.mark.huge_input
+def test_huge_data_file_with_a_bad_last_line_leaves_the_store_as_it_was(tmp_path):
+    """`load --data` streams a 200 MB N-Triples file into a new store beside the old one; the bad
+    last line is named and the old store is not touched."""
+    from prc_kg.cli import main
+
+    store = tmp_path / "store"
+    assert main(["load", "--store", str(store)]) == 0
+    data = tmp_path / "huge.nt"
+    with open(data, "w", encoding="utf-8") as fh:
+        i = size = 0
+        while size < HUGE:
+            line = f'<https://w3id.org/prc-kg/data/huge/s{i}> <{PRC}text> "a literal that fills the file {i}" .\n'
+            fh.write(line)
+            size, i = size + len(line), i + 1
+        fh.write("<urn:a> <urn:b> .\n")
+    before = snapshot(tmp_path)
+    start = time.perf_counter()
+    code, output, peak = _peak_rss_run(["load", "--store", str(store), "--data", str(data)], tmp_path)
+    seconds = time.perf_counter() - start
+    assert code == 2, output
+    assert f"line {i + 1}" in output and "huge.nt" in output
+    assert snapshot(tmp_path) == before
+    data.unlink()
+    print(f"\n{i + 1} lines: refused in {seconds:.1f} s, peak memory {peak / 2**20:.0f} MB (the store's bulk loader)")
+
+
 # -- fuzzing ---------------------------------------------------------------------------------------------
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
