@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .sequential import Z_CRITICAL_05, holm_adjusted, lag1_transitions, two_sided_p
-
-Pairs = Iterable[tuple[frozenset[str], frozenset[str]]]
+from .sequential import Z_CRITICAL_05, Pairs, holm_adjusted, lag1_tables, two_sided_p
 
 
 @dataclass(frozen=True)
@@ -83,10 +81,10 @@ def random_effects(groups: Mapping[str, Pairs], alpha: float = 0.05) -> list[Poo
     falling z; Holm's adjustment runs over the pairs pooled."""
     tables: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for key in sorted(groups):
-        for t in lag1_transitions(groups[key]):
-            estimate = log_odds_ratio(t.n_ab, t.n_a, t.n_b, t.n)
+        for a, b, n_ab, n_a, n_b, n in lag1_tables(groups[key]):  # counts only: no per-dyad tests
+            estimate = log_odds_ratio(n_ab, n_a, n_b, n)
             if estimate is not None:
-                tables[(t.antecedent, t.consequent)].append(estimate)
+                tables[(a, b)].append(estimate)
     out = []
     for (a, b), estimates in tables.items():
         if len(estimates) < 2:

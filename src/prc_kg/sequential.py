@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
@@ -94,13 +94,12 @@ def fisher_exact_p(n_ab: int, n_a: int, n_b: int, n: int) -> float | None:
     return min(1.0, total * math.exp(top))
 
 
-def lag1_transitions(pairs: Iterable[tuple[frozenset[str], frozenset[str]]],
-                     alpha: float = 0.05) -> list[Transition]:
-    """One Transition per antecedent code seen at t and consequent code seen at t+1, including
-    pairs never seen together (their negative z says B avoids following A), sorted by antecedent,
-    then falling z. `pairs` holds (codes at t, codes at t+1)."""
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
+Pairs = Iterable[tuple[frozenset[str], frozenset[str]]]
+
+
+def lag1_tables(pairs: Pairs) -> Iterator[tuple[str, str, int, int, int, int]]:
+    """(A, B, n_AB, n_A, n_B, N) for every antecedent code seen at t and consequent code seen at
+    t+1, including pairs never seen together. `pairs` holds (codes at t, codes at t+1)."""
     n = 0
     count_a: Counter[str] = Counter()
     count_b: Counter[str] = Counter()
@@ -110,9 +109,18 @@ def lag1_transitions(pairs: Iterable[tuple[frozenset[str], frozenset[str]]],
         count_a.update(before)
         count_b.update(after)
         count_ab.update((a, b) for a in before for b in after)
+    for a in count_a:
+        for b in count_b:
+            yield a, b, count_ab[(a, b)], count_a[a], count_b[b], n
+
+
+def lag1_transitions(pairs: Pairs, alpha: float = 0.05) -> list[Transition]:
+    """One Transition per table of lag1_tables (a pair never seen together has a negative z: B
+    avoids following A), sorted by antecedent, then falling z."""
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
     out = []
-    for a, b in ((a, b) for a in count_a for b in count_b):
-        n_ab, n_a, n_b = count_ab[(a, b)], count_a[a], count_b[b]
+    for a, b, n_ab, n_a, n_b, n in lag1_tables(pairs):
         z = allison_liker_z(n_ab, n_a, n_b, n)
         p = two_sided_p(z) if z is not None else None
         out.append(Transition(a, b, n_ab, n_a, n_b, n, n_ab / n_a, n_b / n, n_a * n_b / n, z,
