@@ -240,15 +240,25 @@ def test_one_local_user_cannot_hold_every_connection(fair_server):
         time.sleep(0.1)
 
 
+AS_ANOTHER_USER = pytest.mark.skipif(
+    not hasattr(os, "setuid") or os.geteuid() != 0 or not Path("/proc/net/tcp").exists(),
+    reason="needs root (to run a client as another user) and Linux's socket table")
+
+
+def _become(uid: int) -> None:
+    """In a forked child: drop every group and become ``uid`` (the parent stays root)."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
 def _as_user(uid: int, call) -> int:
     """Run ``call`` in a forked child under another uid and return the number it returns (-1 on error)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: drop to the other user, call, report, exit without running any cleanup
         try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
+            _become(uid)
             os.write(write, str(call()).encode())
         finally:
             os._exit(0)
@@ -259,8 +269,7 @@ def _as_user(uid: int, call) -> int:
     return int(out) if out else -1
 
 
-@pytest.mark.skipif(not hasattr(os, "setuid") or os.geteuid() != 0 or not Path("/proc/net/tcp").exists(),
-                    reason="needs root (to run a client as another user) and Linux's socket table")
+@AS_ANOTHER_USER
 def test_another_local_user_is_still_served_while_one_is_at_the_cap(fair_server):
     idle = hold_idle(fair_server, 2)
     status = _as_user(65534, lambda: load.http_request(fair_server, "POST", load.SIMPLE.encode(), load.QUERY,
@@ -272,8 +281,7 @@ def test_another_local_user_is_still_served_while_one_is_at_the_cap(fair_server)
         sock.close()
 
 
-@pytest.mark.skipif(not hasattr(os, "setuid") or os.geteuid() != 0 or not Path("/proc/net/tcp").exists(),
-                    reason="needs root (to run a client as another user) and Linux's socket table")
+@AS_ANOTHER_USER
 @pytest.mark.parametrize("family,host", [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")])
 def test_both_lookups_name_the_user_of_the_client_socket(family, host):
     """netlink (the fast path) and /proc/net/tcp (the fallback) must name the client's owner, not
@@ -289,9 +297,7 @@ def test_both_lookups_name_the_user_of_the_client_socket(family, host):
             try:
                 os.close(ready[0])
                 os.close(done[1])
-                os.setgroups([])
-                os.setgid(65534)
-                os.setuid(65534)
+                _become(65534)
                 client = socket.socket(family)
                 client.connect(listener.getsockname())  # a numeric address: no name lookup as nobody
                 os.write(ready[1], b"connected")
