@@ -65,7 +65,8 @@ def check_size(path: Path, expected: str, max_mb: int, too_big: str = "") -> Non
 
 
 def read_utf8(path: Path, expected: str, max_mb: int = 16, too_big: str = "") -> str:
-    """A human-written input file as text, or an error saying it is missing, empty, too large or not
+    """A human-written input file as text without a UTF-8 byte-order mark (Windows editors write
+    one; it is not part of the document), or an error saying it is missing, empty, too large or not
     UTF-8. The size is checked before anything is parsed, and at most ``max_mb`` MB are ever read,
     since the parsers behind (rdflib, PyYAML) take minutes and gigabytes on a file of hundreds of MB."""
     limit = max_mb << 20
@@ -84,7 +85,7 @@ def read_utf8(path: Path, expected: str, max_mb: int = 16, too_big: str = "") ->
     if not raw.strip():
         raise InputError(path, f"file is empty; expected {expected}")
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise InputError(path, not_utf8(raw, exc.start), line=raw[: exc.start].count(b"\n") + 1) from exc
 

@@ -71,10 +71,9 @@ def parse_file(path: Path) -> Graph:
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(path, f"unknown RDF file type '{path.suffix}'; expected one of {sorted(_FORMATS)}")
-    # A UTF-8 byte order mark (Windows editors write one) is not part of the document.
     data = read_utf8(path, "an RDF document", max_mb=32,
                      too_big="ontology modules are a few hundred kB: is this the right file? Instance data "
-                             "goes in with `prc-kg load --data`").removeprefix("\ufeff")
+                             "goes in with `prc-kg load --data`")
     g = Graph()
     try:
         g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())

@@ -224,7 +224,7 @@ class AllowList:
     def read(cls, paths: Iterable[Path]) -> AllowList:
         entries: set[str] = set()
         for path in paths:
-            text = read_utf8(path, "an allow-list file of pseudonyms, one per line").removeprefix("\ufeff")
+            text = read_utf8(path, "an allow-list file of pseudonyms, one per line")
             for line in text.splitlines():
                 entry = line.split("#", 1)[0].strip()
                 if entry:

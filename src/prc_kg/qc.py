@@ -74,8 +74,7 @@ def load_checks(folder: Path | None = None) -> list[QcCheck]:
     folder = Path(folder) if folder else default_qc_dir()
     checks = []
     for path in sorted(folder.glob("*.rq")):
-        text = read_utf8(path, "a SPARQL check with '# title:' and '# level:' header lines",
-                         max_mb=1).removeprefix("\ufeff")
+        text = read_utf8(path, "a SPARQL check with '# title:' and '# level:' header lines", max_mb=1)
         header: dict[str, str] = {}
         for line in text.splitlines():
             match = _HEADER.match(line)

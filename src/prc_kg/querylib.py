@@ -105,7 +105,7 @@ def to_term(value: str, kind: str, path: Path, name: str) -> Term:
 
 
 def read_query(path: Path) -> QueryFile:
-    text = read_utf8(path, "a SPARQL query with a '# title:' header line", max_mb=1).removeprefix("\ufeff")
+    text = read_utf8(path, "a SPARQL query with a '# title:' header line", max_mb=1)
     q = QueryFile(path.stem, path, text)
     for number, line in enumerate(text.splitlines(), start=1):
         match = _HEADER.match(line)
