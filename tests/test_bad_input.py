@@ -563,7 +563,26 @@ CLI = [
         ("bad.nt", "line 1"), put("in/bad.nt", "<urn:a> <urn:b> .\n"), store=True),
 ]
 
-TABLE = ONTOLOGY + EXAMPLES + RATINGS + MAPPING + QUERIES + CLI
+# Data safety (issue 10): one block per area, each row failing on the code before the fix.
+
+# - stores: a store is marked, and only a folder prc-kg made (or an empty one) is replaced
+SAFETY_STORE: list[Row] = [
+]
+
+# - outputs: never over an input, into a source folder, or onto something that is not a regular file
+SAFETY_OUTPUTS: list[Row] = [
+]
+
+# - parsers: offline (no remote or file contexts), no DOCTYPE/ENTITY, bounded in time and size
+SAFETY_PARSERS: list[Row] = [
+]
+
+# - ratings: RFC 4180 export, formula-like cells neutralised, many raters in bounded output
+SAFETY_RATINGS: list[Row] = [
+]
+
+TABLE = (ONTOLOGY + EXAMPLES + RATINGS + MAPPING + QUERIES + CLI
+         + SAFETY_STORE + SAFETY_OUTPUTS + SAFETY_PARSERS + SAFETY_RATINGS)
 
 
 # -- running a row ---------------------------------------------------------------------------------------
