@@ -87,7 +87,8 @@ def handles(text: str) -> list[Hit]:
     out = []
     for m in HANDLE_RE.finditer(text):
         name = m.group(1)
-        if len(name) >= 3 and name.casefold() not in words("at_words.txt") and not re.fullmatch(r"[a-z]{2,3}(?:-.*)?", name):
+        language_tag = re.fullmatch(r"[a-z]{2,3}(?:-.*)?", name)  # "@en", "@de-CH" in Turtle
+        if len(name) >= 3 and name.casefold() not in words("at_words.txt") and not language_tag:
             out.append(hit(m, HANDLE))
     return out
 
@@ -111,12 +112,13 @@ PHONE_RES = (
     # international: +44 20 7946 0958, +33 1 99 00 45 67, +1 (555) 123-4567
     re.compile(r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,5}(?![\w])"),
     # a national trunk prefix, digits in groups: 020 7946 0958, 07700 900123, 01 99 00 12 34, 030 555 01234
-    re.compile(r"(?<![\w./:,+-])(?:\(0\d{1,4}\)|0\d{1,4})(?:[ .-]?\d{2,5}){2,4}(?![\w./-]|,\d)"),
+    re.compile(r"(?<![\w./:,+-])(?:\(0\d{1,4}\)|0\d{1,4})(?:[ .-]?\d{2,5}){2,4}(?![\w/-]|[.,]\d)"),
     # North American: (555) 123-4567, 555-123-4567
-    re.compile(r"(?<![\w./:,+-])(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}[ .-])\d{3}[ .-]\d{4}(?![\w./-])"),
+    re.compile(r"(?<![\w./:,+-])(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}[ .-])\d{3}[ .-]\d{4}(?![\w/-]|\.\d)"),
 )
-PHONE_CONTEXT = re.compile(r"(?i)\b(?:tel|telephone|phone|mobile|cell|fax|portable|handy|telefon|téléphone|cellulare"
-                           r"|móvil)\b\.?(?:[ \t]*(?:no\.?|number|nr\.?|#))?[ \t]*[:.]?[ \t]*(\+?\(?\d[\d \t().-]{5,}\d)")
+PHONE_CONTEXT = re.compile(r"(?i)\b(?:tel|telephone|phone|mobile|cell|fax|portable|handy|telefon|téléphone"
+                           r"|cellulare|móvil)\b\.?(?:[ \t]*(?:no\.?|number|nr\.?|#))?[ \t]*[:.]?[ \t]*"
+                           r"(\+?\(?\d[\d \t().-]{5,}\d)")
 
 
 def phones(text: str) -> list[Hit]:
@@ -189,7 +191,7 @@ NATIONAL_RES = (
     re.compile(r"(?<![\w])[12] ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B) ?\d{3} ?\d{3}(?: ?\d{2})?(?![\w])"),  # French NIR
     re.compile(r"(?<![\w])[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z](?![\w])"),  # Italian codice fiscale
 )
-NHS_LIKE = re.compile(r"(?<![\w./:,+-])(?:\d{3}[ -]\d{3}[ -]\d{4}|\d{10})(?![\w./-])")
+NHS_LIKE = re.compile(r"(?<![\w./:,+-])(?:\d{3}[ -]\d{3}[ -]\d{4}|\d{10})(?![\w/-]|\.\d)")
 
 
 def _nhs_valid(digits: str) -> bool:
@@ -231,7 +233,8 @@ def _address_res() -> tuple[re.Pattern[str], ...]:
     name = rf"(?:{particle}[ \t]+)*{_PLACE_WORD}(?:[ \t]+(?:{particle}|{_PLACE_WORD}))*"
     return (
         re.compile(rf"(?<![\w.:/-])\d{{1,5}}[A-Za-z]?,?[ \t]+(?:{_PLACE_WORD}[ \t]+){{1,3}}(?i:{alt('after')})\b\.?"),
-        re.compile(rf"(?<![\w.:/-])\d{{1,5}}[A-Za-z]?(?:[ \t]*(?:bis|ter))?,?[ \t]+(?i:{alt('before')})\.?[ \t]+{name}"),
+        re.compile(rf"(?<![\w.:/-])\d{{1,5}}[A-Za-z]?(?:[ \t]*(?:bis|ter))?,?[ \t]+(?i:{alt('before')})\.?[ \t]+"
+                   rf"{name}"),
         re.compile(rf"(?<![\w])(?i:{alt('before')})\.?[ \t]+{name},?[ \t]+\d{{1,5}}[A-Za-z]?(?![\w])"),
         re.compile(rf"(?<![\w])[^\W\d_]+(?i:{alt('suffix')})\.?[ \t]*\d{{1,5}}[A-Za-z]?(?![\w])"),
         re.compile(r"\bP\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+\b"),
@@ -266,7 +269,9 @@ def places(text: str) -> list[Hit]:
         for m in rx.finditer(text):
             place = m.group(1)
             folded = " ".join(place.casefold().split())
-            if folded not in big and folded.split()[0] not in big and any(c.islower() for c in place):
+            first = folded.split()[0]
+            if folded not in big and first not in big and first not in words("months.txt") and \
+                    any(c.islower() for c in place):
                 out.append(hit(m, PLACE, 1))
     return out
 

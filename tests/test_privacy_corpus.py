@@ -1,0 +1,125 @@
+"""The privacy check measured on labelled sentences (tests/data/privacy/): recall and precision floors on
+the corpus used while building it and on a held-out set written afterwards, the issue's 20 identifier
+slips and 10 clean sentences one by one, and names in any script reported whole and masked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from prc_kg.cli import main
+from prc_kg.instances import default_examples_dir
+from prc_kg.privacy import AllowList, allowlist_for, scan_text
+from privacy_corpus import CORPUS, measure, read_corpus, report
+
+HELDOUT = CORPUS.parent / "heldout.tsv"
+
+
+# -- recall and precision ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "min_recall", "min_precision"), [
+    (CORPUS, 0.97, 0.97),  # measured 0.991 and 1.000 (the detector was shaped on it)
+    (HELDOUT, 0.93, 0.94),  # measured 0.933 and 0.949 at first, 0.950 and 0.983 after the fixes it showed
+])
+def test_recall_and_precision_on_labelled_sentences(path: Path, min_recall: float, min_precision: float):
+    figures = measure(path)
+    text = report(figures)
+    assert figures.recall >= min_recall, text
+    assert figures.precision >= min_precision, text
+
+
+def test_the_corpora_are_big_enough_and_balanced():
+    for path, size in ((CORPUS, 150), (HELDOUT, 100)):
+        sentences = read_corpus(path)
+        identifiers = [s for s in sentences if s.label == "identifier"]
+        clean = [s for s in sentences if s.label == "clean"]
+        assert len(sentences) >= size and len(clean) >= len(identifiers)
+        assert {s.label for s in sentences} == {"identifier", "clean"}
+    kinds = {s.kind for s in read_corpus() if s.label == "identifier"}
+    assert kinds >= {"name", "name-non-ascii", "address", "phone", "email", "small-town", "case-ref", "age-over-89",
+                     "person-date", "employer-town", "handle", "ip", "url", "national-id"}
+
+
+# -- the issue's cases ---------------------------------------------------------------------------------------------
+
+# Twenty slips a clinician might leave in notes (the kinds the issue lists), and the kind the check reports.
+SLIPS = [
+    ("Sarah Connolly came with her sister to the first meeting.", "name"),
+    ("Mrs Müller described a lifelong fear of open spaces.", "name"),
+    ("Zoë said the silence felt like punishment.", "name"),
+    ("Łukasz Nowak was referred by his general practitioner.", "name"),
+    ("José Núñez spoke about his brother for most of the hour.", "name"),
+    ("Il habite au 12 rue des Lilas, 75011 Paris.", "address"),
+    ("Appelez-la au 01 99 00 12 34 si elle manque la séance.", "phone"),
+    ("He has lived in Eyam all his life and everyone there knows him.", "place"),
+    ("The hospital letter gives case ref 2019/04471 at the top.", "record-number"),
+    ("Mrs Fielding, aged 93, was seen on 4 March 2021 after her fall.", "age-over-89"),
+    ("She works as a nurse at the Royal Infirmary in Kirkcaldy.", "place"),
+    ("Her Twitter handle is @lonelycloud77.", "handle"),
+    ("The e-mail came from 192.0.2.44, the patient's home connection.", "ip-address"),
+    ("Her blog is at https://janedoe.example.com/diary.", "url"),
+    ("National insurance number QQ 12 34 56 C on the form.", "national-id"),
+    ("He said to write to jane dot doe at gmail dot com.", "email"),
+    ("She wrote from jane.doe@example.org before the second session.", "email"),
+    ("Her mobile number, 07700 900123, was on the intake form.", "phone"),
+    ("The referral letter says she was born 12 March 1980.", "date-of-birth"),
+    ("The hospital letter gives MRN 4471923 at the top.", "record-number"),
+]
+
+# Ten ordinary sentences of clinical teaching: historical figures, a fictional character, citations, figures.
+CLEAN = [
+    "Dr Winnicott wrote about the holding environment.",
+    "Melanie Klein described the paranoid-schizoid position.",
+    "Anna Freud extended her father's work on defences.",
+    "Karen Horney disagreed with Freud about feminine psychology.",
+    "Tony Soprano's panic attacks open the first episode.",
+    "As Waldron et al. (2004) note, the analyst's interventions vary in quality.",
+    "The patient, a retired teacher in her seventies, spoke about her garden.",
+    "Items PQS:36 and APS:TYPE-INT were rated in 2004.",
+    "r = 0.278, ci [0.256, 0.299], k 295, n = 30,000.",
+    "Bordin (1979) defined the alliance by goals, tasks and bond.",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), SLIPS)
+def test_each_slip_is_found_with_its_kind(text: str, kind: str):
+    assert kind in {h.kind for h in scan_text(text, AllowList())}, scan_text(text, AllowList())
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_clinical_prose_passes_without_an_allow_list(text: str):
+    assert scan_text(text, AllowList()) == []
+
+
+# -- names in any script, reported whole and masked -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("José Núñez spoke about his brother.", "José Núñez"),
+    ("Mrs Müller cried.", "Mrs Müller"),
+    ("Seen with Łukasz Nowak today.", "Łukasz Nowak"),
+    ("Mr O'Brien was late.", "Mr O'Brien"),
+    ("Jean-Luc Martin refused the medication.", "Jean-Luc Martin"),
+    ("Frau Schröder weinte.", "Frau Schröder"),
+    ("Dr Ömer Yılmaz referred her.", "Dr Ömer Yılmaz"),
+])
+def test_a_name_in_any_script_is_found_whole(text: str, name: str):
+    assert [(h.kind, h.text) for h in scan_text(text, AllowList())] == [("name", name)]
+
+
+def test_the_report_masks_a_non_ascii_name_whole(tmp_path: Path, capsys):
+    examples = tmp_path / "examples"
+    shutil.copytree(default_examples_dir(), examples)
+    notes = tmp_path / "notes.yaml"
+    notes.write_text("notes: >-\n  José Núñez came with Zoë.\n  Write to jane dot doe at gmail dot com.\n",
+                     encoding="utf-8")
+    assert main(["privacy-check", "--examples", str(examples), str(notes)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert f"{notes}:2: name: J*** N***" in out and f"{notes}:2: name: Z***" in out
+    assert f"{notes}:3: email: j*** d*** d*** a*** g*** d*** c***" in out
+    assert "Núñez" not in "\n".join(out) and "Jos\n" not in "\n".join(out)
+
+
+def test_the_shipped_allow_list_still_lets_its_pseudonyms_through():
+    assert scan_text("Annie and Giovanna; Mrs C; Merton Gill", allowlist_for(None)) == []
