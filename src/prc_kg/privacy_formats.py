@@ -41,12 +41,18 @@ def _digits(text: str) -> int:
 
 # -- e-mail, links, handles, IP addresses -------------------------------------------------------------------
 
-EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# Parts are bounded (a local part has at most 64 characters, a label 63) so a long run of word characters
+# cannot make the search quadratic.
+EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
+                      r"\.[A-Za-z]{2,}\b")
 _AT = r"(?:\s*[(\[{]\s*(?:at|chez|bei)\s*[)\]}]\s*|\s+(?:at|chez|bei|arobase|chiocciola)\s+)"
-_DOT = r"(?:\s*[(\[{]\s*(?:dot|punkt|point|punto|ponto)\s*[)\]}]\s*|\s+(?:dot|punkt|point|punto|ponto)\s+|\.)"
-_SPELLED_DOT = r"(?:[(\[{]|\s(?:dot|punkt|point|punto|ponto)\s)"
-SPELLED_EMAIL = re.compile(rf"(?i)(?<![\w.])[a-z0-9][\w-]*(?:{_DOT}[a-z0-9][\w-]*)*{_AT}[a-z0-9][\w-]*"
-                           rf"(?:{_DOT}[a-z0-9][\w-]*)*{_DOT}(?:[a-z]{{2}}|com|org|net|edu|gov|info|mail|biz)\b")
+# "point" (French) only in brackets: "at one point of" is English prose
+_DOT = r"(?:\s*[(\[{]\s*(?:dot|punkt|point|punto|ponto)\s*[)\]}]\s*|\s+(?:dot|punkt|punto|ponto)\s+|\.)"
+_SPELLED_DOT = r"(?:[(\[{]|\s(?:dot|punkt|punto|ponto)\s)"
+_TLD = (r"(?:com|org|net|edu|gov|info|io|co|eu|uk|de|fr|it|es|nl|be|ch|at|pl|se|dk|no|fi|ie|pt|ca|au|us|nz|cz|gr|hu"
+        r"|ro|tr|ru|br|mx|ar|in|jp|za)")
+SPELLED_EMAIL = re.compile(rf"(?i)(?<![\w.-])[a-z0-9][\w-]{{0,30}}(?:{_DOT}[a-z0-9][\w-]{{0,30}}){{0,4}}{_AT}"
+                           rf"[a-z0-9][\w-]{{0,30}}(?:{_DOT}[a-z0-9][\w-]{{0,30}}){{0,3}}{_DOT}{_TLD}\b")
 URL_RE = re.compile(r"(?i)(?<![\w@/.-])(?:https?://|www\.)[^\s<>\"')\]]+|(?<![\w@/.-])(?:[a-z0-9-]+\.)+[a-z]{2,}"
                     r"/[^\s<>\"')\]]+")
 HANDLE_RE = re.compile(r"(?<![\w@.])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")

@@ -78,6 +78,10 @@ def _words(text: str) -> list[_Word]:
         end = m.end()
         if re.search(r"['’]s$", m.group(0)) and len(m.group(0)) > 3:
             end -= 2  # the possessive ("Hassan's") is not part of the name
+        parts = m.group(0).split("-")
+        if parts[0][:1].isupper() and len(parts) > 1 and not all(p[:1].isupper() for p in parts):
+            # "Holm-adjusted", "Freud-inspired": the name is the capitalised part before the hyphen
+            end = m.start() + len(parts[0])
         out.append(_Word(m.start(), end, text[m.start():end]))
     return out
 
