@@ -123,3 +123,51 @@ def test_the_report_masks_a_non_ascii_name_whole(tmp_path: Path, capsys):
 
 def test_the_shipped_allow_list_still_lets_its_pseudonyms_through():
     assert scan_text("Annie and Giovanna; Mrs C; Merton Gill", allowlist_for(None)) == []
+
+
+# -- the new detectors, one by one, and their near misses -----------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "kind", "found"), [
+    ("write to jane dot doe at gmail dot com", "email", "jane dot doe at gmail dot com"),
+    ("m.rossi [at] example [dot] it", "email", "m.rossi [at] example [dot] it"),
+    ("from 192.0.2.44.", "ip-address", "192.0.2.44"),
+    ("from 2001:db8::8a2e:370:7334", "ip-address", "2001:db8::8a2e:370:7334"),
+    ("follow @jenny_r_1987", "handle", "@jenny_r_1987"),
+    ("www.facebook.com/tom.brennan.1982", "url", "www.facebook.com/tom.brennan.1982"),
+    ("her page at https://example.org/~mrossi/", "url", "https://example.org/~mrossi/"),
+    ("Appelez au 01 99 00 12 34.", "phone", "01 99 00 12 34"),
+    ("unter 030 555 01234.", "phone", "030 555 01234"),
+    ("Hauptstrasse 5", "address", "Hauptstrasse 5"),
+    ("via Garibaldi 18", "address", "via Garibaldi 18"),
+    ("au 12 rue des Lilas", "address", "12 rue des Lilas"),
+    ("Cambridge, MA 02139", "address", "MA 02139"),
+    ("case ref 2019/04471", "record-number", "2019/04471"),
+    ("Aktenzeichen 4 K 1234/19", "record-number", "4 K 1234/19"),
+    ("NI number: QQ123456C", "national-id", "QQ123456C"),
+    ("SSN 123-45-6789", "national-id", "123-45-6789"),
+    ("aged 93", "age-over-89", "93"),
+    ("a 94-year-old widow", "age-over-89", "94"),
+    ("admitted on 17 October 2022", "date", "17 October 2022"),
+    ("Née le 14 juillet 1975", "date-of-birth", "14 juillet 1975"),
+    ("Geboren am 2. Februar 1968", "date-of-birth", "2. Februar 1968"),
+    ("she grew up in Little Snoring", "place", "Little Snoring"),
+    ("Er stammt aus Hinterzarten", "place", "Hinterzarten"),
+    ("Il travaille chez Renault à Flins", "place", "Flins"),
+])
+def test_each_new_detector(text: str, kind: str, found: str):
+    assert [(h.kind, h.text) for h in scan_text(text, AllowList())] == [(kind, found)]
+
+
+@pytest.mark.parametrize("text", [
+    "In Turtle, @prefix declares a namespace; labels carry @en.",  # not handles
+    "The endpoint listens on 127.0.0.1 and ::1.", "version 3.1.20", "1.2 and 3.4",  # loopback, versions
+    "Cite https://doi.org/10.5281/zenodo.1234567 and https://psychoanalyticresearch.org/prc-manual/.",  # links
+    "ICD-11 code 6B00; Case 3; Session 12 was rated on 2024-01-08.",  # codes, small numbers, a rating date
+    "She is 34; he felt like a ninety-year-old; 92 items; aged 45.",  # ages of 89 or less, in words, not ages
+    "Cohen's kappa and Holm-adjusted p; the Allison–Liker z.",  # statisticians' eponyms
+    "She moved to a larger city; she grew up in London; sessions moved to Thursday.",  # no town, a large one
+    "Alpha was 0.87 over 31 items.", "a patient at one point of treatment",  # words that looked like data
+    "In 1999 Freud's papers were reissued.",  # a year before a capitalised word is not a postcode
+])
+def test_near_misses_of_the_new_detectors(text: str):
+    assert scan_text(text, AllowList()) == []

@@ -246,6 +246,9 @@ def _address_res() -> tuple[re.Pattern[str], ...]:
         re.compile(r"\bP\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+\b"),
         # UK postcode: SW1A 1AA, M1 1AE (inward part letters exclude C, I, K, M, O, V)
         re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[ABD-HJLNP-UW-Z]{2}\b"),
+        # US ZIP code after a state's abbreviation ("MA 02139"), Canadian postal code ("K1A 0B1")
+        re.compile(r"(?<![\w])[A-Z]{2}[ \t]\d{5}(?:-\d{4})?(?![\w])"),
+        re.compile(r"(?<![\w])[A-Z]\d[A-Z][ \t]?\d[A-Z]\d(?![\w])"),
         # a five-digit postcode, or a four-digit one after a comma, then the town: "75011 Paris", ", 8001 Zürich"
         re.compile(rf"(?<![\w.,-])(?:\d{{5}}|(?<=, )\d{{4}})[ \t]+{_PLACE_WORD}"),
     )
