@@ -51,7 +51,8 @@ _DOT = r"(?:\s*[(\[{]\s*(?:dot|punkt|point|punto|ponto)\s*[)\]}]\s*|\s+(?:dot|pu
 _SPELLED_DOT = r"(?:[(\[{]|\s(?:dot|punkt|punto|ponto)\s)"
 _TLD = (r"(?:com|org|net|edu|gov|info|io|co|eu|uk|de|fr|it|es|nl|be|ch|at|pl|se|dk|no|fi|ie|pt|ca|au|us|nz|cz|gr|hu"
         r"|ro|tr|ru|br|mx|ar|in|jp|za)")
-SPELLED_EMAIL = re.compile(rf"(?i)(?<![\w.-])[a-z0-9][\w-]{{0,30}}(?:{_DOT}[a-z0-9][\w-]{{0,30}}){{0,4}}{_AT}"
+_JOIN = rf"(?:{_DOT}|\s+(?:underscore|unterstrich|dash|hyphen|tiret)\s+)"  # within the local part
+SPELLED_EMAIL = re.compile(rf"(?i)(?<![\w.-])[a-z0-9][\w-]{{0,30}}(?:{_JOIN}[a-z0-9][\w-]{{0,30}}){{0,4}}{_AT}"
                            rf"[a-z0-9][\w-]{{0,30}}(?:{_DOT}[a-z0-9][\w-]{{0,30}}){{0,3}}{_DOT}{_TLD}\b")
 URL_RE = re.compile(r"(?i)(?<![\w@/.-])(?:https?://|www\.)[^\s<>\"')\]]+|(?<![\w@/.-])(?:[a-z0-9-]+\.)+[a-z]{2,}"
                     r"/[^\s<>\"')\]]+")

@@ -99,8 +99,12 @@ def _groups(text: str) -> list[list[_Word]]:
     return [g for g in groups if g and g[0].capital]
 
 
-def _trim(group: list[_Word]) -> list[_Word]:
+def _trim(group: list[_Word], family_names: bool = False) -> list[_Word]:
+    """Drop the ordinary words that end a run; with ``family_names``, keep one that is also a family
+    name after a name ("Jürgen Weiß", "Renée Côté")."""
     while group and (group[-1].folded in _PARTICLES or group[-1].plain):
+        if family_names and len(group) > 1 and group[-1].folded in surnames() and not group[-2].plain:
+            break
         group = group[:-1]
     return group
 
@@ -136,9 +140,11 @@ def name_hits(text: str) -> list[Hit]:
                 if len(core) < 2 or any(w.plain for w in core) or core[-1].folded not in surnames() or \
                         not _person_cue(text, core[0].start, core[-1].end):
                     continue
+            while start > 0 and not group[start - 1].plain and not group[start - 1].honorific:
+                start -= 1  # a first name missing from the list before one on it: "Çağla Öztürk"
             if len(group) - start >= 3 and any(w.plain and w.folded not in _PARTICLES for w in group[start:]):
                 continue  # a title-case phrase, not a name: "Columbia Analytic Process Scale"
-            rest = _trim(group[start:]) or group[start:start + 1]
+            rest = _trim(group[start:], family_names=True) or group[start:start + 1]
             span = (rest[0].start, rest[-1].end)
         found = text[span[0]:span[1]]
         # a known name may end in a common word that _trim dropped: "Melanie Klein", "André Green"

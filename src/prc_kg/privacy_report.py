@@ -84,11 +84,15 @@ def _mask_runs(text: str) -> str:
 
 
 def without_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest of overlapping hits, so one identifier is reported once."""
+    """Keep the longest of overlapping hits, so one identifier is reported once; overlapping hits of one
+    kind ("12 rue des Lilas" and "rue des Lilas, 75011") become one."""
     kept: list[Hit] = []
     for h in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
         if kept and h.start < kept[-1].end:
-            if h.end > kept[-1].end and h.end - h.start > kept[-1].end - kept[-1].start:
+            last = kept[-1]
+            if h.kind == last.kind and h.end > last.end:
+                kept[-1] = Hit(last.start, h.end, h.kind, last.text + h.text[last.end - h.start:])
+            elif h.end > kept[-1].end and h.end - h.start > kept[-1].end - kept[-1].start:
                 kept[-1] = h
             continue
         kept.append(h)
