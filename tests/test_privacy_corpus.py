@@ -171,3 +171,21 @@ def test_each_new_detector(text: str, kind: str, found: str):
 ])
 def test_near_misses_of_the_new_detectors(text: str):
     assert scan_text(text, AllowList()) == []
+
+
+def test_the_word_lists_are_shipped_data_with_their_provenance():
+    """Every list says what it is and where it comes from, and is package data (a wheel ships it)."""
+    import tomllib
+    from importlib import resources
+
+    folder = resources.files("prc_kg").joinpath("privacy_data")
+    files = sorted(p.name for p in folder.iterdir() if p.name.endswith(".txt"))
+    assert {"given_names.txt", "surnames.txt", "public_figures.txt", "fictional_characters.txt"} <= set(files)
+    for name in files:
+        head = folder.joinpath(name).read_text(encoding="utf-8").splitlines()[:2]
+        assert all(line.startswith("#") for line in head), name
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "privacy_data/*.txt" in pyproject["tool"]["setuptools"]["package-data"]["prc_kg"]
+    from prc_kg.privacy_lists import known_names
+
+    assert sum(len(v) for v in known_names().by_surname.values()) >= 400  # the field's figures and characters

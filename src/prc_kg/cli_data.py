@@ -109,8 +109,9 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_validate)
 
     p = with_examples(sub.add_parser(
-        "privacy-check", help="look for personal identifiers (names, dates of birth, phone numbers, e-mail and "
-                              "street addresses, record numbers) in the examples and further files; exit 1 if any"))
+        "privacy-check", help="look for personal identifiers (names, dates, ages over 89, phone numbers, e-mail, "
+                              "street and web addresses, handles, IP addresses, towns, record and national numbers) "
+                              "in the examples and further files; exit 1 if any"))
     p.add_argument("files", type=Path, nargs="*", default=[],
                    help="further files to check: ratings or other CSV, YAML, RDF (.nt, .ttl, …)")
     _with_allow(p)
