@@ -239,7 +239,8 @@ def _raw(head: str, body: bytes = b"", then: list[tuple[float, bytes]] | None = 
          wait: float = 30) -> Callable[[str], tuple[int | None, bytes]]:
     def send(url: str) -> tuple[int | None, bytes]:
         _, _, path = _split(url)
-        first = head.replace("PATH", path).replace("\n", "\r\n").encode("latin-1") + body
+        host = urllib.parse.urlsplit(url).netloc  # the server answers only its own names
+        first = head.replace("PATH", path).replace("HOST", host).replace("\n", "\r\n").encode("latin-1") + body
         return raw_exchange(url, [(0, first), *(then or [])], wait)
     return send
 
@@ -296,32 +297,34 @@ def abuse_cases(canary_url: str, request_timeout: float) -> list[Case]:
               for how, q in service_variants(canary_url)]
     cases += [
         Case("oversized body", "POST of 2 MiB", (413,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\n"
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\n"
                   f"Content-Length: {2 << 20}\n\n", b"#" * (2 << 20), wait=wait)),
         Case("oversized URL", "GET with a 100 KiB query string", (414,),
-             _raw("GET PATH?query=" + "x" * 100_000 + " HTTP/1.1\nHost: x\n\n", wait=wait)),
+             _raw("GET PATH?query=" + "x" * 100_000 + " HTTP/1.1\nHost: HOST\n\n", wait=wait)),
         Case("Content-Length negative", "Content-Length: -1", (400,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: -1\n\n",
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\nContent-Length: -1\n\n",
                   b"ASK {}", wait=wait)),
         Case("Content-Length not a number", "Content-Length: 12abc", (400,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: 12abc\n\n",
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\nContent-Length: 12abc\n\n",
                   b"ASK {}", wait=wait)),
         Case("Content-Length larger than the body", "announces 1000 bytes, sends 6, waits", (408,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
                   b"ASK {}", wait=wait)),
         Case("slow body", "announces 1000 bytes, sends 1 byte every 0.5 s", (408,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
                   then=[(0.5, b" ")] * 1000, wait=wait)),
         Case("slowloris headers", "one header line every 0.5 s", (408,),
-             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: x\n",
+             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: HOST\n",
                   then=[(0.5, f"X-Slow-{i}: x\r\n".encode()) for i in range(1000)], wait=wait)),
         Case("header flood", "200 header lines", (431,),
-             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: x\n" + "".join(f"X-Flood-{i}: x\n" for i in range(200))
+             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: HOST\n" + "".join(f"X-Flood-{i}: x\n" for i in range(200))
                   + "\n", wait=wait)),
         Case("chunked body", "Transfer-Encoding: chunked", (411,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\n"
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\n"
                   "Transfer-Encoding: chunked\n\n", b"6\r\nASK {}\r\n0\r\n\r\n", wait=wait)),
         Case("result cap", "SELECT * WHERE { ?s ?p ?o }", (200,), _capped),
+        Case("Host of another name (DNS rebinding)", "Host: rebind.example", (421,),
+             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: rebind.example\n\n", wait=wait)),
     ]
     return cases
 
