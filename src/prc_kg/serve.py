@@ -402,6 +402,9 @@ class QueryPool:
         if self._closed or not self.slots.acquire(client, self.limits.timeout):
             return Answer("busy", f"server busy: {self.size} queries running "
                                   f"({self.slots.held(client)} of them yours); try again")
+        if self._closed:  # closed while this query waited for its turn
+            self.slots.release(client)
+            return Answer("busy", "the server is stopping")
         for _ in range(2):  # a process that died while idle (killed from outside) gets one replacement
             try:
                 worker = self._checkout(client, store, generation)
