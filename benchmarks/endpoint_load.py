@@ -342,15 +342,22 @@ def run_case(case: Case, url: str) -> Outcome:
 # -- load ---------------------------------------------------------------------------------------------
 
 def _client(send, mix: list[tuple[str, str]], seed: int, t0: float, deadline: float,
-            out: list[Sample]) -> None:
+            out: list[Sample], todo: list[tuple[str, str]] | None = None) -> None:
     """One client: the mix in its own seeded order until the deadline; ``send(text)`` gives
-    (status, size), so the endpoint and the in-process baseline run the very same loop."""
+    (status, size), so the endpoint and the in-process baseline run the very same loop. Requests in
+    ``todo`` (shared by the clients) are sent first, deadline or not: however slow the machine, each
+    of them runs once."""
     order = mix[:]
     random.Random(seed).shuffle(order)
     i = 0
-    while time.perf_counter() < deadline:
-        name, text = order[i % len(order)]
-        i += 1
+    while True:
+        try:
+            name, text = todo.pop()
+        except (AttributeError, IndexError):  # no list, or nothing left in it
+            if time.perf_counter() >= deadline:
+                break
+            name, text = order[i % len(order)]
+            i += 1
         start = time.perf_counter()
         status, size = send(text)
         out.append(Sample(name, start - t0, time.perf_counter() - start, status, size))
@@ -379,13 +386,15 @@ def _in_process(store):
 def run_session(url: str, mix: list[tuple[str, str]], clients: int, seconds: float, seed: int = 1,
                 runaway_at: float | None = 0.3, abuse: list[Case] | None = None,
                 canary: Canary | None = None, abuse_at: float = 0.1) -> Session:
-    """CLIENTS threads send the mix for SECONDS; meanwhile the runaway query (at RUNAWAY_AT of the run)
-    with a simple probe half a second after it, and the abuse cases (from ABUSE_AT), each in its own thread."""
+    """CLIENTS threads send the whole mix once between them, then keep sending it until SECONDS have
+    passed; meanwhile the runaway query (at RUNAWAY_AT of the run) with a simple probe half a second
+    after it, and the abuse cases (from ABUSE_AT), each in its own thread."""
     samples: list[Sample] = []
     t0 = time.perf_counter()
     deadline = t0 + seconds
-    threads = [threading.Thread(target=_client, args=(_over_http(url), mix, seed * 1000 + i, t0, deadline, samples),
-                                daemon=True)
+    todo = mix[::-1]  # every request of the mix runs at least once, in the mix's order
+    threads = [threading.Thread(target=_client, args=(_over_http(url), mix, seed * 1000 + i, t0, deadline, samples,
+                                                      todo), daemon=True)
                for i in range(clients)]
     for t in threads:
         t.start()

@@ -3,9 +3,10 @@
 A client (a local user, told apart by uid, or a remote address) may hold at most ``share`` of the
 ``capacity`` slots; what it asks beyond that waits in line instead of being refused, so a client that
 runs many requests in parallel is slowed to its share, not failed. When a slot frees, it goes to the
-waiting client that holds the fewest, the longest-waiting first: one client's burst of runaway queries
-cannot keep a second client's ASK waiting behind it. The line itself is bounded (``max_waiting``);
-only past that is a request refused at once."""
+waiting client that holds the fewest, the longest-waiting first, and a few reserve slots go only to
+clients that hold none: one client's burst of runaway queries cannot keep a second client's ASK
+waiting behind it. The line itself is bounded (``max_waiting``); only past that is a request refused
+at once."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ class Ticket:
 
 
 class FairSlots:
-    def __init__(self, capacity: int, share: int, max_waiting: int | None = None):
-        self.capacity, self.share = capacity, max(1, min(share, capacity))
+    """``reserve`` slots beyond the capacity go only to a client that holds none: a newcomer is served
+    at once even while another client holds every regular slot (with long-running queries, say)."""
+
+    def __init__(self, capacity: int, share: int, max_waiting: int | None = None, reserve: int = 0):
+        self.capacity, self.share, self.reserve = capacity, max(1, min(share, capacity)), reserve
         self.max_waiting = max_waiting
         self._held: dict[str, int] = {}
         self._in_use = 0
@@ -80,9 +84,12 @@ class FairSlots:
             self._dispatch()
 
     def _dispatch(self) -> None:
-        """Give free slots to waiting clients under their share: fewest held first, then oldest."""
-        while self._in_use < self.capacity:
-            eligible = [t for t in self._waiting if self._held.get(t.client, 0) < self.share]
+        """Give free slots to waiting clients under their share: fewest held first, then oldest; the
+        reserve only to clients that hold none."""
+        while self._in_use < self.capacity + self.reserve:
+            regular = self._in_use < self.capacity
+            eligible = [t for t in self._waiting if self._held.get(t.client, 0) < self.share
+                        and (regular or self._held.get(t.client, 0) == 0)]
             if not eligible:
                 return
             ticket = min(eligible, key=lambda t: (self._held.get(t.client, 0), t.order))

@@ -50,7 +50,7 @@ class Limits:
     max_rows: int = 10_000  # rows (or triples) returned at most
     max_result_bytes: int = 16 << 20  # bytes of the serialised answer at most (any format); cut there
     max_memory_mb: int = 2048  # address space a query process may add to the server's
-    max_queries: int = 0  # query processes at once; more wait up to `timeout` for a free one
+    max_queries: int = 0  # query processes at once (and half as many for newcomers); more wait up to `timeout`
     max_connections: int = 64  # connections handled at once; as many more may wait, the rest get 503
     max_connections_per_client: int = 16  # per local user (loopback) or per address; more wait their turn
     queue_wait: float = 60.0  # seconds a connection beyond its client's share waits for a place
@@ -345,15 +345,17 @@ class _Worker:
 
 class QueryPool:
     """Query processes forked from the server and reused from query to query (a fork costs 5-10 ms,
-    more than most library queries): at most ``limits.query_slots()`` at once, started when needed,
-    shared fairly between clients (one client holds at most half of them while others wait; a freed
-    one goes to the waiting client that holds the fewest). A process that outlives the time limit is
+    more than most library queries): ``limits.query_slots()`` at once, started when needed, shared
+    fairly between clients: a freed one goes to the waiting client that holds the fewest, and half as
+    many again are kept for clients that hold none, so one client's runaway queries do not keep
+    another's waiting. A process that outlives the time limit is
     killed, one that dies is replaced. With a ``watch``, a store replaced under the server is
     reopened and the processes that read the old one are retired."""
 
     def __init__(self, store: ox.Store, limits: Limits, watch: StoreWatch | None = None):
         self.store, self.limits, self.size, self.watch = store, limits, limits.query_slots(), watch
-        self.slots = FairSlots(self.size, max(1, self.size // 2))
+        # one client may use every slot; half as many again are kept for clients that hold none
+        self.slots = FairSlots(self.size, self.size, reserve=max(1, self.size // 2))
         self._ctx = multiprocessing.get_context("fork")
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
