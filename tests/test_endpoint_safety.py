@@ -130,6 +130,7 @@ CASES = {  # many short rows (the answer is far larger than its terms), and one 
     # escaped: 240 KB as N-Triples, 600 KB in XML
     "short rows": ([f"v{i}" for i in range(3000)], 40_000),
     "escaped literal": (['"<&' * 60_000], 500_000),
+    "astral literal": ([chr(0x1F600) * 50_000], 150_000),  # 50,000 characters; 200 KB as UTF-8
 }
 
 

@@ -57,7 +57,7 @@ _XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql
 
 _JSON = SelectFormat(
     head=lambda vs: '{"head": {"vars": ' + json.dumps(vs) + '}, "results": {"bindings": [',
-    row=lambda vs, row: json.dumps({v: term_to_json(t) for v, t in zip(vs, row) if t is not None}),
+    row=lambda vs, row: json.dumps({v: term_to_json(t) for v, t in zip(vs, row) if t is not None}, ensure_ascii=False),
     tail="]}}", between=", ",
     ask=lambda b: json.dumps({"head": {}, "boolean": b}))
 _XML = SelectFormat(
