@@ -29,9 +29,10 @@ def is_loopback(host: str) -> bool:
 def family_of(host: str) -> int:
     """The socket family to bind ``host`` with: IPv6 for an IPv6 address, else IPv4."""
     try:
-        return socket.AF_INET6 if ipaddress.ip_address(host.strip("[]").split("%", 1)[0]).version == 6 else socket.AF_INET
+        version = ipaddress.ip_address(host.strip("[]").split("%", 1)[0]).version
     except ValueError:
         return socket.AF_INET
+    return socket.AF_INET6 if version == 6 else socket.AF_INET
 
 
 def _bracketed(host: str) -> str:

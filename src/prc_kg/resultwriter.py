@@ -10,7 +10,7 @@ SPARQL 1.1 results formats define them, CSV and TSV as Jena and Fuseki write the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -46,11 +46,11 @@ def _xml_term(term) -> str:
 class SelectFormat:
     """How one results format writes its head, each row, the glue between rows, and its tail."""
 
-    head: object  # (variables) -> str
-    row: object  # (variables, row) -> str
+    head: Callable[[list[str]], str]
+    row: Callable[[list[str], Row], str]
     tail: str
     between: str
-    ask: object  # (boolean) -> str
+    ask: Callable[[bool], str]
 
 
 _XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>\n'
@@ -70,7 +70,8 @@ _CSV = SelectFormat(
     head=lambda vs: ",".join(vs) + "\r\n", row=lambda vs, row: ",".join(_csv_cell(t) for t in row) + "\r\n",
     tail="", between="", ask=lambda b: f"_askResult\r\n{'true' if b else 'false'}\r\n")
 _TSV = SelectFormat(
-    head=lambda vs: "\t".join("?" + v for v in vs) + "\n", row=lambda vs, row: "\t".join(_tsv_cell(t) for t in row) + "\n",
+    head=lambda vs: "\t".join("?" + v for v in vs) + "\n",
+    row=lambda vs, row: "\t".join(_tsv_cell(t) for t in row) + "\n",
     tail="", between="", ask=lambda b: f"?_askResult\n{'true' if b else 'false'}\n")
 
 SELECT_FORMATS = {

@@ -3,9 +3,10 @@
 Queries run in a few query processes forked from the server (reused from query to query), each with
 a time limit, a memory limit and no network: a runaway query is killed while other clients keep
 being served, and a SERVICE clause that gets past the keyword check still cannot reach another host.
-Updates, LOAD and SERVICE are refused; results are capped at a row and a byte limit; slow, lying or
-oversized requests are cut off; connections and query processes are bounded in number; the server
-binds to loopback unless told otherwise."""
+Updates, LOAD and SERVICE are refused; answers are capped at a row and a byte limit; slow, lying or
+oversized requests are cut off; connections and query processes are bounded in number and shared
+fairly between clients; the server binds to loopback unless told otherwise and answers only `Host`
+names it is bound to; a store that `prc-kg load` replaced is reopened."""
 
 from __future__ import annotations
 
