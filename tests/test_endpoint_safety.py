@@ -336,3 +336,31 @@ def test_over_http_another_users_ask_is_answered_while_one_user_runs_runaway_que
         for thread in runaway:
             thread.join(60)
         assert statuses == [503] * 4
+
+
+def test_cli_serve_on_127_0_0_2_reopens_a_replaced_store(tmp_path):
+    """Through `prc-kg serve --store`: another loopback address, and the store swapped under it."""
+    import select
+    import subprocess
+    from pathlib import Path
+
+    path = tmp_path / "store"
+    _make_store(path, "old rating")
+    exe = Path(sys.executable).parent / "prc-kg"
+    proc = subprocess.Popen([str(exe), "serve", "--store", str(path), "--host", "127.0.0.2", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert select.select([proc.stdout], [], [], 60)[0], "prc-kg serve printed nothing in 60 s"
+        banner = proc.stdout.readline()
+        url = "http://127.0.0.2:" + banner.split("127.0.0.2:")[1].split("/")[0] + "/sparql"
+        assert b"old rating" in query(url, "SELECT ?o WHERE { ?s ?p ?o }")[2]
+        _make_store(tmp_path / "new", "new rating")
+        os.rename(path, tmp_path / "old")
+        os.rename(tmp_path / "new", path)
+        status, _, body = query(url, "SELECT ?o WHERE { ?s ?p ?o }")
+        assert status == 200 and b"new rating" in body and b"old rating" not in body
+        assert select.select([proc.stderr], [], [], 60)[0]
+        assert f"the store at {path} was replaced" in proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(10)
