@@ -33,6 +33,7 @@ class FairSlots:
     def __init__(self, capacity: int, share: int, max_waiting: int | None = None, reserve: int = 0):
         self.capacity, self.share, self.reserve = capacity, max(1, min(share, capacity)), reserve
         self.max_waiting = max_waiting
+        self.lined_up = 0  # requests that have had to wait, ever (for tests and reports)
         self._held: dict[str, int] = {}
         self._in_use = 0
         self._waiting: list[Ticket] = []
@@ -57,6 +58,7 @@ class FairSlots:
             if not ticket.granted and self.max_waiting is not None and len(self._waiting) > self.max_waiting:
                 self._waiting.remove(ticket)
                 return None
+            self.lined_up += not ticket.granted
             return ticket
 
     def wait(self, ticket: Ticket, timeout: float) -> bool:
