@@ -29,16 +29,16 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from .hostcheck import HostCheck, family_of, is_loopback
 from .fairslots import FairSlots, Ticket
+from .hostcheck import HostCheck, family_of, is_loopback
 from .peers import peer_of
-from .storewatch import StoreWatch
 from .resultwriter import GRAPH_FORMATS, SELECT_FORMATS, write_ask, write_solutions, write_triples
+from .storewatch import StoreWatch
 
 MAX_BODY = 1 << 20
 
@@ -349,9 +349,9 @@ class QueryPool:
     more than most library queries): ``limits.query_slots()`` at once, started when needed, shared
     fairly between clients: a freed one goes to the waiting client that holds the fewest, and half as
     many again are kept for clients that hold none, so one client's runaway queries do not keep
-    another's waiting. A process that outlives the time limit is
-    killed, one that dies is replaced. With a ``watch``, a store replaced under the server is
-    reopened and the processes that read the old one are retired."""
+    another's waiting. A process that outlives the time limit is killed, one that dies is replaced.
+    With a ``watch``, a store replaced under the server is reopened and the processes that read the
+    old one are retired."""
 
     def __init__(self, store: ox.Store, limits: Limits, watch: StoreWatch | None = None):
         self.store, self.limits, self.size, self.watch = store, limits, limits.query_slots(), watch
