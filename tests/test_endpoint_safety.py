@@ -364,3 +364,13 @@ def test_cli_serve_on_127_0_0_2_reopens_a_replaced_store(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_stopping_the_server_sends_the_line_away():
+    from prc_kg.fairslots import FairSlots
+
+    slots = FairSlots(1, 1, max_waiting=4)
+    assert slots.acquire("A", 0)
+    waiting = slots.request("B")
+    slots.close()
+    assert waiting.event.is_set() and not waiting.granted and slots.request("C") is None

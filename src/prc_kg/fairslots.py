@@ -62,16 +62,24 @@ class FairSlots:
             return ticket
 
     def wait(self, ticket: Ticket, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for the slot; False (and out of the line) if it did not come."""
-        deadline = time.monotonic() + timeout
-        while not ticket.event.wait(max(0.0, deadline - time.monotonic())):
+        """Wait up to ``timeout`` seconds for the slot; False (and out of the line) if it did not come
+        or the slots were closed."""
+        if not ticket.event.wait(timeout):
             with self._lock:
                 if ticket.granted:
                     return True
-                if time.monotonic() >= deadline:
+                if ticket in self._waiting:
                     self._waiting.remove(ticket)
-                    return False
-        return True
+                return False
+        return ticket.granted
+
+    def close(self) -> None:
+        """Send everyone in line away (the server is stopping); later requests are refused."""
+        with self._lock:
+            self.capacity = self.reserve = self.max_waiting = 0
+            for ticket in self._waiting:
+                ticket.event.set()
+            self._waiting.clear()
 
     def acquire(self, client: str, timeout: float) -> bool:
         ticket = self.request(client)

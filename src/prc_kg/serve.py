@@ -650,6 +650,9 @@ class EndpointServer(ThreadingHTTPServer):
         if not self.connections.wait(ticket, self.limits.queue_wait):
             with self._lock:
                 self._peers.pop(request, None)
+            if self._closed.is_set():  # sent away because the server is stopping
+                request.close()
+                return
             self._refuse(request, f"too many connections from {peer}: waited {self.limits.queue_wait:g} s "
                                   f"for one of its {self.connections.share} places")
             return
@@ -673,6 +676,8 @@ class EndpointServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         self._closed.set()
         super().server_close()
+        self.connections.close()
+        self.pool.slots.close()
         self.pool.close()
         with self._lock:
             for sock, _ in self._refused:
