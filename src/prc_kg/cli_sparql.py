@@ -81,14 +81,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not hasattr(store, "ox"):
         raise PrcKgError("serve needs the embedded store (--store DIR or the sources), not --endpoint")
     try:
-        limits = Limits(args.timeout, args.max_rows, max_connections=args.max_connections,
+        limits = Limits(args.timeout, args.max_rows, max_result_bytes=args.max_result_mb << 20,
+                        max_connections=args.max_connections,
                         max_connections_per_client=min(args.max_connections_per_client, args.max_connections))
-        server = make_server(store.ox, args.host, args.port, limits, args.allow_remote)
+        server = make_server(store.ox, args.host, args.port, limits, args.allow_remote, tuple(args.allowed_host),
+                             store_path=args.store)
     except (ValueError, OSError) as exc:
         raise PrcKgError(f"cannot serve on {args.host}:{args.port}: {exc}") from exc
     host, port = server.server_address[:2]
+    host = f"[{host}]" if ":" in host else host
     print(f"SPARQL endpoint on http://{host}:{port}/sparql ({len(store)} triples; read-only; "
-          f"{args.timeout:g} s per query; at most {args.max_rows} rows). Ctrl-C stops it.", flush=True)
+          f"{args.timeout:g} s per query; at most {args.max_rows} rows or {args.max_result_mb} MiB). "
+          "Ctrl-C stops it.", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -129,10 +133,15 @@ def register(sub) -> None:
     p.add_argument("--timeout", type=number(0, 3600, open_low=True), default=10.0,
                    help="seconds a query may run (default 10)")
     p.add_argument("--max-rows", type=whole(1), default=10_000, help="rows returned at most (default 10000)")
+    p.add_argument("--max-result-mb", type=whole(1, 4096), default=16,
+                   help="MiB of an answer at most, in any format; longer answers are cut (default 16)")
     p.add_argument("--max-connections", type=whole(1, 4096), default=64,
-                   help="connections served at once; more are answered 503 (default 64)")
+                   help="connections served at once; as many more wait, the rest are answered 503 (default 64)")
     p.add_argument("--max-connections-per-client", type=whole(1, 4096), default=16,
-                   help="connections one local user (told apart by uid on Linux) or one remote address may hold "
-                        "(default 16)")
+                   help="connections one local user (told apart by uid on Linux) or one remote address may hold; "
+                        "its others wait their turn (default 16)")
     p.add_argument("--allow-remote", action="store_true", help="allow binding to a non-loopback address")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a name (or NAME:PORT) clients may send in the Host header besides the bound address; "
+                        "others are refused (421), against DNS rebinding")
     p.set_defaults(func=cmd_serve)
