@@ -133,7 +133,7 @@ class Progress:
 
 
 def source_folders(args: argparse.Namespace) -> list[tuple[str, Path]]:
-    """The folders a command reads, given or default: its --ontology, --examples, --queries and --store."""
+    """The source folders a command reads, given or default: its --ontology, --examples and --queries."""
     from .instances import default_examples_dir
     from .ontology import default_ontology_dir
     from .querylib import default_query_dir
@@ -145,8 +145,6 @@ def source_folders(args: argparse.Namespace) -> list[tuple[str, Path]]:
         found.append(("examples folder", args.examples or default_examples_dir()))
     if hasattr(args, "queries"):  # the QC checks default to queries/qc, inside the library's folder
         found.append(("queries folder", args.queries or default_query_dir()))
-    if getattr(args, "store", None):
-        found.append(("store folder", args.store))
     return found
 
 

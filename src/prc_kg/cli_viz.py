@@ -41,7 +41,8 @@ def cmd_viz(args: argparse.Namespace) -> int:
     from .viz import build_views
 
     pages = [args.out / f"{view}.html" for view in args.views] + [args.out / "index.html"]
-    check_outputs_of(args, files=pages, folders=[args.out])
+    check_outputs_of(args, files=pages, folders=[args.out],
+                     sources=[("store folder", args.store)] if args.store else [])
     summaries = build_views(store_for(args), args.out, args.views, args.threshold, args.alpha, tuple(args.items))
     for s in summaries:
         extra = f", {s.note}" if s.note else ""

@@ -252,19 +252,20 @@ def _remove(paths) -> None:
 
 
 def _move_into_place(staged: list[tuple[Path, Path]]) -> None:
-    backups: dict[Path, Path | None] = {}
-    path = None
+    backups: dict[Path, Path | None] = {}  # the files moved so far, with the backup of each old file
+    path, pending = None, None
     try:
         for tmp, path in staged:
             check_regular_or_absent(path)  # what was checked before the writes may have changed since
-            backup = None
+            pending = None
             if path.is_file():
-                backup = _backup_name(path, os.getpid())
-                backup.unlink(missing_ok=True)
-                os.link(path, backup)
-            backups[path] = backup
+                pending = _backup_name(path, os.getpid())
+                pending.unlink(missing_ok=True)
+                os.link(path, pending)
             os.replace(tmp, path)
+            backups[path], pending = pending, None
     except BaseException as exc:
+        _remove([pending] if pending is not None else [])  # its file was not replaced
         for done, backup in backups.items():
             with contextlib.suppress(OSError):
                 if backup is not None:

@@ -37,7 +37,7 @@ def check_outputs(files: Iterable[Path] = (), folders: Iterable[Path] = (), inpu
 
     * an output file that is the same file as an input, or lies inside a source folder;
     * an existing output file that is not a regular file (a link, a device, a FIFO, a folder);
-    * an output folder that is a source folder, lies inside one, or contains one.
+    * an output folder that is a source folder, lies inside one, or contains one or an input.
 
     ``sources`` pairs what a folder is ("ontology folder") with its path.
     """
@@ -53,6 +53,9 @@ def check_outputs(files: Iterable[Path] = (), folders: Iterable[Path] = (), inpu
             if there.is_relative_to(here):
                 raise OutputError(out, f"contains the {what} {folder}, which this command reads; choose an "
                                        "output folder that holds no sources (for example build/)")
+        for given in inputs:
+            if _resolved(given).is_relative_to(here):
+                raise OutputError(out, f"contains the input {given}; choose an output folder that holds no inputs")
     for out in map(Path, files):
         for given in inputs:
             if _same_file(out, given):
