@@ -226,7 +226,7 @@ def _killed_write(folder: Path, when: str) -> None:
     assert done.returncode == -9, done.stderr.decode()
 
 
-def test_a_write_killed_while_moving_files_into_place_is_rolled_back_by_the_next_write(tmp_path):
+def test_a_write_killed_while_moving_files_into_place_is_rolled_back_by_the_next_write(tmp_path, caplog):
     _killed_write(tmp_path, "moving")
     # the killed run left a mixed set (a.txt new, b.txt old), the backups of both and the temporary of b.txt
     assert (tmp_path / "a.txt").read_text() == "new a" and (tmp_path / "b.txt").read_text() == "old b"
@@ -234,6 +234,7 @@ def test_a_write_killed_while_moving_files_into_place_is_rolled_back_by_the_next
     write_files_atomically({tmp_path / "c.txt": b"c"})
     assert (tmp_path / "a.txt").read_text() == "old a" and (tmp_path / "b.txt").read_text() == "old b"
     assert names(tmp_path) == ["a.txt", "b.txt", "c.txt"]
+    assert f"put back {tmp_path / 'a.txt'} from an interrupted write" in caplog.text  # said, not done silently
 
 
 def test_a_write_killed_after_its_moves_keeps_the_new_files_and_the_next_write_removes_the_backups(tmp_path):
