@@ -164,4 +164,7 @@ def check_outputs_of(args: argparse.Namespace, files: Iterable[Path] = (), folde
     regular files (see outputs.check_outputs)."""
     from .outputs import check_outputs
 
+    files, folders = list(files), list(folders)
+    if not files and not folders:
+        return
     check_outputs(files, folders, [*inputs, *ontology_files(args)], [*source_folders(args), *sources])
