@@ -570,7 +570,87 @@ SAFETY_STORE: list[Row] = [
 ]
 
 # - outputs: never over an input, into a source folder, or onto something that is not a regular file
+OVER = "prc-kg never writes over its inputs: choose another output file"
+READS = "which this command reads; write outputs outside the source folders (for example under build/)"
+XML = "cannot be written in XML 1.0 (the RDF/XML release); expected text without control characters"
+
+
+def hard_link(rel: str, to: str) -> Setup:
+    return lambda w: os.link(w.root / to, w.root / rel)
+
+
+def symlink(rel: str, to: str) -> Setup:
+    return lambda w: (w.root / rel).symlink_to(w.root / to)
+
+
+def copied(folder: Path, rel: str) -> Setup:
+    def setup(w: Scratch) -> None:
+        shutil.copytree(folder, w.root / rel)
+    return setup
+
+
 SAFETY_OUTPUTS: list[Row] = [
+    Row("outputs", "import over its own input", (*IMPORT[:-1], "{i}/ratings.csv"),
+        (f"{{i}}/ratings.csv: is the same file as the input {{i}}/ratings.csv; {OVER}",), ratings(HEADER + ROWS)),
+    Row("outputs", "import over a hard link of its input", (*IMPORT[:-1], "{i}/copy.csv"),
+        (f"{{i}}/copy.csv: is the same file as the input {{i}}/ratings.csv; {OVER}",),
+        both(ratings(HEADER + ROWS), hard_link("in/copy.csv", "in/ratings.csv"))),
+    Row("outputs", "import over its item mapping", (*IMPORT_OWN[:5], "{i}/items.csv", *IMPORT_OWN[6:]),
+        (f"{{i}}/items.csv: is the same file as the input {{i}}/items.csv; {OVER}",), own_codes()),
+    Row("outputs", "export-ratings over its own input",
+        ("export-ratings", OLD_RATINGS, "--ontology", "{o}", "--out", OLD_RATINGS),
+        (f"{OLD_RATINGS}: is the same file as the input {OLD_RATINGS}; {OVER}",)),
+    Row("outputs", "export-ratings over its input by another name",
+        ("export-ratings", OLD_RATINGS, "--ontology", "{o}", "--out", "{b}/../build/ratings/two_raters.nt"),
+        (f"{{b}}/../build/ratings/two_raters.nt: is the same file as the input {OLD_RATINGS}",)),
+    Row("outputs", "QC report over an ontology module", (*QC, "--report", MOD),
+        (f"{MOD}: is the same file as the input",)),
+    Row("outputs", "QC report as a new file in the ontology folder", (*QC, "--report", "{o}/qc.tsv"),
+        (f"{{o}}/qc.tsv: is inside the ontology folder {{o}}, {READS}",)),
+    Row("outputs", "QC report into the queries folder", (*QC, "--queries", "{i}/qc", "--report", "{i}/qc/qc.tsv"),
+        (f"{{i}}/qc/qc.tsv: is inside the queries folder {{i}}/qc, {READS}",),
+        copied(ROOT / "queries" / "qc", "in/qc")),
+    Row("outputs", "QC report onto a link to a file", (*QC, "--report", "{i}/link.tsv"),
+        ("{i}/link.tsv: is a symbolic link to {i}/earlier.tsv; prc-kg writes only regular files",),
+        both(put("in/earlier.tsv", "an earlier report\n"), symlink("in/link.tsv", "in/earlier.tsv"))),
+    Row("outputs", "build into the ontology folder", (*BUILD[:-1], "{o}"),
+        (f"{{o}}: is the ontology folder this command reads; {READS.split('; ')[1]}",)),
+    Row("outputs", "build into a folder inside the examples", (*BUILD[:-1], "{e}/build"),
+        (f"{{e}}/build: is inside the examples folder {{e}}, {READS}",)),
+    Row("outputs", "build into a folder holding the sources", (*BUILD[:-1], "."),
+        (".: contains the ontology folder {o}, which this command reads; choose an output folder that holds no "
+         "sources",)),
+    Row("outputs", "release into the ontology folder",
+        ("release", "--ontology", "{o}", "--examples", "{e}", "--out", "{o}/release"),
+        (f"{{o}}/release: is inside the ontology folder {{o}}, {READS}",)),
+    Row("outputs", "release over its own changelog",
+        ("release", "--ontology", "{o}", "--examples", "{e}", "--out", "{i}/rel", "--version", "9.9.9", "--date",
+         "2026-12-01", "--changelog", "{i}/rel/9.9.9/CHANGELOG-9.9.9.md"),
+        ("{i}/rel: contains the input {i}/rel/9.9.9/CHANGELOG-9.9.9.md; choose an output folder that holds no inputs",),
+        put("in/rel/9.9.9/CHANGELOG-9.9.9.md", "# Changelog\n\n## [9.9.9] - 2026-12-01\n\nThe user's own notes.\n")),
+    Row("outputs", "store inside the ontology folder", ("load", "--store", "{o}/store", "--ontology", "{o}",
+                                                        "--examples", "{e}"),
+        (f"{{o}}/store: is inside the ontology folder {{o}}, {READS}",)),
+    Row("outputs", "views into the store folder", ("viz", "--store", "{s}", "--out", "{s}"),
+        ("{s}: is the store folder this command reads",), store=True),
+    Row("outputs", "NUL in a YAML title", BUILD, (f"{VIG}:{{line}} [title]: character U+0000 (a control character) "
+                                                  f"at position 11 {XML}",),
+        vignette("title: A vignette for the bad-input suite", 'title: "A vignette\\0 for the bad-input suite"')),
+    Row("outputs", "lone surrogate in a YAML turn text", BUILD,
+        (f"{VIG}:{{line}} [text]: character U+D800 (a lone surrogate, half of a UTF-16 pair) at position 3 {XML}",),
+        vignette("text: I keep changing the subject.", 'text: "I \\ud800keep changing the subject."')),
+    Row("outputs", "escape character in a YAML list of sources", BUILD, (f"{FND}:{{line}} [source]: character U+001B",),
+        finding("source: [L3]", 'source: ["L3\\e"]')),
+    Row("outputs", "U+FFFE in a finding statement", BUILD,
+        (f"{FND}:{{line}} [statement]: character U+FFFE (a non-character) at position 13 {XML}",),
+        finding("statement: In our words, the alliance goes with a better outcome.",
+                'statement: "In our words\\uFFFE, the alliance goes with a better outcome."')),
+    Row("outputs", "NUL escape in an ontology label", BUILD,
+        (f"{MOD}:{{line}} [rdfs:label]: literal of <{PRC}Psychoanalysis>: character U+0000 (a control character) "
+         f"at position 7 {XML}",), edit(MODALITIES, PSA_LABEL, 'rdfs:label "psycho\\u0000analysis"@en')),
+    Row("outputs", "raw control character in an ontology comment", QC,
+        (f"{MOD}:{{line}} [rdfs:comment]: literal of <{PRC}Psychoanalysis>: character U+0001",),
+        append(MODALITIES, 'prc:Psychoanalysis rdfs:comment "a \x01 b"@en .')),
 ]
 
 # - parsers: offline (no remote or file contexts), no DOCTYPE/ENTITY, bounded in time and size

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import InputError
@@ -130,3 +130,41 @@ class Progress:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def source_folders(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The source folders a command reads, given or default: its --ontology, --examples and --queries."""
+    from .instances import default_examples_dir
+    from .ontology import default_ontology_dir
+    from .querylib import default_query_dir
+
+    found: list[tuple[str, Path]] = []
+    if hasattr(args, "ontology"):
+        found.append(("ontology folder", args.ontology or default_ontology_dir()))
+    if hasattr(args, "examples"):
+        found.append(("examples folder", args.examples or default_examples_dir()))
+    if hasattr(args, "queries"):  # the QC checks default to queries/qc, inside the library's folder
+        found.append(("queries folder", args.queries or default_query_dir()))
+    return found
+
+
+def ontology_files(args: argparse.Namespace) -> list[Path]:
+    """The ontology's main file and the module files its catalog names (some may lie outside the folder)."""
+    from .ontology import CATALOG_FILE, MAIN_FILE, default_ontology_dir, read_catalog
+
+    if not hasattr(args, "ontology"):
+        return []
+    folder = Path(args.ontology or default_ontology_dir())
+    return [folder / MAIN_FILE, folder / CATALOG_FILE, *read_catalog(folder).values()]
+
+
+def check_outputs_of(args: argparse.Namespace, files: Iterable[Path] = (), folders: Iterable[Path] = (),
+                     inputs: Iterable[Path] = (), sources: Iterable[tuple[str, Path]] = ()) -> None:
+    """Before any work: refuse outputs that are inputs, lie in the source folders in use, or are not
+    regular files (see outputs.check_outputs)."""
+    from .outputs import check_outputs
+
+    files, folders = list(files), list(folders)
+    if not files and not folders:
+        return
+    check_outputs(files, folders, [*inputs, *ontology_files(args)], [*source_folders(args), *sources])

@@ -10,6 +10,7 @@ from .cli_common import (
     EXIT_FAILED,
     EXIT_OK,
     Progress,
+    check_outputs_of,
     ontology_and_examples,
     source_of,
     whole,
@@ -57,13 +58,17 @@ def cmd_privacy_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .ratings import import_ratings
+    from .instances import default_examples_dir
+    from .ratings import default_mapping_path, import_ratings
     from .release import merged_release_graph
     from .reliability import format_table
     from .terms import TermIndex
 
-    terms = TermIndex(merged_release_graph(source_of(args)))
     output = args.out or Path("build") / "ratings" / f"{args.file.stem}.nt"
+    # the default item mapping is read from the examples folder, which is then a source in use
+    check_outputs_of(args, files=[output], inputs=[args.file, args.mapping or default_mapping_path()],
+                     sources=[] if args.mapping else [("examples folder", default_examples_dir())])
+    terms = TermIndex(merged_release_graph(source_of(args)))
     size = args.file.stat().st_size if args.file.exists() else 0
     with Progress(f"importing {args.file.name}", size) as advance:
         result = import_ratings(args.file, output, terms, args.mapping, progress=advance)
@@ -78,6 +83,7 @@ def cmd_export_ratings(args: argparse.Namespace) -> int:
     from .ratings import export_ratings
     from .release import merged_release_graph
 
+    check_outputs_of(args, files=[args.out], inputs=[args.file])
     rows = export_ratings(args.file, args.out, merged_release_graph(source_of(args)))
     print(f"wrote {rows} ratings to {args.out}")
     return EXIT_OK
@@ -86,6 +92,7 @@ def cmd_export_ratings(args: argparse.Namespace) -> int:
 def cmd_generate_study(args: argparse.Namespace) -> int:
     from .study import StudyDesign, write_study
 
+    check_outputs_of(args, files=[args.out])
     design = StudyDesign(args.study, args.dyads, args.sessions, args.segments, args.raters, args.seed)
     rows = write_study(design, args.out)
     print(f"wrote {rows} ratings ({design.dyads} dyads x {design.sessions} sessions x {design.segments} segments, "

@@ -6,16 +6,27 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from .cli_common import EXIT_FAILED, EXIT_OK, ontology_and_examples, source_of, whole, with_examples, with_ontology
+from .cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    check_outputs_of,
+    ontology_and_examples,
+    source_of,
+    whole,
+    with_examples,
+    with_ontology,
+)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .release import EXAMPLES_TTL, WITH_EXAMPLES_OWL, build_release
+    from .release import EXAMPLES_TTL, WITH_EXAMPLES_OWL, build_release, release_paths
     from .summary import instance_lines, summarise
 
+    files = [*release_paths(args.out).all(), args.out / EXAMPLES_TTL, args.out / WITH_EXAMPLES_OWL]
+    check_outputs_of(args, files=files, folders=[args.out])
     source, _, examples = ontology_and_examples(args)
     paths, graph = build_release(source, args.out, examples.graph)
-    for path in [*paths.all(), args.out / EXAMPLES_TTL, args.out / WITH_EXAMPLES_OWL]:
+    for path in files:
         print(f"wrote {path}")
     print("\n".join(summarise(graph).lines()))
     print("\n".join(instance_lines(examples.graph)))
@@ -24,8 +35,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Check, then write a versioned release folder; a failed check writes nothing (exit 1)."""
-    from .publish import assemble_release, stray_files, write_release
+    from .publish import assemble_release, default_changelog, stray_files, write_release
 
+    check_outputs_of(args, folders=[args.out], inputs=[args.changelog or default_changelog()])
     bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date)
     for check in bundle.checks:
         print(f"ok  {check.name}: {check.detail} ({check.seconds:.2f} s)")
@@ -72,6 +84,7 @@ def cmd_qc(args: argparse.Namespace) -> int:
     from .qc import LEVELS, run_qc
     from .release import merged_release_graph
 
+    check_outputs_of(args, files=[args.report] if args.report else [])
     source = source_of(args)
     report = run_qc(merged_release_graph(source), args.queries, source_locations(source))
     shown = LEVELS[: LEVELS.index(args.show) + 1]

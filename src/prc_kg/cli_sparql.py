@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .cli_common import (
     EXIT_OK,
+    check_outputs_of,
     default_ratings,
     number,
     ontology_and_examples,
@@ -29,8 +30,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     from .dataset import load_dataset
     from .store import RemoteStore
 
-    _, ontology, examples = ontology_and_examples(args)
     extra = args.data if args.data is not None else default_ratings()
+    if args.store:  # a store folder is an output: never a source folder, inside one, or around an input
+        check_outputs_of(args, folders=[args.store], inputs=extra)
+    _, ontology, examples = ontology_and_examples(args)
     start = time.perf_counter()
     if args.endpoint:
         store, added = load_dataset(ontology, examples.graph, extra)
