@@ -583,8 +583,11 @@ HTTP_ONLY = "expected an http:// or https:// URL, got"
 
 def jsonld(context: str, header: bool = False) -> str:
     """A JSON-LD document whose context is ``context`` (JSON text), on line 3."""
-    body = ('"@id": "https://w3id.org/prc-kg/ontology/module/extra",\n  "@type": "http://www.w3.org/2002/07/owl#Ontology"'
-            if header else '"@id": "https://w3id.org/prc-kg/data/x",\n  "http://www.w3.org/2000/01/rdf-schema#label": "x"')
+    if header:
+        body = ('"@id": "https://w3id.org/prc-kg/ontology/module/extra",\n'
+                '  "@type": "http://www.w3.org/2002/07/owl#Ontology"')
+    else:
+        body = '"@id": "https://w3id.org/prc-kg/data/x",\n  "http://www.w3.org/2000/01/rdf-schema#label": "x"'
     return "{\n  \"_\": 1,\n  \"@context\": " + context + ",\n  " + body + "\n}\n"
 
 
@@ -681,7 +684,7 @@ SAFETY_PARSERS: list[Row] = [
             '"/>', '"><owl:imports rdf:resource="http://127.0.0.1:9/other.owl"/></owl:Ontology>'))),
     Row("reason", "zero time limit", ("reason", "--timeout", "0"),
         ("argument --timeout: expected a finite number above 0 and at most 86400, got '0'",)),
-    Row("query --endpoint", "file: URL", ("query", "cq01_session_intervention_types", "--endpoint", "file:///etc/hostname"),
+    Row("query --endpoint", "file: URL", (*CQ01[:2], "--endpoint", "file:///etc/hostname"),
         (f"argument --endpoint: {HTTP_ONLY} 'file:///etc/hostname'",)),
     Row("load --endpoint", "ftp: URL", ("load", "--endpoint", "ftp://127.0.0.1:9/sparql", "--ontology", "{o}"),
         (f"argument --endpoint: {HTTP_ONLY} 'ftp://127.0.0.1:9/sparql'",)),

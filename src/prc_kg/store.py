@@ -152,8 +152,7 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         target = urllib.parse.urljoin(req.full_url, newurl)
         if urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):
-            raise urllib.error.HTTPError(req.full_url, code, f"redirect to a URL that is not http(s): {target}",
-                                         headers, fp)
+            raise urllib.error.URLError(f"redirect to a URL that is not http(s): {target}")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
