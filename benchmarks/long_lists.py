@@ -12,6 +12,7 @@ unchanged ontology's qc in the same run. ``--rdflib`` also times the labelling p
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import statistics
@@ -34,13 +35,24 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+def existing_classes() -> list[str]:
+    """The ontology's own named classes, as list items that exist (distinct IRIs, as in a real list)."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import OWL, RDF
+
+    g = Graph()
+    for path in sorted((ROOT / "ontology" / "modules").glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return sorted(str(c) for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef))
+
+
 def scratch_ontology(dest: Path, n: int, kind: str) -> Path:
     onto = dest / "ontology"
     shutil.copytree(ROOT / "ontology", onto)
     if n:
         module = onto / "modules" / "modalities.ttl"
         if kind == "iri":
-            items = " ".join(["prc:Psychoanalysis"] * n)
+            items = " ".join(f"<{iri}>" for iri, _ in zip(itertools.cycle(existing_classes()), range(n)))
         else:
             items = " ".join(f'[ a owl:Class ; owl:complementOf prc:Psychoanalysis ; rdfs:comment "item {i}" ]'
                              for i in range(n))
