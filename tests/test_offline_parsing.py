@@ -35,7 +35,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
 import prc_kg
-from prc_kg.bnodes import canonical_graph, tree_labels
+from prc_kg.bnodes import canonical_graph, same_graph, tree_labels
 from prc_kg.cli import main
 from prc_kg.errors import InputError, PrcKgError
 from prc_kg.ontology import parse_file
@@ -328,6 +328,21 @@ def test_canonical_labels_are_the_same_whatever_the_input_order(source):
     a, b = canonical_graph(forward), canonical_graph(backward)
     assert set(a) == set(b)
     assert isomorphic(a, merged)
+
+
+def test_same_graph_tells_isomorphic_graphs_from_different_ones(source):
+    """The release check compares what each syntax reads back with ``same_graph`` (linear on lists)."""
+    merged = source.merged()
+    relabelled = canonical_graph(merged)
+    assert same_graph(merged, relabelled)
+    changed = Graph()
+    changed += relabelled
+    s, p, o = next(t for t in sorted(relabelled) if isinstance(t[0], BNode) and t[1] != RDF.type
+                   and isinstance(t[2], URIRef))
+    changed.remove((s, p, o))
+    changed.add((s, p, URIRef(str(o) + "-changed")))
+    assert not same_graph(merged, changed)
+    assert isomorphic(merged, relabelled) and not isomorphic(merged, changed)
 
 
 def test_identical_blank_nodes_stay_apart_and_shared_ones_fall_back():

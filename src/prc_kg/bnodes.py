@@ -15,7 +15,7 @@ import hashlib
 from collections import defaultdict
 
 from rdflib import BNode, Graph
-from rdflib.compare import to_canonical_graph
+from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.term import Node
 
 
@@ -37,6 +37,18 @@ def canonical_graph(g: Graph) -> Graph:
     for s, p, o in g:
         out.add((labels.get(s, s), p, labels.get(o, o)))  # type: ignore[arg-type]
     return out
+
+
+def same_graph(a: Graph, b: Graph) -> bool:
+    """Whether ``a`` and ``b`` are isomorphic: equal canonical forms when both are forests (linear),
+    else rdflib's ``isomorphic``."""
+    if len(a) != len(b):
+        return False
+    labels_a, labels_b = tree_labels(a), tree_labels(b)
+    if labels_a is None or labels_b is None:
+        return isomorphic(a, b)
+    return ({(labels_a.get(s, s), p, labels_a.get(o, o)) for s, p, o in a}
+            == {(labels_b.get(s, s), p, labels_b.get(o, o)) for s, p, o in b})
 
 
 def tree_labels(g: Graph) -> dict[BNode, BNode] | None:
