@@ -654,7 +654,123 @@ SAFETY_OUTPUTS: list[Row] = [
 ]
 
 # - parsers: offline (no remote or file contexts), no DOCTYPE/ENTITY, bounded in time and size
+REMOTE_CONTEXT = "http://127.0.0.1:9/context.jsonld"  # the discard port: nothing answers there
+NOT_INLINE = "is not inline: prc-kg reads no context from the network or from other files"
+DOCTYPE = "XML with a DOCTYPE declaration is refused"
+OUTSIDE = "leads outside the ontology folder"
+HTTP_ONLY = "expected an http:// or https:// URL, got"
+
+
+def jsonld(context: str, header: bool = False) -> str:
+    """A JSON-LD document whose context is ``context`` (JSON text), on line 3."""
+    if header:
+        body = ('"@id": "https://w3id.org/prc-kg/ontology/module/extra",\n'
+                '  "@type": "http://www.w3.org/2002/07/owl#Ontology"')
+    else:
+        body = '"@id": "https://w3id.org/prc-kg/data/x",\n  "http://www.w3.org/2000/01/rdf-schema#label": "x"'
+    return "{\n  \"_\": 1,\n  \"@context\": " + context + ",\n  " + body + "\n}\n"
+
+
+def rdfxml_with_doctype(header: bool = False) -> str:
+    """Entities in a DOCTYPE, as older Protégé wrote them: harmless here, refused all the same, since the
+    same declaration lets 1 kB expand to gigabytes. The DOCTYPE is on line 2."""
+    about = ('<owl:Ontology rdf:about="https://w3id.org/prc-kg/ontology/module/extra"/>' if header else
+             '<rdf:Description rdf:about="&prc;x"><rdfs:label>x</rdfs:label></rdf:Description>')
+    return ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY prc "https://w3id.org/prc-kg/data/"> ]>\n'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#" xmlns:owl="http://www.w3.org/2002/07/owl#">\n'
+            f"  {about}\n</rdf:RDF>\n")
+
+
+def extra_module(name: str, content: str) -> Setup:
+    """A further module ``modules/NAME``: in the catalog and imported by the main file."""
+    return both(put(f"ontology/modules/{name}", content),
+                edit("ontology/catalog-v001.xml", '<uri name="https://w3id.org/prc-kg/ontology/module/core"',
+                     f'<uri name="https://w3id.org/prc-kg/ontology/module/extra" uri="modules/{name}"/>\n'
+                     '    <uri name="https://w3id.org/prc-kg/ontology/module/core"'),
+                edit("ontology/prc-kg.ttl", "owl:imports <https://w3id.org/prc-kg/ontology/module/core> ,",
+                     "owl:imports <https://w3id.org/prc-kg/ontology/module/extra> , "
+                     "<https://w3id.org/prc-kg/ontology/module/core> ,"))
+
+
+def module_outside(link: bool) -> Setup:
+    """The modalities module moved to ``outside/`` beside the ontology folder, reached through the
+    catalog entry (``../outside/…``) or through a symbolic link in modules/."""
+    def setup(w: Scratch) -> dict[str, object]:
+        module = w.root / MODALITIES
+        (w.root / "outside").mkdir()
+        moved = w.root / "outside" / "modalities.ttl"
+        module.rename(moved)
+        if link:
+            module.symlink_to(Path("..", "..", "outside", "modalities.ttl"))
+            catalog = (w.root / "ontology" / "catalog-v001.xml").read_bytes()
+            return {"line": _line(catalog, catalog.find(b'"modules/modalities.ttl"'))}
+        return edit("ontology/catalog-v001.xml", 'uri="modules/modalities.ttl"', 'uri="../outside/modalities.ttl"')(w)
+    return setup
+
+
+PRIVACY_IN = ("privacy-check", "--examples", "{e}")
+VALIDATE_IN = ("validate", "--ontology", "{o}", "--examples", "{e}", "--data")
+LOAD_IN = ("load", "--store", "{s}", "--ontology", "{o}", "--examples", "{e}", "--data")
+CATALOG = "{o}/catalog-v001.xml"
+
 SAFETY_PARSERS: list[Row] = [
+    Row("privacy-check", "JSON-LD with a remote context", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}", "copy the context object"),
+        put("in/data.jsonld", jsonld(f'"{REMOTE_CONTEXT}"'))),
+    Row("privacy-check", "JSON-LD with a file: context", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <file:///etc/hostname> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld('"file:///etc/hostname"'))),
+    Row("privacy-check", "JSON-LD with a relative context (a file beside it)", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <context.jsonld> {NOT_INLINE}",),
+        both(put("in/data.jsonld", jsonld('["context.jsonld"]')), put("in/context.jsonld", '{"@context": {}}\n'))),
+    Row("privacy-check", "JSON-LD with a remote context in a term definition", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld(f'{{"t": {{"@id": "urn:t", "@context": "{REMOTE_CONTEXT}"}}}}'))),
+    Row("privacy-check", "JSON-LD with an @import", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @import <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld(f'{{"@version": 1.1, "@import": "{REMOTE_CONTEXT}"}}'))),
+    Row("privacy-check", "RDF/XML with a DOCTYPE", (*PRIVACY_IN, "{i}/data.rdf"),
+        (f"{{i}}/data.rdf:2: {DOCTYPE}",), put("in/data.rdf", rdfxml_with_doctype())),
+    Row("validate --data", "JSON-LD with a remote context", (*VALIDATE_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld(f'"{REMOTE_CONTEXT}"'))),
+    Row("validate --data", "RDF/XML with a DOCTYPE", (*VALIDATE_IN, "{i}/data.owl"),
+        (f"{{i}}/data.owl:2: {DOCTYPE}",), put("in/data.owl", rdfxml_with_doctype())),
+    Row("load --data", "JSON-LD with a remote context", (*LOAD_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld(f'"{REMOTE_CONTEXT}"')), store=True),
+    Row("load --data", "RDF/XML with a DOCTYPE", (*LOAD_IN, "{i}/data.rdf"),
+        (f"{{i}}/data.rdf:2: {DOCTYPE}",), put("in/data.rdf", rdfxml_with_doctype()), store=True),
+    Row("ontology", "JSON-LD module with a remote context", BUILD,
+        (f"{{o}}/modules/extra.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        extra_module("extra.jsonld", jsonld(f'"{REMOTE_CONTEXT}"', header=True))),
+    Row("ontology", "RDF/XML module with a DOCTYPE", BUILD, (f"{{o}}/modules/extra.owl:2: {DOCTYPE}",),
+        extra_module("extra.owl", rdfxml_with_doctype(header=True))),
+    Row("ontology", "catalog with a DOCTYPE", BUILD, (f"{CATALOG}:2: {DOCTYPE}",),
+        edit("ontology/catalog-v001.xml", "<catalog ", '<!DOCTYPE catalog [ <!ENTITY m "modules"> ]>\n<catalog ')),
+    Row("ontology", "catalog entry outside the ontology folder", BUILD,
+        (f"{CATALOG}:{{line}} [uri]: entry '../outside/modalities.ttl' for "
+         f"<https://w3id.org/prc-kg/ontology/module/modalities> {OUTSIDE}",), module_outside(link=False)),
+    Row("ontology", "catalog entry linked outside the ontology folder", BUILD,
+        (f"{CATALOG}:{{line}} [uri]: entry 'modules/modalities.ttl' for "
+         f"<https://w3id.org/prc-kg/ontology/module/modalities> {OUTSIDE}",), module_outside(link=True)),
+    Row("reason", "RDF/XML file with a DOCTYPE", ("reason", "--file", "{i}/data.owl"),
+        (f"{{i}}/data.owl:2: {DOCTYPE}",), put("in/data.owl", rdfxml_with_doctype(header=True))),
+    Row("reason", "file with a remote owl:imports", ("reason", "--file", "{i}/data.owl"),
+        ("{i}/data.owl: owl:imports <http://127.0.0.1:9/other.owl>: the reasoner reads one file and would fetch",),
+        put("in/data.owl", rdfxml_with_doctype(header=True).replace(
+            '<!DOCTYPE rdf:RDF [ <!ENTITY prc "https://w3id.org/prc-kg/data/"> ]>\n', "").replace(
+            '"/>', '"><owl:imports rdf:resource="http://127.0.0.1:9/other.owl"/></owl:Ontology>'))),
+    Row("reason", "zero time limit", ("reason", "--timeout", "0"),
+        ("argument --timeout: expected a finite number above 0 and at most 86400, got '0'",)),
+    Row("query --endpoint", "file: URL", (*CQ01[:2], "--endpoint", "file:///etc/hostname"),
+        (f"argument --endpoint: {HTTP_ONLY} 'file:///etc/hostname'",)),
+    Row("load --endpoint", "ftp: URL", ("load", "--endpoint", "ftp://127.0.0.1:9/sparql", "--ontology", "{o}"),
+        (f"argument --endpoint: {HTTP_ONLY} 'ftp://127.0.0.1:9/sparql'",)),
+    Row("load --graph-store", "file: URL", ("load", "--endpoint", "http://127.0.0.1:9/sparql", "--graph-store",
+                                            "file:///tmp/store", "--ontology", "{o}"),
+        (f"argument --graph-store: {HTTP_ONLY} 'file:///tmp/store'",)),
 ]
 
 # - ratings: RFC 4180 export, formula-like cells neutralised, many raters in bounded output

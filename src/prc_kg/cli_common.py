@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .errors import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA = 0, 1, 2, 3
+# 4: a time limit (reason --timeout) stopped the work before it could say yes or no.
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 
 
 def whole(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -54,6 +55,17 @@ def number(low: float | None = None, high: float | None = None, *, open_low: boo
     return parse
 
 
+def http_url(text: str) -> str:
+    """An argparse type for an endpoint or graph-store URL: http(s) only, so ``file:///etc/passwd``
+    is refused by name instead of being read and echoed as a query answer."""
+    from .store import check_http_url
+
+    try:
+        return check_http_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--ontology", type=Path, default=None,
                    help="folder holding prc-kg.ttl and catalog-v001.xml (default: this checkout's ontology/)")
@@ -68,7 +80,8 @@ def with_examples(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--store", type=Path, default=None, help="persistent embedded store folder (see `load`)")
-    p.add_argument("--endpoint", default=None, help="a SPARQL 1.1 query endpoint URL instead of the embedded store")
+    p.add_argument("--endpoint", type=http_url, default=None,
+                   help="a SPARQL 1.1 query endpoint URL (http or https) instead of the embedded store")
     return p
 
 

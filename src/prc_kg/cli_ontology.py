@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
 from .cli_common import (
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_TIMEOUT,
     check_outputs_of,
+    number,
     ontology_and_examples,
     source_of,
     whole,
@@ -101,11 +104,21 @@ def cmd_qc(args: argparse.Namespace) -> int:
 
 
 def cmd_reason(args: argparse.Namespace) -> int:
+    from .reasoning import ReasonerTimeout
+
+    try:
+        return _reason(args)
+    except ReasonerTimeout as exc:
+        print(f"prc-kg: {exc}", file=sys.stderr)
+        return EXIT_TIMEOUT
+
+
+def _reason(args: argparse.Namespace) -> int:
     from .reasoning import run_hermit
     from .release import merged_release_graph, serialise
 
     if args.file:
-        report = run_hermit(args.file)
+        report = run_hermit(args.file, args.timeout)
     else:
         graph = merged_release_graph(source_of(args))
         if args.with_examples:
@@ -116,7 +129,7 @@ def cmd_reason(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="prc-kg-reason-") as tmp:
             path = Path(tmp) / "prc-kg.owl"
             path.write_bytes(serialise(graph, "xml"))
-            report = run_hermit(path)
+            report = run_hermit(path, args.timeout)
     print(f"{report.message} ({report.seconds:.2f} s)")
     for clash in report.clashes:
         print(f"  clash: {clash}")
@@ -167,4 +180,6 @@ def register(sub) -> None:
     p.add_argument("--with-examples", action="store_true", help="reason over the ontology and the example instances")
     p.add_argument("--file", type=Path, default=None, help="reason over this RDF/XML file instead of the source")
     p.add_argument("--show", type=whole(0), default=20, help="how many inferred axioms to list (default: 20)")
+    p.add_argument("--timeout", type=number(0, 86400, open_low=True), default=600.0,
+                   help="seconds HermiT may run before it is stopped, with exit code 4 (default 600)")
     p.set_defaults(func=cmd_reason)

@@ -10,6 +10,7 @@ from .cli_common import (
     EXIT_OK,
     check_outputs_of,
     default_ratings,
+    http_url,
     number,
     ontology_and_examples,
     store_for,
@@ -30,9 +31,13 @@ def cmd_load(args: argparse.Namespace) -> int:
     from .dataset import load_dataset
     from .store import RemoteStore
 
+    from .rdfread import check_rdf
+
     extra = args.data if args.data is not None else default_ratings()
     if args.store:  # a store folder is an output: never a source folder, inside one, or around an input
         check_outputs_of(args, folders=[args.store], inputs=extra)
+    for path in extra:  # before any store is made or touched
+        check_rdf(path)
     _, ontology, examples = ontology_and_examples(args)
     start = time.perf_counter()
     if args.endpoint:
@@ -111,8 +116,10 @@ def register(sub) -> None:
         "load", help="load ontology, examples and data into a persistent store or push them to an endpoint")))
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--store", type=Path, help="folder of the persistent embedded store to (re)create")
-    group.add_argument("--endpoint", help="SPARQL endpoint to push to (Graph Store Protocol)")
-    p.add_argument("--graph-store", default=None, help="Graph Store Protocol URL when it is not ENDPOINT/../store")
+    group.add_argument("--endpoint", type=http_url,
+                       help="SPARQL endpoint (http or https) to push to (Graph Store Protocol)")
+    p.add_argument("--graph-store", type=http_url, default=None,
+                   help="Graph Store Protocol URL when it is not ENDPOINT/../store")
     p.add_argument("--data", type=Path, nargs="*", default=None,
                    help="data files to add (default: build/ratings/*.nt)")
     p.set_defaults(func=cmd_load)
@@ -130,7 +137,7 @@ def register(sub) -> None:
 
     p = with_examples(with_ontology(sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint on loopback")))
     p.add_argument("--store", type=Path, default=None, help="persistent store folder (default: built from the sources)")
-    p.add_argument("--endpoint", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--endpoint", type=http_url, default=None, help=argparse.SUPPRESS)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=whole(0, 65535), default=7878)
     p.add_argument("--timeout", type=number(0, 3600, open_low=True), default=10.0,

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, XSD
 
+from .bnodes import canonical_graph
 from .files import write_files_atomically
 from .mappings import load_mappings, mapping_file
 from .ontology import OntologySource
@@ -82,7 +82,7 @@ class _SortedGraph(Graph):
 
 def canonical(g: Graph) -> Graph:
     """Relabel blank nodes from their content, then rebuild the graph in sorted triple order."""
-    canon = to_canonical_graph(g)
+    canon = canonical_graph(g)
     out = _SortedGraph()
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns, override=True, replace=True)
