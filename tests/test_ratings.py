@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from prc_kg.errors import InputError
-from prc_kg.ratings import export_ratings, import_ratings
+from prc_kg.ratings import export_ratings, import_ratings, neutralised
 from prc_kg.study import StudyDesign, write_study
 from prc_kg.validation import validate
 from prc_kg.vocab import PRC
@@ -312,3 +312,34 @@ def test_a_killed_import_leaves_nothing_in_the_temp_folder(tmp_path):
     assert seen, "the import never opened its working database in the temp folder"
     assert child.returncode == -signal.SIGKILL
     assert list(temp.iterdir()) == []
+
+
+# -- export: RFC 4180, formula-like cells neutralised, round trips intact -------------------------------------
+
+def test_signed_numbers_are_not_neutralised_and_round_trip(tmp_path, terms, release_graph):
+    """-1 and -2.5 start like formulas but are plain numbers: they leave and come back unchanged.
+    (A decimal is exported in its canonical form, so +2.5 comes back as 2.5; a cell "+2.5" stays as it is.)"""
+    assert [neutralised(c) for c in ("-1", "+2.5", ".5", "-", "+1+1", "-2+3", "=1", "@x", "\tx", "\rx", "a=1")] == \
+        ["-1", "+2.5", ".5", "'-", "'+1+1", "'-2+3", "'=1", "'@x", "'\tx", "'\rx", "a=1"]
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("code,item,construct,scale_min,scale_max\nNEG,APS:TYPE-INT,,-3,3\n", encoding="utf-8")
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + "s,d1,1,1,therapist,NEG,-1,r1,2024-01-01\ns,d1,1,1,therapist,NEG,-2.5,r2,2024-01-01\n",
+                      encoding="utf-8")
+    import_ratings(source, tmp_path / "out.nt", terms, mapping)
+    assert export_ratings(tmp_path / "out.nt", tmp_path / "back.csv", release_graph) == 2
+    assert (tmp_path / "back.csv").read_bytes() == source.read_bytes().replace(b"\n", b"\r\n")
+    import_ratings(tmp_path / "back.csv", tmp_path / "again.nt", terms, mapping)
+    assert (tmp_path / "again.nt").read_bytes() == (tmp_path / "out.nt").read_bytes()
+
+
+def test_a_neutralised_cell_read_back_is_refused_not_imported(tmp_path, terms, release_graph):
+    """The leading quote is never stripped: a formula-like id could not be imported in the first place.
+    (The second record spans lines 3 and 4: its date holds a line break; a record is named by its last line.)"""
+    export_ratings(DATA / "bad_input" / "ratings_formulas.nt", tmp_path / "f.csv", release_graph)
+    with pytest.raises(InputError) as err:
+        import_ratings(tmp_path / "f.csv", tmp_path / "f.nt", terms)
+    assert "row 2, column study: expected an id of letters, digits, '_', '.' or '-', got ''=HYPERLINK(evil)'" \
+        in str(err.value)
+    assert "row 4, column rater: expected an id of letters, digits, '_', '.' or '-', got ''+r2'" in str(err.value)
+    assert not (tmp_path / "f.nt").exists()
