@@ -1,9 +1,12 @@
 """Coded sessions: a long-format ratings CSV imported as SOSA observations, all or nothing.
 
-The file is streamed row by row into a temporary SQLite table (which also catches duplicate
-ratings), so memory stays bounded for large files. Only when every row is valid is RDF written,
-as N-Triples into a temporary file that is then moved into place; a failing file leaves no
-output behind.
+The file is streamed row by row into a table of SQLite's own temporary database (which also
+catches duplicate ratings), so memory stays bounded for large files; SQLite unlinks that file as
+soon as it opens it, so not even a killed import leaves a copy of the ratings in the temp folder.
+Only when every row is valid is RDF written, as N-Triples into a temporary file that is then moved
+into place; a failing file leaves no output behind.
+
+The export writes RFC 4180 CSV with cells a spreadsheet would run as formulas neutralised.
 """
 
 from __future__ import annotations
