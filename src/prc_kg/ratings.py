@@ -226,7 +226,8 @@ def _check_row(row: dict[str, str], mapping: dict[str, MappedItem]) -> tuple[lis
         else:
             numbers[col] = int(digits)
     if values["segment_kind"] not in SEGMENT_KINDS:
-        problems.append(("segment_kind", f"expected therapist, patient or joint, got '{_shown(values['segment_kind'])}'"))
+        problems.append(("segment_kind",
+                         f"expected therapist, patient or joint, got '{_shown(values['segment_kind'])}'"))
     item = mapping.get(values["item"])
     if item is None:
         problems.append(("item", f"unknown item code '{_shown(values['item'])}' (not in the mapping file)"))

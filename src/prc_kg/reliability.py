@@ -26,6 +26,7 @@ from itertools import combinations, groupby
 
 from .vocab import DATA_IRI, PRC_IRI
 
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 PAIR_LIMIT = 4  # raters of an item up to which every pair is stored and printed (6 pairs)
 PAIR_STATISTICS = ("ICC(2,1)", "Cohen's kappa", "weighted kappa (quadratic)")
 ALL_STATISTICS = ("ICC(2,1)", "Fleiss' kappa")
@@ -184,8 +185,8 @@ class Reliability:
                 continue
             node = f"<{DATA_IRI}study/{self.study}/reliability/{self.item.replace(':', '_')}/{SLUGS[stat]}/{who}>"
             triples = [
-                ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<http://www.w3.org/2002/07/owl#NamedIndividual>"),
-                ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{PRC_IRI}ReliabilityEstimate>"),
+                (RDF_TYPE, "<http://www.w3.org/2002/07/owl#NamedIndividual>"),
+                (RDF_TYPE, f"<{PRC_IRI}ReliabilityEstimate>"),
                 ("<http://www.w3.org/2000/01/rdf-schema#label>",
                  f'"{stat} for {self.item} in study {self.study}, {between}"'),
                 (f"<{PRC_IRI}forItem>", f"<{self.item_iri}>"),
