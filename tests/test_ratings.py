@@ -286,7 +286,9 @@ def _open_in(pid: int, folder: Path) -> bool:
 def test_a_killed_import_leaves_nothing_in_the_temp_folder(tmp_path):
     """SIGKILL while the import holds its working database open: the temp folder stays empty."""
     source = tmp_path / "study.csv"
-    write_study(StudyDesign(study="kill", dyads=4), source)  # 14,080 ratings: the working database spills to disk
+    # 42,240 ratings (2 MB): the working database outgrows SQLite's page cache and spills to its (unlinked) file
+    # for about a second of the run, the moment the test waits for
+    write_study(StudyDesign(study="kill", dyads=12), source)
     temp = tmp_path / "temp"
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": os.pathsep.join(sys.path)}
