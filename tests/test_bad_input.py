@@ -28,6 +28,7 @@ InputError, and never leaves a partial output. Tests that generate files of 200 
 from __future__ import annotations
 
 import copy
+import csv
 import ctypes
 import hashlib
 import os
@@ -774,7 +775,62 @@ SAFETY_PARSERS: list[Row] = [
 ]
 
 # - ratings: RFC 4180 export, formula-like cells neutralised, many raters in bounded output
+FORMULA_ROWS = [  # what tests/data/bad_input/ratings_formulas.nt holds, as export-ratings must write it
+    list(COLUMNS),
+    ["'=HYPERLINK(evil)", "d,1", "1", "1", "therapist", "'@SUM(1+1)",
+     "'=HYPERLINK(\"http://evil.example\",\"click\")", "'-2+3", "2024-01-01"],
+    ["'=HYPERLINK(evil)", "d2", "1", "2", "patient", "'\tTAB", "-1", "'+r2", "'\r=1+1\n2024-01-02"],
+]
+RFC4180_FIELD = re.compile(r'"((?:[^"]|"")*)"|([^",\r\n]*)')
+
+
+def rfc4180_records(data: bytes) -> list[list[str]]:
+    """A strict RFC 4180 reading: CRLF after every record, quoted fields with doubled quotes, nothing else."""
+    text, pos, records, record = data.decode("utf-8"), 0, [], []
+    while pos < len(text):
+        m = RFC4180_FIELD.match(text, pos)
+        record.append(m.group(2) if m.group(1) is None else m.group(1).replace('""', '"'))
+        pos = m.end()
+        if text.startswith(",", pos):
+            pos += 1
+        elif text.startswith("\r\n", pos):
+            pos += 2
+            records.append(record)
+            record = []
+        else:
+            raise AssertionError(f"not RFC 4180 at character {pos}: {text[pos:pos + 20]!r}")
+    assert not record, "the last record has no CRLF"
+    return records
+
+
+def _exported_as_rfc4180(w: Scratch) -> None:
+    data = (w.root / "build" / "formulas.csv").read_bytes()
+    assert rfc4180_records(data) == FORMULA_ROWS
+    with open(w.root / "build" / "formulas.csv", encoding="utf-8", newline="") as fh:
+        assert list(csv.reader(fh)) == FORMULA_ROWS
+
+
 SAFETY_RATINGS: list[Row] = [
+    Row("export-ratings", "formula-like cells, commas, quotes and line breaks (RFC 4180, neutralised)",
+        ("export-ratings", "{i}/formulas.nt", "--ontology", "{o}", "--out", "{b}/formulas.csv"),
+        ("wrote 2 ratings to {b}/formulas.csv",), fixture("ratings_formulas.nt", "in/formulas.nt"), code=0,
+        writes=("build/formulas.csv",), check=_exported_as_rfc4180),
+    Row("export-ratings", "NUL character in a value", ("export-ratings", "{i}/nul.nt", "--ontology", "{o}",
+                                                       "--out", "{b}/nul.csv"),
+        ("{i}/nul.nt: rating <", "> has a NUL character in its value ('=\\x00'), which a CSV cell cannot carry",),
+        put("in/nul.nt", (BAD / "ratings_formulas.nt").read_text(encoding="utf-8").replace(
+            '"=HYPERLINK(\\"http://evil.example\\",\\"click\\")"', '"=\\u0000"'))),
+    Row("ratings CSV", "NUL character in a rater id", IMPORT,
+        (f"row 4, column rater: {ID}, got 'r\\x001'",), ratings(HEADER + ROWS + ROW.replace("r1", "r\x001"))),
+    Row("ratings CSV", "NUL character in a value", IMPORT, ("row 4, column value: expected a number, got '3\\x00'",),
+        ratings(HEADER + ROWS + ROW.replace(",3,r1", ",3\x00,r1"))),
+    Row("ratings CSV", "right-to-left override in a study id", IMPORT,
+        (f"row 4, column study: {ID}, got 's\\u202e1'",), ratings(HEADER + ROWS + ROW.replace("s,d1", "s\u202e1,d1"))),
+    Row("ratings CSV", "lone surrogate (CESU-8 bytes) in a dyad id", IMPORT,
+        ("{i}/ratings.csv:4: not UTF-8 (byte 0xed at column 4); save the file as UTF-8",),
+        ratings((HEADER + ROWS).encode() + ROW.replace("d1", "d\x00").encode().replace(b"\x00", b"\xed\xa0\x80"))),
+    Row("mapping CSV", "NUL character in a code", IMPORT_OWN, (f"{{i}}/items.csv:2 [code]: {CODE}, got 'MY\\x00INT'",),
+        own_codes("MY:INT,", "MY\x00INT,")),
 ]
 
 TABLE = (ONTOLOGY + EXAMPLES + RATINGS + MAPPING + QUERIES + CLI

@@ -71,7 +71,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     terms = TermIndex(merged_release_graph(source_of(args)))
     size = args.file.stat().st_size if args.file.exists() else 0
     with Progress(f"importing {args.file.name}", size) as advance:
-        result = import_ratings(args.file, output, terms, args.mapping, progress=advance)
+        result = import_ratings(args.file, output, terms, args.mapping, progress=advance, pairs=args.pairs)
     print(f"imported {result.rows} ratings from {args.file} into {result.output} ({result.triples} triples)")
     if result.reliability:
         print("inter-rater reliability (stored in the graph as prc:ReliabilityEstimate):")
@@ -128,6 +128,9 @@ def register(sub) -> None:
     p.add_argument("file", type=Path, help="ratings CSV in the long format of examples/README.md")
     p.add_argument("--mapping", type=Path, default=None, help="item mapping CSV (default: examples/mappings/items.csv)")
     p.add_argument("--out", type=Path, default=None, help="N-Triples output (default: build/ratings/FILE.nt)")
+    p.add_argument("--pairs", action="store_true",
+                   help="reliability for every rater pair, also for items with more than 4 raters (by default "
+                        "those get one row for all raters: ICC(2,1) and Fleiss' kappa)")
     p.set_defaults(func=cmd_import)
 
     p = with_ontology(sub.add_parser("export-ratings", help="write the ratings of an imported graph back to CSV"))
