@@ -10,7 +10,9 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from .errors import InputError
 
@@ -239,6 +241,33 @@ def write_files_atomically(outputs: dict[Path, bytes]) -> None:
         cleaned: set[Path] = set()
         for path, data in outputs.items():
             _stage(Path(path), data, mode, staged, cleaned)
+    except BaseException:
+        _remove(tmp for tmp, _ in staged)
+        raise
+    _move_into_place(staged)
+
+
+@contextlib.contextmanager
+def streamed_output(path: Path) -> Iterator[TextIO]:
+    """A text output too large to hold in memory, written as it is produced into a temporary sibling
+    and moved into place only when complete: the same checks, names, permissions and clean-up as
+    ``write_files_atomically``, so a killed or failed run leaves the old file and nothing else."""
+    path = Path(path)
+    check_regular_or_absent(path)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        clean_litter(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.prckg-{os.getpid()}-", suffix=".tmp", dir=path.parent)
+        staged.append((Path(tmp), path))
+        os.fchmod(fd, _default_mode())
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        _remove(tmp for tmp, _ in staged)
+        raise _output_error(exc, path) from exc
     except BaseException:
         _remove(tmp for tmp, _ in staged)
         raise

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +25,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from .errors import InputError, PrcKgError
-from .files import check_size, not_utf8
+from .files import check_size, not_utf8, streamed_output
 from .reliability import Reliability, compute_reliability
 from .terms import TermIndex
 from .vocab import DATA_IRI, PRC, PRC_IRI
@@ -369,89 +367,82 @@ def study_iri(study: str) -> str:
 
 
 def _write_ntriples(db: sqlite3.Connection, mapping: dict[str, MappedItem], reliability: list, output: Path) -> int:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            def emit(s: str, p: str, o: str) -> None:
-                nonlocal count
-                out.write(f"{s} {p} {o} .\n")
-                count += 1
+    with streamed_output(output) as out:
+        def emit(s: str, p: str, o: str) -> None:
+            nonlocal count
+            out.write(f"{s} {p} {o} .\n")
+            count += 1
 
-            for (study,) in db.execute("SELECT DISTINCT study FROM r ORDER BY study"):
-                s = _iri(study_iri(study))
-                for t in (NAMED, _p("Study")):
-                    emit(s, RDF_TYPE, t)
-                emit(s, LABEL, _lit(f"study {study}"))
-            for (rater,) in db.execute("SELECT DISTINCT rater FROM r ORDER BY rater"):
-                s = _iri(f"{DATA_IRI}rater/{rater}")
-                for t in (NAMED, _p("Rater")):
-                    emit(s, RDF_TYPE, t)
-                emit(s, LABEL, _lit(f"rater {rater}"))
-            for study, dyad in db.execute("SELECT DISTINCT study, dyad FROM r ORDER BY study, dyad"):
-                base = f"{study_iri(study)}/dyad/{dyad}"
-                for t in (NAMED, _p("Dyad")):
-                    emit(_iri(base), RDF_TYPE, t)
-                emit(_iri(base), LABEL, _lit(f"dyad {dyad} of study {study}"))
-                emit(_iri(base), _p("inStudy"), _iri(study_iri(study)))
-                treatment = _iri(f"{base}/treatment")
-                for t in (NAMED, _p("Psychotherapy")):
-                    emit(treatment, RDF_TYPE, t)
-                emit(treatment, LABEL, _lit(f"treatment of dyad {dyad} of study {study}"))
-                emit(treatment, _p("hasDyad"), _iri(base))
-                for role, cls, prop in (("patient", "Patient", "hasPatient"),
-                                        ("therapist", "Psychotherapist", "hasTherapist")):
-                    person = _iri(f"{base}/{role}")
-                    for t in (NAMED, _p(cls)):
-                        emit(person, RDF_TYPE, t)
-                    emit(person, LABEL, _lit(f"{role} of dyad {dyad} of study {study}"))
-                    emit(_iri(base), _p(prop), person)
-                    emit(treatment, _p(prop), person)
-            for study, dyad, session in db.execute(
-                    "SELECT DISTINCT study, dyad, session FROM r ORDER BY study, dyad, session"):
-                base = f"{study_iri(study)}/dyad/{dyad}"
-                s = _iri(f"{base}/session/{session}")
-                for t in (NAMED, _p("Session")):
-                    emit(s, RDF_TYPE, t)
-                emit(s, LABEL, _lit(f"session {session} of dyad {dyad} of study {study}"))
-                emit(s, _p("sessionNumber"), _lit(str(session), "positiveInteger"))
-                emit(s, _p("partOfTreatment"), _iri(f"{base}/treatment"))
-            previous = None
-            for study, dyad, session, segment, kind in db.execute(
-                    """SELECT DISTINCT study, dyad, session, segment, kind FROM r
-                       ORDER BY study, dyad, session, segment"""):
-                sess = f"{study_iri(study)}/dyad/{dyad}/session/{session}"
-                s = f"{sess}/segment/{segment}"
-                for t in (NAMED, _p("Segment"), _p(SEGMENT_KINDS[kind])):
-                    emit(_iri(s), RDF_TYPE, t)
-                emit(_iri(s), LABEL, _lit(f"segment {segment} of session {session} of dyad {dyad} of study {study}"))
-                emit(_iri(s), _p("segmentNumber"), _lit(str(segment), "positiveInteger"))
-                emit(_iri(s), _p("partOfSession"), _iri(sess))
-                if previous is not None and previous[0] == sess and previous[1] == segment - 1:
-                    emit(_iri(previous[2]), _p("immediatelyFollowedBy"), _iri(s))
-                previous = (sess, segment, s)
-            for study, dyad, session, segment, item, value, rater, day in db.execute(
-                    """SELECT study, dyad, session, segment, item, value, rater, date FROM r
-                       ORDER BY study, dyad, session, segment, item, rater"""):
-                seg = f"{study_iri(study)}/dyad/{dyad}/session/{session}/segment/{segment}"
-                s = _iri(f"{seg}/rating/{item.replace(':', '_')}/{rater}")
-                mapped = mapping[item]
-                for t in (NAMED, _p("Rating")):
-                    emit(s, RDF_TYPE, t)
-                emit(s, f"<{SOSA}hasFeatureOfInterest>", _iri(seg))
-                emit(s, f"<{SOSA}observedProperty>", _iri(str(mapped.item)))
-                emit(s, f"<{SOSA}hasSimpleResult>", _lit(value, "decimal"))
-                emit(s, f"<{SOSA}madeBySensor>", _iri(f"{DATA_IRI}rater/{rater}"))
-                emit(s, f"<{SOSA}resultTime>", _lit(f"{day}T00:00:00", "dateTime"))
-                if item != mapped.item_code:
-                    emit(s, _p("sourceCode"), _lit(item))
-            for rel in reliability:
-                count += rel.write(emit)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for (study,) in db.execute("SELECT DISTINCT study FROM r ORDER BY study"):
+            s = _iri(study_iri(study))
+            for t in (NAMED, _p("Study")):
+                emit(s, RDF_TYPE, t)
+            emit(s, LABEL, _lit(f"study {study}"))
+        for (rater,) in db.execute("SELECT DISTINCT rater FROM r ORDER BY rater"):
+            s = _iri(f"{DATA_IRI}rater/{rater}")
+            for t in (NAMED, _p("Rater")):
+                emit(s, RDF_TYPE, t)
+            emit(s, LABEL, _lit(f"rater {rater}"))
+        for study, dyad in db.execute("SELECT DISTINCT study, dyad FROM r ORDER BY study, dyad"):
+            base = f"{study_iri(study)}/dyad/{dyad}"
+            for t in (NAMED, _p("Dyad")):
+                emit(_iri(base), RDF_TYPE, t)
+            emit(_iri(base), LABEL, _lit(f"dyad {dyad} of study {study}"))
+            emit(_iri(base), _p("inStudy"), _iri(study_iri(study)))
+            treatment = _iri(f"{base}/treatment")
+            for t in (NAMED, _p("Psychotherapy")):
+                emit(treatment, RDF_TYPE, t)
+            emit(treatment, LABEL, _lit(f"treatment of dyad {dyad} of study {study}"))
+            emit(treatment, _p("hasDyad"), _iri(base))
+            for role, cls, prop in (("patient", "Patient", "hasPatient"),
+                                    ("therapist", "Psychotherapist", "hasTherapist")):
+                person = _iri(f"{base}/{role}")
+                for t in (NAMED, _p(cls)):
+                    emit(person, RDF_TYPE, t)
+                emit(person, LABEL, _lit(f"{role} of dyad {dyad} of study {study}"))
+                emit(_iri(base), _p(prop), person)
+                emit(treatment, _p(prop), person)
+        for study, dyad, session in db.execute(
+                "SELECT DISTINCT study, dyad, session FROM r ORDER BY study, dyad, session"):
+            base = f"{study_iri(study)}/dyad/{dyad}"
+            s = _iri(f"{base}/session/{session}")
+            for t in (NAMED, _p("Session")):
+                emit(s, RDF_TYPE, t)
+            emit(s, LABEL, _lit(f"session {session} of dyad {dyad} of study {study}"))
+            emit(s, _p("sessionNumber"), _lit(str(session), "positiveInteger"))
+            emit(s, _p("partOfTreatment"), _iri(f"{base}/treatment"))
+        previous = None
+        for study, dyad, session, segment, kind in db.execute(
+                """SELECT DISTINCT study, dyad, session, segment, kind FROM r
+                   ORDER BY study, dyad, session, segment"""):
+            sess = f"{study_iri(study)}/dyad/{dyad}/session/{session}"
+            s = f"{sess}/segment/{segment}"
+            for t in (NAMED, _p("Segment"), _p(SEGMENT_KINDS[kind])):
+                emit(_iri(s), RDF_TYPE, t)
+            emit(_iri(s), LABEL, _lit(f"segment {segment} of session {session} of dyad {dyad} of study {study}"))
+            emit(_iri(s), _p("segmentNumber"), _lit(str(segment), "positiveInteger"))
+            emit(_iri(s), _p("partOfSession"), _iri(sess))
+            if previous is not None and previous[0] == sess and previous[1] == segment - 1:
+                emit(_iri(previous[2]), _p("immediatelyFollowedBy"), _iri(s))
+            previous = (sess, segment, s)
+        for study, dyad, session, segment, item, value, rater, day in db.execute(
+                """SELECT study, dyad, session, segment, item, value, rater, date FROM r
+                   ORDER BY study, dyad, session, segment, item, rater"""):
+            seg = f"{study_iri(study)}/dyad/{dyad}/session/{session}/segment/{segment}"
+            s = _iri(f"{seg}/rating/{item.replace(':', '_')}/{rater}")
+            mapped = mapping[item]
+            for t in (NAMED, _p("Rating")):
+                emit(s, RDF_TYPE, t)
+            emit(s, f"<{SOSA}hasFeatureOfInterest>", _iri(seg))
+            emit(s, f"<{SOSA}observedProperty>", _iri(str(mapped.item)))
+            emit(s, f"<{SOSA}hasSimpleResult>", _lit(value, "decimal"))
+            emit(s, f"<{SOSA}madeBySensor>", _iri(f"{DATA_IRI}rater/{rater}"))
+            emit(s, f"<{SOSA}resultTime>", _lit(f"{day}T00:00:00", "dateTime"))
+            if item != mapped.item_code:
+                emit(s, _p("sourceCode"), _lit(item))
+        for rel in reliability:
+            count += rel.write(emit)
     return count
 
 
