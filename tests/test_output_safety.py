@@ -19,11 +19,12 @@ from rdflib import Graph, Literal, URIRef
 
 from prc_kg.cli import main
 from prc_kg.errors import PrcKgError
-from prc_kg.files import OutputError, write_files_atomically
+from prc_kg.files import OutputError, streamed_output, write_files_atomically
 from prc_kg.outputs import check_outputs
 from prc_kg.release import serialise
 
 SRC = Path(__file__).resolve().parents[1] / "src"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def names(folder: Path) -> list[str]:
@@ -260,3 +261,30 @@ def test_the_rdfxml_writer_refuses_a_literal_xml_cannot_carry_instead_of_writing
     g = Graph()
     g.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("tab\tline\nend\r")))
     assert b"tab\tline" in serialise(g, "xml")
+
+
+# -- streamed outputs (the ratings import writes its N-Triples as it goes) ---------------------------
+
+def test_a_streamed_output_failing_midway_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    out = tmp_path / "ratings.nt"
+    out.write_text("old\n")
+    with pytest.raises(RuntimeError), streamed_output(out) as fh:
+        fh.write("half of the new file\n")
+        raise RuntimeError("the source ran dry")
+    assert out.read_text() == "old\n"
+    assert names(tmp_path) == ["ratings.nt"]
+
+
+def test_an_import_cleans_what_a_killed_import_left_beside_its_output_and_writes_a_shared_file(tmp_path):
+    out = tmp_path / "ratings.nt"
+    leftover = tmp_path / f".ratings.nt.prckg-{_dead_pid()}-k1ll3d00.tmp"
+    leftover.write_text("<a> <b> <c")  # what a SIGKILL during the stream leaves
+    assert main(["import", str(DATA / "ratings" / "two_raters.csv"), "--out", str(out)]) == 0
+    assert names(tmp_path) == ["ratings.nt"]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
