@@ -6,7 +6,16 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from .cli_common import EXIT_FAILED, EXIT_OK, ontology_and_examples, source_of, whole, with_examples, with_ontology
+from .cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    ontology_and_examples,
+    source_folders,
+    source_of,
+    whole,
+    with_examples,
+    with_ontology,
+)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -24,12 +33,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Check, then write a versioned release folder; a failed check writes nothing (exit 1)."""
-    from .publish import assemble_release, stray_files, write_release
+    from .publish import assemble_release, default_changelog, stray_files, write_release
 
     bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date)
     for check in bundle.checks:
         print(f"ok  {check.name}: {check.detail} ({check.seconds:.2f} s)")
-    folder = write_release(bundle, args.out)
+    keep_apart = [*source_folders(args), ("changelog", args.changelog or default_changelog())]
+    folder = write_release(bundle, args.out, keep_apart)
     for name, data in bundle.files.items():
         print(f"wrote {folder / name} ({len(data):,} bytes)")
     for path in stray_files(folder, bundle):
