@@ -168,6 +168,30 @@ def write_file(path: Path, data: bytes, mode: int) -> None:
         os.fsync(fh.fileno())
 
 
+def carry_over(old: Path, new: Path, skip: Callable[[Path], bool]) -> None:
+    """Put what ``old`` holds (but ``skip``) into the folder being built, as hard links where the
+    file system allows (the same files, no copy), so replacing a folder keeps what the user added."""
+    if not old.is_dir():
+        return
+    for path in sorted(old.iterdir()):
+        if skip(path):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.copytree(path, new / path.name, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(path, new / path.name)
+
+
+def _link_or_copy(src: Path | str, dst: Path | str) -> None:
+    if os.path.islink(src):
+        os.symlink(os.readlink(src), dst)
+        return
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def _sync_folder(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -263,6 +287,12 @@ def check_apart(target: Path, sources: Iterable[tuple[str, Path]], given: Path, 
     """Refuse a folder to be replaced that is, contains or lies inside one of the ``sources`` (the
     folders and files in use), or that is or contains the current folder."""
     real = Path(os.path.realpath(target))
+    try:
+        cwd: Path | None = Path.cwd().resolve()
+    except OSError:  # the current folder was deleted: nothing to protect there
+        cwd = None
+    if real == cwd:
+        raise InputError(given, f"is the current folder; expected {expected}")
     for label, source in sources:
         src = Path(os.path.realpath(source))
         if real == src:
@@ -271,13 +301,7 @@ def check_apart(target: Path, sources: Iterable[tuple[str, Path]], given: Path, 
             raise InputError(given, f"contains the {label} in use ({source}); expected {expected}")
         if src in real.parents:
             raise InputError(given, f"lies inside the {label} in use ({source}); expected {expected}")
-    try:
-        cwd = Path.cwd().resolve()
-    except OSError:  # the current folder was deleted: nothing to protect there
-        return
-    if real == cwd:
-        raise InputError(given, f"is the current folder; expected {expected}")
-    if real in cwd.parents:
+    if cwd is not None and real in cwd.parents:
         raise InputError(given, f"contains the current folder; expected {expected}")
 
 

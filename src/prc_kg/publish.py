@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -29,7 +28,15 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from .errors import InputError, PrcKgError
 from .files import read_utf8
-from .folders import FolderKind, Report, default_modes, replace_folder, report_on_stderr, write_file
+from .folders import (
+    FolderKind,
+    Report,
+    carry_over,
+    default_modes,
+    replace_folder,
+    report_on_stderr,
+    write_file,
+)
 from .ontology import OntologySource
 from .release import FORMATS, RELEASE_NAME, canonical, merged_release_graph, serialise
 from .vocab import PRC_IRI
@@ -340,8 +347,8 @@ def is_release_folder(folder: Path) -> bool:
     return isinstance(doc, dict) and doc.get("name") == RELEASE_NAME and isinstance(doc.get("files"), list)
 
 
-RELEASE = FolderKind("release", MANIFEST_FILE, is_release_folder,
-                     "a release folder made by `prc-kg release` (with its manifest.json), an empty folder or a new path")
+RELEASE = FolderKind("release", MANIFEST_FILE, is_release_folder, "a release folder made by `prc-kg release` "
+                     "(with its manifest.json), an empty folder or a new path")
 
 
 def write_release(bundle: ReleaseBundle, out: Path, keep_apart: Iterable[tuple[str, Path]] = (),
@@ -368,30 +375,17 @@ def write_release(bundle: ReleaseBundle, out: Path, keep_apart: Iterable[tuple[s
 
 
 def _keep_strays(old: Path, new: Path, bundle: ReleaseBundle, report: Report) -> None:
-    """Carry files the user put in the old release folder into the new one (hard links: the same
-    files, no copy); drop what an interrupted earlier write of its own files left behind."""
-    if not old.is_dir():
-        return
+    """Carry files the user put in the old release folder into the new one; drop the temporary
+    files an interrupted earlier write of the release's own files left behind."""
     staged = re.compile("|".join(rf"\.{re.escape(name)}\.(?:[a-z0-9_]+\.tmp|\d+\.bak)" for name in bundle.files))
-    for path in sorted(old.iterdir()):
-        if path.name in bundle.files:
-            continue
+
+    def skip(path: Path) -> bool:
         if staged.fullmatch(path.name) and path.is_file():
             report(f"dropped {path}: a temporary file left by an interrupted earlier release")
-        elif path.is_dir() and not path.is_symlink():
-            shutil.copytree(path, new / path.name, symlinks=True, copy_function=_link_or_copy)
-        else:
-            _link_or_copy(path, new / path.name)
+            return True
+        return path.name in bundle.files
 
-
-def _link_or_copy(src: Path | str, dst: Path | str) -> None:
-    if os.path.islink(src):
-        os.symlink(os.readlink(src), dst)
-        return
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+    carry_over(old, new, skip)
 
 
 def stray_files(folder: Path, bundle: ReleaseBundle) -> list[Path]:
