@@ -239,7 +239,8 @@ def _raw(head: str, body: bytes = b"", then: list[tuple[float, bytes]] | None = 
          wait: float = 30) -> Callable[[str], tuple[int | None, bytes]]:
     def send(url: str) -> tuple[int | None, bytes]:
         _, _, path = _split(url)
-        first = head.replace("PATH", path).replace("\n", "\r\n").encode("latin-1") + body
+        host = urllib.parse.urlsplit(url).netloc  # the server answers only its own names
+        first = head.replace("PATH", path).replace("HOST", host).replace("\n", "\r\n").encode("latin-1") + body
         return raw_exchange(url, [(0, first), *(then or [])], wait)
     return send
 
@@ -296,32 +297,34 @@ def abuse_cases(canary_url: str, request_timeout: float) -> list[Case]:
               for how, q in service_variants(canary_url)]
     cases += [
         Case("oversized body", "POST of 2 MiB", (413,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\n"
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\n"
                   f"Content-Length: {2 << 20}\n\n", b"#" * (2 << 20), wait=wait)),
         Case("oversized URL", "GET with a 100 KiB query string", (414,),
-             _raw("GET PATH?query=" + "x" * 100_000 + " HTTP/1.1\nHost: x\n\n", wait=wait)),
+             _raw("GET PATH?query=" + "x" * 100_000 + " HTTP/1.1\nHost: HOST\n\n", wait=wait)),
         Case("Content-Length negative", "Content-Length: -1", (400,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: -1\n\n",
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\nContent-Length: -1\n\n",
                   b"ASK {}", wait=wait)),
         Case("Content-Length not a number", "Content-Length: 12abc", (400,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: 12abc\n\n",
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\nContent-Length: 12abc\n\n",
                   b"ASK {}", wait=wait)),
         Case("Content-Length larger than the body", "announces 1000 bytes, sends 6, waits", (408,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
                   b"ASK {}", wait=wait)),
         Case("slow body", "announces 1000 bytes, sends 1 byte every 0.5 s", (408,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\nContent-Length: 1000\n\n",
                   then=[(0.5, b" ")] * 1000, wait=wait)),
         Case("slowloris headers", "one header line every 0.5 s", (408,),
-             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: x\n",
+             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: HOST\n",
                   then=[(0.5, f"X-Slow-{i}: x\r\n".encode()) for i in range(1000)], wait=wait)),
         Case("header flood", "200 header lines", (431,),
-             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: x\n" + "".join(f"X-Flood-{i}: x\n" for i in range(200))
+             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: HOST\n" + "".join(f"X-Flood-{i}: x\n" for i in range(200))
                   + "\n", wait=wait)),
         Case("chunked body", "Transfer-Encoding: chunked", (411,),
-             _raw("POST PATH HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\n"
+             _raw("POST PATH HTTP/1.1\nHost: HOST\nContent-Type: application/sparql-query\n"
                   "Transfer-Encoding: chunked\n\n", b"6\r\nASK {}\r\n0\r\n\r\n", wait=wait)),
         Case("result cap", "SELECT * WHERE { ?s ?p ?o }", (200,), _capped),
+        Case("Host of another name (DNS rebinding)", "Host: rebind.example", (421,),
+             _raw("GET PATH?query=ASK%7B%7D HTTP/1.1\nHost: rebind.example\n\n", wait=wait)),
     ]
     return cases
 
@@ -339,15 +342,22 @@ def run_case(case: Case, url: str) -> Outcome:
 # -- load ---------------------------------------------------------------------------------------------
 
 def _client(send, mix: list[tuple[str, str]], seed: int, t0: float, deadline: float,
-            out: list[Sample]) -> None:
+            out: list[Sample], todo: list[tuple[str, str]] | None = None) -> None:
     """One client: the mix in its own seeded order until the deadline; ``send(text)`` gives
-    (status, size), so the endpoint and the in-process baseline run the very same loop."""
+    (status, size), so the endpoint and the in-process baseline run the very same loop. Requests in
+    ``todo`` (shared by the clients) are sent first, deadline or not: however slow the machine, each
+    of them runs once."""
     order = mix[:]
     random.Random(seed).shuffle(order)
     i = 0
-    while time.perf_counter() < deadline:
-        name, text = order[i % len(order)]
-        i += 1
+    while True:
+        try:
+            name, text = todo.pop()
+        except (AttributeError, IndexError):  # no list, or nothing left in it
+            if time.perf_counter() >= deadline:
+                break
+            name, text = order[i % len(order)]
+            i += 1
         start = time.perf_counter()
         status, size = send(text)
         out.append(Sample(name, start - t0, time.perf_counter() - start, status, size))
@@ -376,13 +386,15 @@ def _in_process(store):
 def run_session(url: str, mix: list[tuple[str, str]], clients: int, seconds: float, seed: int = 1,
                 runaway_at: float | None = 0.3, abuse: list[Case] | None = None,
                 canary: Canary | None = None, abuse_at: float = 0.1) -> Session:
-    """CLIENTS threads send the mix for SECONDS; meanwhile the runaway query (at RUNAWAY_AT of the run)
-    with a simple probe half a second after it, and the abuse cases (from ABUSE_AT), each in its own thread."""
+    """CLIENTS threads send the whole mix once between them, then keep sending it until SECONDS have
+    passed; meanwhile the runaway query (at RUNAWAY_AT of the run) with a simple probe half a second
+    after it, and the abuse cases (from ABUSE_AT), each in its own thread."""
     samples: list[Sample] = []
     t0 = time.perf_counter()
     deadline = t0 + seconds
-    threads = [threading.Thread(target=_client, args=(_over_http(url), mix, seed * 1000 + i, t0, deadline, samples),
-                                daemon=True)
+    todo = mix[::-1]  # every request of the mix runs at least once, in the mix's order
+    threads = [threading.Thread(target=_client, args=(_over_http(url), mix, seed * 1000 + i, t0, deadline, samples,
+                                                      todo), daemon=True)
                for i in range(clients)]
     for t in threads:
         t.start()

@@ -28,6 +28,7 @@ InputError, and never leaves a partial output. Tests that generate files of 200 
 from __future__ import annotations
 
 import copy
+import csv
 import ctypes
 import hashlib
 import os
@@ -579,15 +580,13 @@ SAFETY_STORE: list[Row] = [
     Row("store", "load over a folder with a marker prc-kg did not write", (*LOAD, "{i}/mine"),
         ("{i}/mine: holds a prc-kg-store.json that prc-kg did not write; " + STORE_EXPECTED,),
         put("in/mine/prc-kg-store.json", '{"made by": "me"}')),
-    Row("store", "load --store . (the current folder)", (*LOAD, "."), (".: is the current folder; " + STORE_EXPECTED,)),
+    Row("store", "load --store . (the current folder, here the checkout)", (*LOAD, "."),
+        (".: contains the ontology folder {o}, which this command reads",)),
     Row("store", "load over a folder holding the sources", (*LOAD, "{o}/../.."),
-        ("{o}/../..: contains the ontology folder in use ({o}); " + STORE_EXPECTED,)),
-    Row("store", "load over the examples folder", (*LOAD, "{e}"),
-        ("{e}: is the examples folder in use; " + STORE_EXPECTED,)),
-    Row("store", "load into the ontology folder", (*LOAD, "{o}/store"),
-        ("{o}/store: lies inside the ontology folder in use ({o}); " + STORE_EXPECTED,)),
+        ("{o}/../..: contains the ontology folder {o}, which this command reads",)),
+    Row("store", "load over the examples folder", (*LOAD, "{e}"), ("{e}: is the examples folder this command reads",)),
     Row("store", "load over a folder holding a data file", ("load", "--store", "{i}/mine", "--data", "{i}/mine/x.nt"),
-        ("{i}/mine: contains the data file in use ({i}/mine/x.nt); " + STORE_EXPECTED,), put("in/mine/x.nt", EXTRA_NT)),
+        ("{i}/mine: contains the input {i}/mine/x.nt",), put("in/mine/x.nt", EXTRA_NT)),
     Row("store", "load over an empty folder (accepted)", (*LOAD, "{i}/empty"), ("loaded", "data files: none"),
         mkdir("in/empty"), code=0, writes=("in/empty",), check=lambda w: _has(w.root / "in/empty/prc-kg-store.json",
                                                                                '"made by": "prc-kg load --store"')),
@@ -596,15 +595,266 @@ SAFETY_STORE: list[Row] = [
 ]
 
 # - outputs: never over an input, into a source folder, or onto something that is not a regular file
+OVER = "prc-kg never writes over its inputs: choose another output file"
+READS = "which this command reads; write outputs outside the source folders (for example under build/)"
+XML = "cannot be written in XML 1.0 (the RDF/XML release); expected text without control characters"
+
+
+def hard_link(rel: str, to: str) -> Setup:
+    return lambda w: os.link(w.root / to, w.root / rel)
+
+
+def symlink(rel: str, to: str) -> Setup:
+    return lambda w: (w.root / rel).symlink_to(w.root / to)
+
+
+def copied(folder: Path, rel: str) -> Setup:
+    def setup(w: Scratch) -> None:
+        shutil.copytree(folder, w.root / rel)
+    return setup
+
+
 SAFETY_OUTPUTS: list[Row] = [
+    Row("outputs", "import over its own input", (*IMPORT[:-1], "{i}/ratings.csv"),
+        (f"{{i}}/ratings.csv: is the same file as the input {{i}}/ratings.csv; {OVER}",), ratings(HEADER + ROWS)),
+    Row("outputs", "import over a hard link of its input", (*IMPORT[:-1], "{i}/copy.csv"),
+        (f"{{i}}/copy.csv: is the same file as the input {{i}}/ratings.csv; {OVER}",),
+        both(ratings(HEADER + ROWS), hard_link("in/copy.csv", "in/ratings.csv"))),
+    Row("outputs", "import over its item mapping", (*IMPORT_OWN[:5], "{i}/items.csv", *IMPORT_OWN[6:]),
+        (f"{{i}}/items.csv: is the same file as the input {{i}}/items.csv; {OVER}",), own_codes()),
+    Row("outputs", "export-ratings over its own input",
+        ("export-ratings", OLD_RATINGS, "--ontology", "{o}", "--out", OLD_RATINGS),
+        (f"{OLD_RATINGS}: is the same file as the input {OLD_RATINGS}; {OVER}",)),
+    Row("outputs", "export-ratings over its input by another name",
+        ("export-ratings", OLD_RATINGS, "--ontology", "{o}", "--out", "{b}/../build/ratings/two_raters.nt"),
+        (f"{{b}}/../build/ratings/two_raters.nt: is the same file as the input {OLD_RATINGS}",)),
+    Row("outputs", "QC report over an ontology module", (*QC, "--report", MOD),
+        (f"{MOD}: is the same file as the input",)),
+    Row("outputs", "QC report as a new file in the ontology folder", (*QC, "--report", "{o}/qc.tsv"),
+        (f"{{o}}/qc.tsv: is inside the ontology folder {{o}}, {READS}",)),
+    Row("outputs", "QC report into the queries folder", (*QC, "--queries", "{i}/qc", "--report", "{i}/qc/qc.tsv"),
+        (f"{{i}}/qc/qc.tsv: is inside the queries folder {{i}}/qc, {READS}",),
+        copied(ROOT / "queries" / "qc", "in/qc")),
+    Row("outputs", "QC report onto a link to a file", (*QC, "--report", "{i}/link.tsv"),
+        ("{i}/link.tsv: is a symbolic link to {i}/earlier.tsv; prc-kg writes only regular files",),
+        both(put("in/earlier.tsv", "an earlier report\n"), symlink("in/link.tsv", "in/earlier.tsv"))),
+    Row("outputs", "build into the ontology folder", (*BUILD[:-1], "{o}"),
+        (f"{{o}}: is the ontology folder this command reads; {READS.split('; ')[1]}",)),
+    Row("outputs", "build into a folder inside the examples", (*BUILD[:-1], "{e}/build"),
+        (f"{{e}}/build: is inside the examples folder {{e}}, {READS}",)),
+    Row("outputs", "build into a folder holding the sources", (*BUILD[:-1], "."),
+        (".: contains the ontology folder {o}, which this command reads; choose an output folder that holds no "
+         "sources",)),
+    Row("outputs", "release into the ontology folder",
+        ("release", "--ontology", "{o}", "--examples", "{e}", "--out", "{o}/release"),
+        (f"{{o}}/release: is inside the ontology folder {{o}}, {READS}",)),
+    Row("outputs", "release over its own changelog",
+        ("release", "--ontology", "{o}", "--examples", "{e}", "--out", "{i}/rel", "--version", "9.9.9", "--date",
+         "2026-12-01", "--changelog", "{i}/rel/9.9.9/CHANGELOG-9.9.9.md"),
+        ("{i}/rel: contains the input {i}/rel/9.9.9/CHANGELOG-9.9.9.md; choose an output folder that holds no inputs",),
+        put("in/rel/9.9.9/CHANGELOG-9.9.9.md", "# Changelog\n\n## [9.9.9] - 2026-12-01\n\nThe user's own notes.\n")),
+    Row("outputs", "store inside the ontology folder", ("load", "--store", "{o}/store", "--ontology", "{o}",
+                                                        "--examples", "{e}"),
+        (f"{{o}}/store: is inside the ontology folder {{o}}, {READS}",)),
+    Row("outputs", "views into the store folder", ("viz", "--store", "{s}", "--out", "{s}"),
+        ("{s}: is the store folder this command reads",), store=True),
+    Row("outputs", "NUL in a YAML title", BUILD, (f"{VIG}:{{line}} [title]: character U+0000 (a control character) "
+                                                  f"at position 11 {XML}",),
+        vignette("title: A vignette for the bad-input suite", 'title: "A vignette\\0 for the bad-input suite"')),
+    Row("outputs", "lone surrogate in a YAML turn text", BUILD,
+        (f"{VIG}:{{line}} [text]: character U+D800 (a lone surrogate, half of a UTF-16 pair) at position 3 {XML}",),
+        vignette("text: I keep changing the subject.", 'text: "I \\ud800keep changing the subject."')),
+    Row("outputs", "escape character in a YAML list of sources", BUILD, (f"{FND}:{{line}} [source]: character U+001B",),
+        finding("source: [L3]", 'source: ["L3\\e"]')),
+    Row("outputs", "U+FFFE in a finding statement", BUILD,
+        (f"{FND}:{{line}} [statement]: character U+FFFE (a non-character) at position 13 {XML}",),
+        finding("statement: In our words, the alliance goes with a better outcome.",
+                'statement: "In our words\\uFFFE, the alliance goes with a better outcome."')),
+    Row("outputs", "NUL escape in an ontology label", BUILD,
+        (f"{MOD}:{{line}} [rdfs:label]: literal of <{PRC}Psychoanalysis>: character U+0000 (a control character) "
+         f"at position 7 {XML}",), edit(MODALITIES, PSA_LABEL, 'rdfs:label "psycho\\u0000analysis"@en')),
+    Row("outputs", "raw control character in an ontology comment", QC,
+        (f"{MOD}:{{line}} [rdfs:comment]: literal of <{PRC}Psychoanalysis>: character U+0001",),
+        append(MODALITIES, 'prc:Psychoanalysis rdfs:comment "a \x01 b"@en .')),
 ]
 
 # - parsers: offline (no remote or file contexts), no DOCTYPE/ENTITY, bounded in time and size
+REMOTE_CONTEXT = "http://127.0.0.1:9/context.jsonld"  # the discard port: nothing answers there
+NOT_INLINE = "is not inline: prc-kg reads no context from the network or from other files"
+DOCTYPE = "XML with a DOCTYPE declaration is refused"
+OUTSIDE = "leads outside the ontology folder"
+HTTP_ONLY = "expected an http:// or https:// URL, got"
+
+
+def jsonld(context: str, header: bool = False) -> str:
+    """A JSON-LD document whose context is ``context`` (JSON text), on line 3."""
+    if header:
+        body = ('"@id": "https://w3id.org/prc-kg/ontology/module/extra",\n'
+                '  "@type": "http://www.w3.org/2002/07/owl#Ontology"')
+    else:
+        body = '"@id": "https://w3id.org/prc-kg/data/x",\n  "http://www.w3.org/2000/01/rdf-schema#label": "x"'
+    return "{\n  \"_\": 1,\n  \"@context\": " + context + ",\n  " + body + "\n}\n"
+
+
+def rdfxml_with_doctype(header: bool = False) -> str:
+    """Entities in a DOCTYPE, as older Protégé wrote them: harmless here, refused all the same, since the
+    same declaration lets 1 kB expand to gigabytes. The DOCTYPE is on line 2."""
+    about = ('<owl:Ontology rdf:about="https://w3id.org/prc-kg/ontology/module/extra"/>' if header else
+             '<rdf:Description rdf:about="&prc;x"><rdfs:label>x</rdfs:label></rdf:Description>')
+    return ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY prc "https://w3id.org/prc-kg/data/"> ]>\n'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#" xmlns:owl="http://www.w3.org/2002/07/owl#">\n'
+            f"  {about}\n</rdf:RDF>\n")
+
+
+def extra_module(name: str, content: str) -> Setup:
+    """A further module ``modules/NAME``: in the catalog and imported by the main file."""
+    return both(put(f"ontology/modules/{name}", content),
+                edit("ontology/catalog-v001.xml", '<uri name="https://w3id.org/prc-kg/ontology/module/core"',
+                     f'<uri name="https://w3id.org/prc-kg/ontology/module/extra" uri="modules/{name}"/>\n'
+                     '    <uri name="https://w3id.org/prc-kg/ontology/module/core"'),
+                edit("ontology/prc-kg.ttl", "owl:imports <https://w3id.org/prc-kg/ontology/module/core> ,",
+                     "owl:imports <https://w3id.org/prc-kg/ontology/module/extra> , "
+                     "<https://w3id.org/prc-kg/ontology/module/core> ,"))
+
+
+def module_outside(link: bool) -> Setup:
+    """The modalities module moved to ``outside/`` beside the ontology folder, reached through the
+    catalog entry (``../outside/…``) or through a symbolic link in modules/."""
+    def setup(w: Scratch) -> dict[str, object]:
+        module = w.root / MODALITIES
+        (w.root / "outside").mkdir()
+        moved = w.root / "outside" / "modalities.ttl"
+        module.rename(moved)
+        if link:
+            module.symlink_to(Path("..", "..", "outside", "modalities.ttl"))
+            catalog = (w.root / "ontology" / "catalog-v001.xml").read_bytes()
+            return {"line": _line(catalog, catalog.find(b'"modules/modalities.ttl"'))}
+        return edit("ontology/catalog-v001.xml", 'uri="modules/modalities.ttl"', 'uri="../outside/modalities.ttl"')(w)
+    return setup
+
+
+PRIVACY_IN = ("privacy-check", "--examples", "{e}")
+VALIDATE_IN = ("validate", "--ontology", "{o}", "--examples", "{e}", "--data")
+LOAD_IN = ("load", "--store", "{s}", "--ontology", "{o}", "--examples", "{e}", "--data")
+CATALOG = "{o}/catalog-v001.xml"
+
 SAFETY_PARSERS: list[Row] = [
+    Row("privacy-check", "JSON-LD with a remote context", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}", "copy the context object"),
+        put("in/data.jsonld", jsonld(f'"{REMOTE_CONTEXT}"'))),
+    Row("privacy-check", "JSON-LD with a file: context", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <file:///etc/hostname> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld('"file:///etc/hostname"'))),
+    Row("privacy-check", "JSON-LD with a relative context (a file beside it)", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <context.jsonld> {NOT_INLINE}",),
+        both(put("in/data.jsonld", jsonld('["context.jsonld"]')), put("in/context.jsonld", '{"@context": {}}\n'))),
+    Row("privacy-check", "JSON-LD with a remote context in a term definition", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld(f'{{"t": {{"@id": "urn:t", "@context": "{REMOTE_CONTEXT}"}}}}'))),
+    Row("privacy-check", "JSON-LD with an @import", (*PRIVACY_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @import <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld(f'{{"@version": 1.1, "@import": "{REMOTE_CONTEXT}"}}'))),
+    Row("privacy-check", "RDF/XML with a DOCTYPE", (*PRIVACY_IN, "{i}/data.rdf"),
+        (f"{{i}}/data.rdf:2: {DOCTYPE}",), put("in/data.rdf", rdfxml_with_doctype())),
+    Row("validate --data", "JSON-LD with a remote context", (*VALIDATE_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld(f'"{REMOTE_CONTEXT}"'))),
+    Row("validate --data", "RDF/XML with a DOCTYPE", (*VALIDATE_IN, "{i}/data.owl"),
+        (f"{{i}}/data.owl:2: {DOCTYPE}",), put("in/data.owl", rdfxml_with_doctype())),
+    Row("load --data", "JSON-LD with a remote context", (*LOAD_IN, "{i}/data.jsonld"),
+        (f"{{i}}/data.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        put("in/data.jsonld", jsonld(f'"{REMOTE_CONTEXT}"')), store=True),
+    Row("load --data", "RDF/XML with a DOCTYPE", (*LOAD_IN, "{i}/data.rdf"),
+        (f"{{i}}/data.rdf:2: {DOCTYPE}",), put("in/data.rdf", rdfxml_with_doctype()), store=True),
+    Row("ontology", "JSON-LD module with a remote context", BUILD,
+        (f"{{o}}/modules/extra.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}",),
+        extra_module("extra.jsonld", jsonld(f'"{REMOTE_CONTEXT}"', header=True))),
+    Row("ontology", "RDF/XML module with a DOCTYPE", BUILD, (f"{{o}}/modules/extra.owl:2: {DOCTYPE}",),
+        extra_module("extra.owl", rdfxml_with_doctype(header=True))),
+    Row("ontology", "catalog with a DOCTYPE", BUILD, (f"{CATALOG}:2: {DOCTYPE}",),
+        edit("ontology/catalog-v001.xml", "<catalog ", '<!DOCTYPE catalog [ <!ENTITY m "modules"> ]>\n<catalog ')),
+    Row("ontology", "catalog entry outside the ontology folder", BUILD,
+        (f"{CATALOG}:{{line}} [uri]: entry '../outside/modalities.ttl' for "
+         f"<https://w3id.org/prc-kg/ontology/module/modalities> {OUTSIDE}",), module_outside(link=False)),
+    Row("ontology", "catalog entry linked outside the ontology folder", BUILD,
+        (f"{CATALOG}:{{line}} [uri]: entry 'modules/modalities.ttl' for "
+         f"<https://w3id.org/prc-kg/ontology/module/modalities> {OUTSIDE}",), module_outside(link=True)),
+    Row("reason", "RDF/XML file with a DOCTYPE", ("reason", "--file", "{i}/data.owl"),
+        (f"{{i}}/data.owl:2: {DOCTYPE}",), put("in/data.owl", rdfxml_with_doctype(header=True))),
+    Row("reason", "file with a remote owl:imports", ("reason", "--file", "{i}/data.owl"),
+        ("{i}/data.owl: owl:imports <http://127.0.0.1:9/other.owl>: the reasoner reads one file and would fetch",),
+        put("in/data.owl", rdfxml_with_doctype(header=True).replace(
+            '<!DOCTYPE rdf:RDF [ <!ENTITY prc "https://w3id.org/prc-kg/data/"> ]>\n', "").replace(
+            '"/>', '"><owl:imports rdf:resource="http://127.0.0.1:9/other.owl"/></owl:Ontology>'))),
+    Row("reason", "zero time limit", ("reason", "--timeout", "0"),
+        ("argument --timeout: expected a finite number above 0 and at most 86400, got '0'",)),
+    Row("query --endpoint", "file: URL", (*CQ01[:2], "--endpoint", "file:///etc/hostname"),
+        (f"argument --endpoint: {HTTP_ONLY} 'file:///etc/hostname'",)),
+    Row("load --endpoint", "ftp: URL", ("load", "--endpoint", "ftp://127.0.0.1:9/sparql", "--ontology", "{o}"),
+        (f"argument --endpoint: {HTTP_ONLY} 'ftp://127.0.0.1:9/sparql'",)),
+    Row("load --graph-store", "file: URL", ("load", "--endpoint", "http://127.0.0.1:9/sparql", "--graph-store",
+                                            "file:///tmp/store", "--ontology", "{o}"),
+        (f"argument --graph-store: {HTTP_ONLY} 'file:///tmp/store'",)),
 ]
 
 # - ratings: RFC 4180 export, formula-like cells neutralised, many raters in bounded output
+FORMULA_ROWS = [  # what tests/data/bad_input/ratings_formulas.nt holds, as export-ratings must write it
+    list(COLUMNS),
+    ["'=HYPERLINK(evil)", "d,1", "1", "1", "therapist", "'@SUM(1+1)",
+     "'=HYPERLINK(\"http://evil.example\",\"click\")", "'-2+3", "2024-01-01"],
+    ["'=HYPERLINK(evil)", "d2", "1", "2", "patient", "'\tTAB", "-1", "'+r2", "'\r=1+1\n2024-01-02"],
+]
+RFC4180_FIELD = re.compile(r'"((?:[^"]|"")*)"|([^",\r\n]*)')
+
+
+def rfc4180_records(data: bytes) -> list[list[str]]:
+    """A strict RFC 4180 reading: CRLF after every record, quoted fields with doubled quotes, nothing else."""
+    text, pos, records, record = data.decode("utf-8"), 0, [], []
+    while pos < len(text):
+        m = RFC4180_FIELD.match(text, pos)
+        record.append(m.group(2) if m.group(1) is None else m.group(1).replace('""', '"'))
+        pos = m.end()
+        if text.startswith(",", pos):
+            pos += 1
+        elif text.startswith("\r\n", pos):
+            pos += 2
+            records.append(record)
+            record = []
+        else:
+            raise AssertionError(f"not RFC 4180 at character {pos}: {text[pos:pos + 20]!r}")
+    assert not record, "the last record has no CRLF"
+    return records
+
+
+def _exported_as_rfc4180(w: Scratch) -> None:
+    data = (w.root / "build" / "formulas.csv").read_bytes()
+    assert rfc4180_records(data) == FORMULA_ROWS
+    with open(w.root / "build" / "formulas.csv", encoding="utf-8", newline="") as fh:
+        assert list(csv.reader(fh)) == FORMULA_ROWS
+
+
 SAFETY_RATINGS: list[Row] = [
+    Row("export-ratings", "formula-like cells, commas, quotes and line breaks (RFC 4180, neutralised)",
+        ("export-ratings", "{i}/formulas.nt", "--ontology", "{o}", "--out", "{b}/formulas.csv"),
+        ("wrote 2 ratings to {b}/formulas.csv",), fixture("ratings_formulas.nt", "in/formulas.nt"), code=0,
+        writes=("build/formulas.csv",), check=_exported_as_rfc4180),
+    Row("export-ratings", "NUL character in a value", ("export-ratings", "{i}/nul.nt", "--ontology", "{o}",
+                                                       "--out", "{b}/nul.csv"),
+        ("{i}/nul.nt: rating <", "> has a NUL character in its value ('=\\x00'), which a CSV cell cannot carry",),
+        put("in/nul.nt", (BAD / "ratings_formulas.nt").read_text(encoding="utf-8").replace(
+            '"=HYPERLINK(\\"http://evil.example\\",\\"click\\")"', '"=\\u0000"'))),
+    Row("ratings CSV", "NUL character in a rater id", IMPORT,
+        (f"row 4, column rater: {ID}, got 'r\\x001'",), ratings(HEADER + ROWS + ROW.replace("r1", "r\x001"))),
+    Row("ratings CSV", "NUL character in a value", IMPORT, ("row 4, column value: expected a number, got '3\\x00'",),
+        ratings(HEADER + ROWS + ROW.replace(",3,r1", ",3\x00,r1"))),
+    Row("ratings CSV", "right-to-left override in a study id", IMPORT,
+        (f"row 4, column study: {ID}, got 's\\u202e1'",), ratings(HEADER + ROWS + ROW.replace("s,d1", "s\u202e1,d1"))),
+    Row("ratings CSV", "lone surrogate (CESU-8 bytes) in a dyad id", IMPORT,
+        ("{i}/ratings.csv:4: not UTF-8 (byte 0xed at column 4); save the file as UTF-8",),
+        ratings((HEADER + ROWS).encode() + ROW.replace("d1", "d\x00").encode().replace(b"\x00", b"\xed\xa0\x80"))),
+    Row("mapping CSV", "NUL character in a code", IMPORT_OWN, (f"{{i}}/items.csv:2 [code]: {CODE}, got 'MY\\x00INT'",),
+        own_codes("MY:INT,", "MY\x00INT,")),
 ]
 
 TABLE = (ONTOLOGY + EXAMPLES + RATINGS + MAPPING + QUERIES + CLI

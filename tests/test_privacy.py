@@ -124,9 +124,11 @@ def test_shipped_examples_are_clean(capsys):
 
 
 def test_the_allow_list_is_what_keeps_the_pseudonyms_out():
-    """Without the allow-list the pseudonyms are found, so the check does look at those fields."""
+    """Without the allow-list the pseudonyms are found, so the check does look at those fields; the analyst
+    Merton Gill, a public figure of the field, passes by the built-in list of historical figures."""
     bare = [f for path in example_files() for f in check_file(path, AllowList())]
-    assert {f.text for f in bare} >= {"Annie", "Giovanna", "Mrs C", "Merton Gill"}
+    assert {f.text for f in bare} >= {"Annie", "Giovanna", "Mrs C"}
+    assert not any("Gill" in f.text for f in bare)
     assert {f.kind for f in bare} == {NAME}
     allow = allowlist_for(None)
     assert {"Annie", "Giovanna", "Mrs C", "Merton Gill"} <= allow.entries

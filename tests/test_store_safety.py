@@ -340,3 +340,17 @@ def test_load_onto_a_symbolic_link_to_nothing_is_refused(tmp_path, capsys):
     assert main(["load", "--store", str(link), "--data"]) == 2
     assert f"{link}: is a symbolic link to nothing (nowhere); expected a store made by" in capsys.readouterr().err
     assert os.listdir(tmp_path) == ["link"] and os.readlink(link) == "nowhere"
+
+
+def test_load_store_dot_in_a_folder_of_ones_own_files_is_refused(tmp_path, capsys):
+    """`--store .` once gave a traceback and left a 4 MB `..new-*` folder."""
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert main(["load", "--store", ".", "--data"]) == 2
+    finally:
+        os.chdir(cwd)
+    assert (".: is the current folder; expected a store made by `prc-kg load --store`, an empty folder or a new path"
+            in capsys.readouterr().err)
+    assert os.listdir(tmp_path) == ["notes.txt"]

@@ -6,12 +6,13 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA = 0, 1, 2, 3
+# 4: a time limit (reason --timeout) stopped the work before it could say yes or no.
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 
 
 def whole(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -55,6 +56,17 @@ def number(low: float | None = None, high: float | None = None, *, open_low: boo
     return parse
 
 
+def http_url(text: str) -> str:
+    """An argparse type for an endpoint or graph-store URL: http(s) only, so ``file:///etc/passwd``
+    is refused by name instead of being read and echoed as a query answer."""
+    from .store import check_http_url
+
+    try:
+        return check_http_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--ontology", type=Path, default=None,
                    help="folder holding prc-kg.ttl and catalog-v001.xml (default: this checkout's ontology/)")
@@ -69,7 +81,8 @@ def with_examples(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--store", type=Path, default=None, help="persistent embedded store folder (see `load`)")
-    p.add_argument("--endpoint", default=None, help="a SPARQL 1.1 query endpoint URL instead of the embedded store")
+    p.add_argument("--endpoint", type=http_url, default=None,
+                   help="a SPARQL 1.1 query endpoint URL (http or https) instead of the embedded store")
     return p
 
 
@@ -101,17 +114,6 @@ def default_data_dir(args: argparse.Namespace) -> Path:
 def default_ratings(args: argparse.Namespace) -> list[Path]:
     """The data files loaded when --data is not given: ``*.nt`` in ``default_data_dir``."""
     return sorted(default_data_dir(args).glob("*.nt"))
-
-
-def source_folders(args: argparse.Namespace) -> list[tuple[str, Path]]:
-    """The source folders in use, which no folder prc-kg replaces may be, hold or lie inside."""
-    from .instances import default_examples_dir
-    from .ontology import default_ontology_dir
-    from .querylib import default_query_dir
-
-    return [("ontology folder", getattr(args, "ontology", None) or default_ontology_dir()),
-            ("examples folder", getattr(args, "examples", None) or default_examples_dir()),
-            ("queries folder", getattr(args, "queries", None) or default_query_dir())]
 
 
 def store_for(args: argparse.Namespace):
@@ -155,3 +157,41 @@ class Progress:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def source_folders(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The source folders a command reads, given or default: its --ontology, --examples and --queries."""
+    from .instances import default_examples_dir
+    from .ontology import default_ontology_dir
+    from .querylib import default_query_dir
+
+    found: list[tuple[str, Path]] = []
+    if hasattr(args, "ontology"):
+        found.append(("ontology folder", args.ontology or default_ontology_dir()))
+    if hasattr(args, "examples"):
+        found.append(("examples folder", args.examples or default_examples_dir()))
+    if hasattr(args, "queries"):  # the QC checks default to queries/qc, inside the library's folder
+        found.append(("queries folder", args.queries or default_query_dir()))
+    return found
+
+
+def ontology_files(args: argparse.Namespace) -> list[Path]:
+    """The ontology's main file and the module files its catalog names (some may lie outside the folder)."""
+    from .ontology import CATALOG_FILE, MAIN_FILE, default_ontology_dir, read_catalog
+
+    if not hasattr(args, "ontology"):
+        return []
+    folder = Path(args.ontology or default_ontology_dir())
+    return [folder / MAIN_FILE, folder / CATALOG_FILE, *read_catalog(folder).values()]
+
+
+def check_outputs_of(args: argparse.Namespace, files: Iterable[Path] = (), folders: Iterable[Path] = (),
+                     inputs: Iterable[Path] = (), sources: Iterable[tuple[str, Path]] = ()) -> None:
+    """Before any work: refuse outputs that are inputs, lie in the source folders in use, or are not
+    regular files (see outputs.check_outputs)."""
+    from .outputs import check_outputs
+
+    files, folders = list(files), list(folders)
+    if not files and not folders:
+        return
+    check_outputs(files, folders, [*inputs, *ontology_files(args)], [*source_folders(args), *sources])

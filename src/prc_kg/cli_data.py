@@ -10,6 +10,7 @@ from .cli_common import (
     EXIT_FAILED,
     EXIT_OK,
     Progress,
+    check_outputs_of,
     ontology_and_examples,
     source_of,
     whole,
@@ -57,16 +58,20 @@ def cmd_privacy_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .ratings import import_ratings
+    from .instances import default_examples_dir
+    from .ratings import default_mapping_path, import_ratings
     from .release import merged_release_graph
     from .reliability import format_table
     from .terms import TermIndex
 
-    terms = TermIndex(merged_release_graph(source_of(args)))
     output = args.out or Path("build") / "ratings" / f"{args.file.stem}.nt"
+    # the default item mapping is read from the examples folder, which is then a source in use
+    check_outputs_of(args, files=[output], inputs=[args.file, args.mapping or default_mapping_path()],
+                     sources=[] if args.mapping else [("examples folder", default_examples_dir())])
+    terms = TermIndex(merged_release_graph(source_of(args)))
     size = args.file.stat().st_size if args.file.exists() else 0
     with Progress(f"importing {args.file.name}", size) as advance:
-        result = import_ratings(args.file, output, terms, args.mapping, progress=advance)
+        result = import_ratings(args.file, output, terms, args.mapping, progress=advance, pairs=args.pairs)
     print(f"imported {result.rows} ratings from {args.file} into {result.output} ({result.triples} triples)")
     if result.reliability:
         print("inter-rater reliability (stored in the graph as prc:ReliabilityEstimate):")
@@ -78,6 +83,7 @@ def cmd_export_ratings(args: argparse.Namespace) -> int:
     from .ratings import export_ratings
     from .release import merged_release_graph
 
+    check_outputs_of(args, files=[args.out], inputs=[args.file])
     rows = export_ratings(args.file, args.out, merged_release_graph(source_of(args)))
     print(f"wrote {rows} ratings to {args.out}")
     return EXIT_OK
@@ -86,6 +92,7 @@ def cmd_export_ratings(args: argparse.Namespace) -> int:
 def cmd_generate_study(args: argparse.Namespace) -> int:
     from .study import StudyDesign, write_study
 
+    check_outputs_of(args, files=[args.out])
     design = StudyDesign(args.study, args.dyads, args.sessions, args.segments, args.raters, args.seed)
     rows = write_study(design, args.out)
     print(f"wrote {rows} ratings ({design.dyads} dyads x {design.sessions} sessions x {design.segments} segments, "
@@ -109,8 +116,9 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_validate)
 
     p = with_examples(sub.add_parser(
-        "privacy-check", help="look for personal identifiers (names, dates of birth, phone numbers, e-mail and "
-                              "street addresses, record numbers) in the examples and further files; exit 1 if any"))
+        "privacy-check", help="look for personal identifiers (names, dates, ages over 89, phone numbers, e-mail, "
+                              "street and web addresses, handles, IP addresses, towns, record and national numbers) "
+                              "in the examples and further files; exit 1 if any"))
     p.add_argument("files", type=Path, nargs="*", default=[],
                    help="further files to check: ratings or other CSV, YAML, RDF (.nt, .ttl, …)")
     _with_allow(p)
@@ -120,6 +128,9 @@ def register(sub) -> None:
     p.add_argument("file", type=Path, help="ratings CSV in the long format of examples/README.md")
     p.add_argument("--mapping", type=Path, default=None, help="item mapping CSV (default: examples/mappings/items.csv)")
     p.add_argument("--out", type=Path, default=None, help="N-Triples output (default: build/ratings/FILE.nt)")
+    p.add_argument("--pairs", action="store_true",
+                   help="reliability for every rater pair, also for items with more than 4 raters (by default "
+                        "those get one row for all raters: ICC(2,1) and Fleiss' kappa)")
     p.set_defaults(func=cmd_import)
 
     p = with_ontology(sub.add_parser("export-ratings", help="write the ratings of an imported graph back to CSV"))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
 from .cli_common import (
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_TIMEOUT,
+    check_outputs_of,
+    number,
     ontology_and_examples,
     source_folders,
     source_of,
@@ -19,12 +23,14 @@ from .cli_common import (
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .release import EXAMPLES_TTL, WITH_EXAMPLES_OWL, build_release
+    from .release import EXAMPLES_TTL, WITH_EXAMPLES_OWL, build_release, release_paths
     from .summary import instance_lines, summarise
 
+    files = [*release_paths(args.out).all(), args.out / EXAMPLES_TTL, args.out / WITH_EXAMPLES_OWL]
+    check_outputs_of(args, files=files, folders=[args.out])
     source, _, examples = ontology_and_examples(args)
     paths, graph = build_release(source, args.out, examples.graph)
-    for path in [*paths.all(), args.out / EXAMPLES_TTL, args.out / WITH_EXAMPLES_OWL]:
+    for path in files:
         print(f"wrote {path}")
     print("\n".join(summarise(graph).lines()))
     print("\n".join(instance_lines(examples.graph)))
@@ -35,6 +41,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     """Check, then write a versioned release folder; a failed check writes nothing (exit 1)."""
     from .publish import assemble_release, default_changelog, stray_files, write_release
 
+    check_outputs_of(args, folders=[args.out], inputs=[args.changelog or default_changelog()])
     bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date)
     for check in bundle.checks:
         print(f"ok  {check.name}: {check.detail} ({check.seconds:.2f} s)")
@@ -82,6 +89,7 @@ def cmd_qc(args: argparse.Namespace) -> int:
     from .qc import LEVELS, run_qc
     from .release import merged_release_graph
 
+    check_outputs_of(args, files=[args.report] if args.report else [])
     source = source_of(args)
     report = run_qc(merged_release_graph(source), args.queries, source_locations(source))
     shown = LEVELS[: LEVELS.index(args.show) + 1]
@@ -98,11 +106,21 @@ def cmd_qc(args: argparse.Namespace) -> int:
 
 
 def cmd_reason(args: argparse.Namespace) -> int:
+    from .reasoning import ReasonerTimeout
+
+    try:
+        return _reason(args)
+    except ReasonerTimeout as exc:
+        print(f"prc-kg: {exc}", file=sys.stderr)
+        return EXIT_TIMEOUT
+
+
+def _reason(args: argparse.Namespace) -> int:
     from .reasoning import run_hermit
     from .release import merged_release_graph, serialise
 
     if args.file:
-        report = run_hermit(args.file)
+        report = run_hermit(args.file, args.timeout)
     else:
         graph = merged_release_graph(source_of(args))
         if args.with_examples:
@@ -113,7 +131,7 @@ def cmd_reason(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="prc-kg-reason-") as tmp:
             path = Path(tmp) / "prc-kg.owl"
             path.write_bytes(serialise(graph, "xml"))
-            report = run_hermit(path)
+            report = run_hermit(path, args.timeout)
     print(f"{report.message} ({report.seconds:.2f} s)")
     for clash in report.clashes:
         print(f"  clash: {clash}")
@@ -164,4 +182,6 @@ def register(sub) -> None:
     p.add_argument("--with-examples", action="store_true", help="reason over the ontology and the example instances")
     p.add_argument("--file", type=Path, default=None, help="reason over this RDF/XML file instead of the source")
     p.add_argument("--show", type=whole(0), default=20, help="how many inferred axioms to list (default: 20)")
+    p.add_argument("--timeout", type=number(0, 86400, open_low=True), default=600.0,
+                   help="seconds HermiT may run before it is stopped, with exit code 4 (default 600)")
     p.set_defaults(func=cmd_reason)

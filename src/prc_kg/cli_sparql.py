@@ -9,8 +9,10 @@ from pathlib import Path
 
 from .cli_common import (
     EXIT_OK,
+    check_outputs_of,
     default_data_dir,
     default_ratings,
+    http_url,
     number,
     ontology_and_examples,
     source_folders,
@@ -33,11 +35,19 @@ def cmd_load(args: argparse.Namespace) -> int:
     from .store import RemoteStore
     from .storedir import check_target
 
+    from .querylib import default_query_dir
+    from .rdfread import check_rdf
+
     extra, say = data_files(args)
-    keep_apart = [*source_folders(args), *(("data file", path) for path in extra)]
-    if args.store is not None:  # refused before the sources are read, and again when the store is swapped in
+    keep_apart = [*source_folders(args), ("queries folder", default_query_dir()),
+                  *(("data file", path) for path in extra)]
+    if args.store:  # a store folder is an output: never a source folder, inside one, or around an input
+        check_outputs_of(args, folders=[args.store], inputs=extra)
+        # only a store prc-kg made, or an empty folder, is replaced; checked again when it is swapped in
         check_target(args.store, keep_apart)
     say()
+    for path in extra:  # before any store is made or touched
+        check_rdf(path)
     _, ontology, examples = ontology_and_examples(args)
     start = time.perf_counter()
     if args.endpoint:
@@ -118,14 +128,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not hasattr(store, "ox"):
         raise PrcKgError("serve needs the embedded store (--store DIR or the sources), not --endpoint")
     try:
-        limits = Limits(args.timeout, args.max_rows, max_connections=args.max_connections,
+        limits = Limits(args.timeout, args.max_rows, max_result_bytes=args.max_result_mb << 20,
+                        max_connections=args.max_connections,
                         max_connections_per_client=min(args.max_connections_per_client, args.max_connections))
-        server = make_server(store.ox, args.host, args.port, limits, args.allow_remote)
+        server = make_server(store.ox, args.host, args.port, limits, args.allow_remote, tuple(args.allowed_host),
+                             store_path=args.store)
     except (ValueError, OSError) as exc:
         raise PrcKgError(f"cannot serve on {args.host}:{args.port}: {exc}") from exc
     host, port = server.server_address[:2]
+    host = f"[{host}]" if ":" in host else host
     print(f"SPARQL endpoint on http://{host}:{port}/sparql ({len(store)} triples; read-only; "
-          f"{args.timeout:g} s per query; at most {args.max_rows} rows). Ctrl-C stops it.", flush=True)
+          f"{args.timeout:g} s per query; at most {args.max_rows} rows or {args.max_result_mb} MiB). "
+          "Ctrl-C stops it.", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -141,8 +155,10 @@ def register(sub) -> None:
         "load", help="load ontology, examples and data into a persistent store or push them to an endpoint")))
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--store", type=Path, help="folder of the persistent embedded store to (re)create")
-    group.add_argument("--endpoint", help="SPARQL endpoint to push to (Graph Store Protocol)")
-    p.add_argument("--graph-store", default=None, help="Graph Store Protocol URL when it is not ENDPOINT/../store")
+    group.add_argument("--endpoint", type=http_url,
+                       help="SPARQL endpoint (http or https) to push to (Graph Store Protocol)")
+    p.add_argument("--graph-store", type=http_url, default=None,
+                   help="Graph Store Protocol URL when it is not ENDPOINT/../store")
     p.add_argument("--data", type=Path, nargs="*", default=None,
                    help="data files to add (default: *.nt in build/ratings beside the ontology folder in use, "
                         "i.e. this checkout's build/ratings)")
@@ -161,16 +177,21 @@ def register(sub) -> None:
 
     p = with_examples(with_ontology(sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint on loopback")))
     p.add_argument("--store", type=Path, default=None, help="persistent store folder (default: built from the sources)")
-    p.add_argument("--endpoint", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--endpoint", type=http_url, default=None, help=argparse.SUPPRESS)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=whole(0, 65535), default=7878)
     p.add_argument("--timeout", type=number(0, 3600, open_low=True), default=10.0,
                    help="seconds a query may run (default 10)")
     p.add_argument("--max-rows", type=whole(1), default=10_000, help="rows returned at most (default 10000)")
+    p.add_argument("--max-result-mb", type=whole(1, 4096), default=16,
+                   help="MiB of an answer at most, in any format; longer answers are cut (default 16)")
     p.add_argument("--max-connections", type=whole(1, 4096), default=64,
-                   help="connections served at once; more are answered 503 (default 64)")
+                   help="connections served at once; as many more wait, the rest are answered 503 (default 64)")
     p.add_argument("--max-connections-per-client", type=whole(1, 4096), default=16,
-                   help="connections one local user (told apart by uid on Linux) or one remote address may hold "
-                        "(default 16)")
+                   help="connections one local user (told apart by uid on Linux) or one remote address may hold; "
+                        "its others wait their turn (default 16)")
     p.add_argument("--allow-remote", action="store_true", help="allow binding to a non-loopback address")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a name (or NAME:PORT) clients may send in the Host header besides the bound address; "
+                        "others are refused (421), against DNS rebinding")
     p.set_defaults(func=cmd_serve)

@@ -4,7 +4,11 @@ atomically, so a reader sees the old files or the new ones, never a half-written
 from __future__ import annotations
 
 import codecs
+import contextlib
+import logging
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -90,58 +94,186 @@ def read_utf8(path: Path, expected: str, max_mb: int = 16, too_big: str = "") ->
         raise InputError(path, not_utf8(raw, exc.start), line=raw[: exc.start].count(b"\n") + 1) from exc
 
 
+class OutputError(InputError):
+    """An output that cannot be written where it was asked for (not a regular file, no space, no
+    permission): names the output file. Exit 2, like any other bad argument."""
+
+
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
+
+
+def check_regular_or_absent(path: Path) -> None:
+    """Refuse an existing output path that is not a regular file. Writing "over" a device, a FIFO or
+    a link would replace it with a regular file (as root, ``/dev/null`` itself); a link is refused,
+    not followed, so an output never lands somewhere its name does not say."""
+    try:
+        info = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if stat.S_ISREG(info.st_mode):
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise OutputError(path, f"is a symbolic link to {os.readlink(path)}; prc-kg writes only regular files "
+                                "and does not replace links: give the path of a regular file, or a new name")
+    kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+    raise OutputError(path, f"is {kind}, not a regular file; prc-kg writes only regular files: "
+                            "give the path of a regular file, or a new name")
+
+
 def _default_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
 
 
+def _output_error(exc: OSError, path: Path) -> OutputError:
+    """An OSError met while writing ``path``, naming the output (not its temporary sibling) and,
+    when it was a folder that could not be made, that folder."""
+    failed = Path(str(exc.filename)) if exc.filename is not None else path
+    reason = exc.strerror or str(exc)
+    if failed in path.parents:
+        return OutputError(failed, f"{reason} (making the folder for {path}); nothing was replaced")
+    return OutputError(path, f"{reason}; nothing was replaced")
+
+
+# What write_files_atomically leaves while it runs: .NAME.prckg-PID-XXXXXXXX.tmp and .NAME.prckg-PID.bak
+# (the marker keeps a user's own ".notes.2019.bak" from ever looking like ours)
+_LITTER = re.compile(r"\.(?P<name>.+)\.prckg-(?P<pid>\d+)(?:-(?P<tmp>[a-z0-9_]+)\.tmp|\.bak)")
+log = logging.getLogger("prc_kg")
+
+
+def _backup_name(path: Path, pid: int) -> Path:
+    return path.with_name(f".{path.name}.prckg-{pid}.bak")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # an earlier process with this pid is dead, but so may be a call in this one: leave it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def clean_litter(folder: Path) -> list[str]:
+    """Finish what a killed write left in ``folder``: its temporaries are removed, and its backups
+    either put back (it died while moving files into place, so the old set is restored as its own
+    rollback would have) or removed (its moves were done). Only files of processes no longer
+    running on this machine are touched. Returns what was done, one line each."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    runs: dict[int, dict[str, list[str]]] = {}
+    for name in names:
+        match = _LITTER.fullmatch(name)
+        if match and not _alive(int(match["pid"])):
+            run = runs.setdefault(int(match["pid"]), {"tmp": [], "bak": []})
+            run["tmp" if match["tmp"] else "bak"].append(match["name"])
+    done: list[str] = []
+    for pid, run in sorted(runs.items()):
+        with contextlib.suppress(OSError):
+            for name in run["bak"]:
+                backup, target = _backup_name(folder / name, pid), folder / name
+                if run["tmp"] and not (target.exists() and os.path.samefile(backup, target)):
+                    os.replace(backup, target)
+                    done.append(f"put back {target} from an interrupted write (process {pid})")
+                else:
+                    backup.unlink()
+            for name in names:
+                match = _LITTER.fullmatch(name)
+                if match and match["tmp"] and int(match["pid"]) == pid:
+                    (folder / name).unlink(missing_ok=True)
+                    done.append(f"removed {folder / name}, left by an interrupted write (process {pid})")
+    for line in done:
+        log.warning("prc-kg: %s", line)
+    return done
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _stage(path: Path, data: bytes, mode: int, staged: list[tuple[Path, Path]], cleaned: set[Path]) -> None:
+    """Write ``data`` to a temporary sibling of ``path`` (its name carries our pid, so a later run
+    can tell a leftover of a killed run from a write in progress)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in cleaned:
+            clean_litter(path.parent)
+            cleaned.add(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.prckg-{os.getpid()}-", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _output_error(exc, path) from exc
+    staged.append((Path(tmp), path))
+    try:
+        os.fchmod(fd, mode)  # mkstemp makes 0600 files; outputs are meant to be shared like any other file
+        _write_all(fd, data)
+        os.fsync(fd)
+    except OSError as exc:  # no space (ENOSPC), quota (EDQUOT), read-only file system (EROFS), I/O error
+        raise _output_error(exc, path) from exc
+    finally:
+        os.close(fd)
+
+
 def write_files_atomically(outputs: dict[Path, bytes]) -> None:
     """Write every file to a temporary sibling first, then move them all into place.
 
-    If any write fails, nothing is replaced and the temporaries are removed. If a move fails (say a
-    target is a folder), the files already moved are put back from hard-link backups, so readers
-    still see the complete old set.
+    An existing output that is not a regular file is refused before anything is written, and again
+    just before it is replaced. If any write fails (a full disk, an interrupt), nothing is replaced
+    and the temporaries are removed; an OSError becomes an OutputError naming the output. If a move
+    fails, the files already moved are put back from hard-link backups, so readers still see the
+    complete old set. Leftovers of killed runs in the folders written to are cleaned first.
     """
+    for path in outputs:
+        check_regular_or_absent(path)
     staged: list[tuple[Path, Path]] = []
     mode = _default_mode()
     try:
+        cleaned: set[Path] = set()
         for path, data in outputs.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.fchmod(fd, mode)  # mkstemp makes 0600 files; outputs are meant to be shared like any other file
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            staged.append((Path(tmp), path))
+            _stage(Path(path), data, mode, staged, cleaned)
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        _remove(tmp for tmp, _ in staged)
         raise
     _move_into_place(staged)
 
 
+def _remove(paths) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
 def _move_into_place(staged: list[tuple[Path, Path]]) -> None:
-    backups: dict[Path, Path | None] = {}
+    backups: dict[Path, Path | None] = {}  # the files moved so far, with the backup of each old file
+    path, pending = None, None
     try:
         for tmp, path in staged:
-            backup = None
+            check_regular_or_absent(path)  # what was checked before the writes may have changed since
+            pending = None
             if path.is_file():
-                backup = path.with_name(f".{path.name}.{os.getpid()}.bak")
-                backup.unlink(missing_ok=True)
-                os.link(path, backup)
-            backups[path] = backup
+                pending = _backup_name(path, os.getpid())
+                pending.unlink(missing_ok=True)
+                os.link(path, pending)
             os.replace(tmp, path)
-    except BaseException:
-        for path, backup in backups.items():
-            if backup is not None:
-                os.replace(backup, path)
-            elif path.is_file():
-                path.unlink()
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+            backups[path], pending = pending, None
+    except BaseException as exc:
+        _remove([pending] if pending is not None else [])  # its file was not replaced
+        for done, backup in backups.items():
+            with contextlib.suppress(OSError):
+                if backup is not None:
+                    os.replace(backup, done)
+                elif done.is_file():
+                    done.unlink()
+        _remove(tmp for tmp, _ in staged)
+        if isinstance(exc, OSError) and path is not None:
+            raise _output_error(exc, path) from exc
         raise
-    for backup in backups.values():
-        if backup is not None:
-            backup.unlink(missing_ok=True)
+    _remove(backup for backup in backups.values() if backup is not None)

@@ -16,6 +16,7 @@ from rdflib.namespace import OWL, RDF
 
 from .errors import InputError
 from .files import read_utf8
+from .rdfread import check_xml, parse_rdf
 
 MAIN_FILE = "prc-kg.ttl"
 CATALOG_FILE = "catalog-v001.xml"
@@ -53,17 +54,32 @@ def read_catalog(folder: Path) -> dict[str, Path]:
     path = folder / CATALOG_FILE
     if not path.exists():
         return {}
+    check_xml(path)
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
         raise InputError(path, f"not well-formed XML: {exc}", line=exc.position[0]) from exc
+    inside = folder.resolve()
     mapping: dict[str, Path] = {}
     for el in root.iter(f"{_CATALOG_NS}uri"):
         name, uri = el.get("name"), el.get("uri")
         if not name or not uri:
             raise InputError(path, "a <uri> entry needs both a 'name' and a 'uri' attribute", field="uri")
-        mapping[name] = (folder / uri).resolve()
+        target = (folder / uri).resolve()  # symbolic links followed, so a link cannot lead out either
+        if not target.is_relative_to(inside):
+            raise InputError(path, f"entry '{uri}' for <{name}> leads outside the ontology folder {inside} "
+                                   f"(to {target}); modules must be files inside it",
+                             line=_line_of(path, f'"{uri}"') or _line_of(path, uri), field="uri")
+        mapping[name] = target
     return mapping
+
+
+def _line_of(path: Path, text: str) -> int | None:
+    """The first line of ``path`` holding ``text`` (ElementTree keeps no line numbers)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if text in line:
+            return number
+    return None
 
 
 def parse_file(path: Path) -> Graph:
@@ -74,9 +90,10 @@ def parse_file(path: Path) -> Graph:
     data = read_utf8(path, "an RDF document", max_mb=32,
                      too_big="ontology modules are a few hundred kB: is this the right file? Instance data "
                              "goes in with `prc-kg load --data`")
-    g = Graph()
     try:
-        g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+        g = parse_rdf(path, data, fmt, public_id=path.resolve().as_uri())
+    except InputError:
+        raise
     except Exception as exc:  # rdflib raises several unrelated types for bad syntax
         raise InputError(path, f"{fmt} syntax error: {_first_line(str(exc))}", line=_error_line(str(exc))) from exc
     _check_iris(g, path, data)

@@ -3,15 +3,15 @@
 Cases come from real treatments, and rating files from real studies, so a name, a date of birth, a
 phone number, an e-mail or street address, or a record number must never reach the graph. This
 module scans the human-written sources (YAML and CSV, reported by file and line) and RDF graphs
-(reported by subject IRI and property) with plain pattern rules, tuned so that the shipped clinical
-prose, citations ("Waldron et al. 2004"), years, page numbers, item codes ("PQS:36") and figure
-values pass. Published pseudonyms and public figures go on an allow-list
-(``examples/privacy-allowlist.txt``).
+(reported by subject IRI and property). The detectors are in privacy_names.py (names, in any script)
+and privacy_formats.py (e-mails, phones, IP addresses, links, handles, dates, ages over 89, record and
+national numbers, addresses, towns); the word lists in privacy_data/ (privacy_lists.py); what a report
+prints in privacy_report.py. Clinical prose, citations ("Waldron et al. 2004"), the field's historical
+figures, fictional characters, years, page numbers, item codes ("PQS:36") and figure values pass.
+Published pseudonyms go on an allow-list (``examples/privacy-allowlist.txt``).
 
-The rules are deliberately simple and explainable; they catch the common slips, not every
-identifier. A person's name is found by honorific ("Mrs Smith"), by a compact list of common
-given names, and, in fields that hold a person (``patient``, ``therapist``, ``rater`` …), by any
-capitalised name there.
+The rules are explainable patterns over word lists; they catch the common slips, not every identifier
+(README, "De-identification", says what they miss).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from __future__ import annotations
 import bisect
 import csv
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -29,216 +29,27 @@ from rdflib.namespace import FOAF, RDF, RDFS, XSD
 
 from .errors import InputError
 from .files import read_utf8, utf8_error
+from .privacy_formats import format_hits
+from .privacy_lists import NAME, AllowList
+from .privacy_names import id_hits, name_hits, person_field_hits
+from .privacy_report import (ADDRESS, AGE, ALLOWLIST_NAME, DATE, DOB, EMAIL, HANDLE, IP, KINDS, NATIONAL_ID, PHONE,
+                             PLACE, RECORD, URL, Finding, Hit, PrivacyReport, mask)
+from .privacy_report import without_overlaps as _without_overlaps
 from .vocab import DATA_IRI, PRC_IRI
 
-ALLOWLIST_NAME = "privacy-allowlist.txt"
+__all__ = ["ADDRESS", "AGE", "ALLOWLIST_NAME", "DATE", "DOB", "EMAIL", "HANDLE", "IP", "KINDS", "NAME", "NATIONAL_ID",
+           "PHONE", "PLACE", "RECORD", "URL", "AllowList", "Finding", "Hit", "PrivacyReport", "allowlist_for",
+           "check_examples", "check_file", "check_graph", "check_paths", "example_files", "mask", "scan_text"]
+
 TEXT_SUFFIXES = {".yaml", ".yml", ".csv"}
 RDF_SUFFIXES = {".nt", ".ttl", ".rdf", ".owl", ".xml", ".jsonld"}  # what ontology.parse_file reads
-
-NAME, DOB, PHONE, EMAIL, ADDRESS, RECORD = "name", "date-of-birth", "phone", "email", "address", "record-number"
-KINDS = (NAME, DOB, PHONE, EMAIL, ADDRESS, RECORD)
-
-# -- word lists ------------------------------------------------------------------------------------
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Common given names (English-speaking and European, a few beyond). Names that are also ordinary
-# English words, months, places or common surnames (Will, Grace, Hope, May, Mark, Jordan, Gill, Lee …)
-# are left out on purpose: as a capitalised sentence opener they would flag clinical prose.
-GIVEN_NAMES = _words("""
-aaron abigail adam adrian agnes aisha alan albert alessandro alexander alexandra alexis alfie alice alison
-amanda amelia amy andrea andrew angela anna anne annie anthony antonio archie arthur ava barbara beatrice
-benjamin bernard beth beverly brandon brenda brian bridget bruce bryan camille carl carlos caroline
-carolyn catherine cecilia charles charlie charlotte chiara chloe christina christine christopher claire
-clara claudia colin craig cynthia daniel daniela danielle david deborah debra denise dennis diana diane
-diego dmitri donald donna doris dorothy douglas duncan dylan edward eleanor elena eliza elizabeth ella
-ellen emily emma eric erin ethan eugene evelyn fatima fiona florian francesca francesco frances freddie
-freya gabriel gareth gemma geoffrey george georgina gerald giorgio giovanna giovanni giulia giuseppe
-gloria gordon graham gregory greta hannah harold harriet harry heidi helen henry hiroshi howard hugo
-ingrid irene isabel isabella isla ivan jacob jacqueline james jamie janet janice jason javier jean
-jeffrey jennifer jeremy jessica joan joanna joanne john jonathan joseph joshua joyce judith judy julia
-julian julie justin karen katarzyna katherine kathleen kathryn katie kayla keith kelly kenneth kevin
-klaus kyle lars laura lauren lawrence leila lisa lorenzo louis louise lucia lucy luis luke lydia
-margaret maria marie marilyn martha martin mary matteo matthew megan mei melanie melissa michael
-michelle miguel mohammed muhammad monica nancy natalie natasha nathan nicholas nicola nicole nora olga
-oliver olivia omar pamela patricia patrick paul paula pedro peter philip pierre piotr priya rachel
-rafael raymond rebecca richard rita robert ronald russell ruth ryan samantha samuel sandra sara sarah
-sean sebastian sergei sharon shirley simon sofia sonia sophia sophie stefan stephanie stephen steven
-susan sven teresa theresa thomas timothy tobias ursula valentina vanessa victoria vincent walter wendy
-william yuki zachary zoe
-""")
-HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor"})
-# Capitalised words that open a person field without being a name ("Constructed adult patient").
-FIELD_WORDS = _words("""
-a an the our their his her this that one two three same another other each every both no none not
-unknown anonymous unnamed constructed invented fictional patient patients therapist therapists analyst
-analysts psychoanalyst psychotherapist clinician clinicians rater raters coder judge supervisor trainee
-adult child young older senior male female man woman site case study pilot pair dyad group team
-""")
-
-# -- patterns ----------------------------------------------------------------------------------------
-
-_NAME_WORD = r"[A-Z][a-z]+(?:['’-][A-Z][a-z]+)*"
-_HONORIFIC = r"(?:Mrs|Mr|Ms|Miss|Mx|Dr|Prof|Professor)"
-_GAP = r"(?:[ \t]*\n[ \t]*|[ \t]+)"  # between the words of a name; a name may wrap in folded YAML prose
-HONORIFIC_NAME = re.compile(rf"\b{_HONORIFIC}\.?{_GAP}(?:[A-Z]\.?[ \t]+)?(?:{_NAME_WORD}|[A-Z]\b)"
-                            rf"(?:{_GAP}{_NAME_WORD})?")
-NAME_WORD = re.compile(rf"\b{_NAME_WORD}\b")
-SURNAME_AFTER = re.compile(rf"(?:{_GAP}(?:[A-Z]\.[ \t]*)?{_NAME_WORD}\b){{1,2}}")
-_YEAR = r"(?:1[6-9]|20)\d{2}[a-z]?\b"
-# What follows an author's name in a citation: "et al.", a year, or co-authors and then one of those.
-CITATION_TAIL = re.compile(rf"(?:['’]s)?(?:\s*,\s*{_NAME_WORD})*(?:\s*,?\s*(?:and|&)\s+{_NAME_WORD}(?:['’]s)?)?"
-                           rf"\s*,?\s*(?:et\.?\s+al\b|\(\s*(?:{_YEAR}|in press)|{_YEAR})")
-
-EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-
-_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
-_ORD = r"(?:st|nd|rd|th)?"
-# Full dates and month-year / day-month dates; a year alone is not an identifier here.
-DATE_RE = re.compile(
-    rf"(?<![\w./])(?<!\d-)(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})"
-    rf"|\d{{1,2}}{_ORD}(?:\s+of)?\s+{_MONTH},?(?:\s+\d{{4}})?|{_MONTH}\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?"
-    rf"|{_MONTH},?\s+\d{{4}})(?![\w/-])")
-BIRTH_WORD = re.compile(r"(?i)(?<![a-z])(?:born|d\.?o\.?b|date[ _-]*of[ _-]*birth|birth[ _-]*(?:date|day)|birthdate"
-                        r"|birthday|birth)(?![a-z])")
-BIRTH_FIELD = re.compile(r"(?i)dob|birth|(?:^|[^a-z])born(?:$|[^a-z])")
-
-PHONE_RES = (
-    # international: +44 20 7946 0958, +1 (555) 123-4567
-    re.compile(r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}(?![\w])"),
-    # national trunk prefix: 020 7946 0958, 07700 900123, (0161) 496-0000
-    re.compile(r"(?<![\w./:,+-])(?:\(0\d{2,4}\)|0\d{2,4})[ .-]?\d{3,4}[ .-]?\d{3,4}(?![\w./-])"),
-    # North American: (555) 123-4567, 555-123-4567
-    re.compile(r"(?<![\w./:,+-])(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}[ .-])\d{3}[ .-]\d{4}(?![\w./-])"),
-)
-PHONE_CONTEXT = re.compile(r"(?i)\b(?:tel|telephone|phone|mobile|cell|fax)\b\.?(?:[ \t]*(?:no\.?|number|#))?"
-                           r"[ \t]*[:.]?[ \t]*(\+?\(?\d[\d \t().-]{5,}\d)")
-
-_STREET = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Boulevard|Blvd|Way|Court|Ct|Place|Terrace|Crescent"
-           r"|Close|Square|Sq|Gardens|Grove|Parkway|Highway|Mews)")
-ADDRESS_RES = (
-    re.compile(rf"(?<![\w.:/-])\d{{1,5}}[A-Za-z]?,?[ \t]+(?:{_NAME_WORD}[ \t]+){{1,3}}(?:{_STREET}|{_STREET.lower()})"
-               r"\b\.?"),
-    re.compile(r"\bP\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+\b"),
-    # UK postcode: SW1A 1AA, M1 1AE (inward part letters exclude C, I, K, M, O, V)
-    re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[ABD-HJLNP-UW-Z]{2}\b"),
-)
-RECORD_RES = (
-    re.compile(r"(?i)\b(?:MRN|(?:medical[ \t]+)?record|hospital|patient|case|chart|file|NHS|clinic|client|subject)"
-               r"[ \t]*(?:no\b\.?|number|num\b\.?|id\b|#)[ \t]*[:#.]?[ \t]*([A-Z]{0,3}[ \t-]?\d[\d \t-]{2,}\d)"),
-    re.compile(r"\bMRN\b[ \t]*[:#]?[ \t]*([A-Z]{0,3}\d{3,})"),
-    # US social security number
-    re.compile(r"(?<![\w./-])\d{3}-\d{2}-\d{4}(?![\w/-])"),
-)
-NHS_LIKE = re.compile(r"(?<![\w./:,+-])(?:\d{3}[ -]\d{3}[ -]\d{4}|\d{10})(?![\w./-])")
-QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”")
-ID_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 # Field (YAML key, CSV column, RDF property) names that hold a person, an id, or a date of birth.
 PERSON_FIELD = re.compile(r"(?i)(?:^|[^a-z])(?:patient|therapist|analyst|rater|raters|coder|dyad|clinician|client|"
                           r"supervisor|person|name|names|surname|forename|given ?name|family ?name)(?:$|[^a-z])"
                           r"|^(?:givenName|familyName|firstName|lastName)$")
 ID_FIELD = re.compile(r"(?i)^(?:id|study|case|cases)$")
-
-
-# -- results --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Hit:
-    """One identifier found in a piece of text, by character span."""
-
-    start: int
-    end: int
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Finding:
-    """An identifier and where it is: file and line, or (for RDF) subject IRI and property."""
-
-    kind: str
-    text: str
-    source: str
-    line: int | None = None
-    subject: str | None = None
-    prop: str | None = None
-    shown_subject: str | None = None  # the subject IRI with the identifiers in it masked
-    more: int = 0  # further rows of a CSV file with the same identifier in the same column
-
-    @property
-    def where(self) -> str:
-        if self.subject is not None:
-            return f"{self.source}: <{self.shown_subject or self.subject}> <{self.prop}>"
-        return f"{self.source}:{self.line}" if self.line is not None else self.source
-
-    def __str__(self) -> str:
-        more = f" (and {self.more} more rows)" if self.more else ""
-        return f"{self.where}: {self.kind}: {mask(' '.join(self.text.split()))}{more}"
-
-
-@dataclass
-class PrivacyReport:
-    findings: list[Finding] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-
-    def summary(self) -> str:
-        if not self.findings:
-            return f"privacy: {len(self.files)} files checked, no identifiers found"
-        flagged = len({f.source for f in self.findings})
-        return (f"privacy: {len(self.findings)} possible identifiers in {flagged} of {len(self.files)} files; "
-                f"remove them, or add a published pseudonym to the allow-list ({ALLOWLIST_NAME} or --allow)")
-
-
-def mask(text: str) -> str:
-    """Show enough to find the spot, not enough to read the identifier: ``j***@e***.org``, ``S*** B***``."""
-    if "@" in text:
-        local, _, domain = text.partition("@")
-        labels = domain.split(".")
-        return f"{_mask_runs(local)}@{'.'.join(_mask_runs(x) for x in labels[:-1])}.{labels[-1]}"
-    return _mask_runs(text)
-
-
-def _mask_runs(text: str) -> str:
-    return re.sub(r"[^\W_]{2,}", lambda m: m.group(0)[0] + "***", text)
-
-
-# -- allow-list --------------------------------------------------------------------------------------
-
-def _name_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"[^\W\d_]+", text.casefold()) if w not in HONORIFICS)
-
-
-@dataclass(frozen=True)
-class AllowList:
-    """Pseudonyms and public figures that may appear. A name found is allowed when all its words
-    (honorifics aside) belong to one entry, so "Merton Gill" also allows "Gill" alone; any other
-    finding is allowed only when its text equals an entry."""
-
-    entries: frozenset[str] = frozenset()
-
-    @classmethod
-    def read(cls, paths: Iterable[Path]) -> AllowList:
-        entries: set[str] = set()
-        for path in paths:
-            text = read_utf8(path, "an allow-list file of pseudonyms, one per line")
-            for line in text.splitlines():
-                entry = line.split("#", 1)[0].strip()
-                if entry:
-                    entries.add(" ".join(entry.split()))
-        return cls(frozenset(entries))
-
-    def allows(self, kind: str, text: str) -> bool:
-        folded = " ".join(text.casefold().split())
-        if any(folded == e.casefold() for e in self.entries):
-            return True
-        if kind != NAME:
-            return False
-        words = _name_words(text)
-        return bool(words) and any(words <= _name_words(e) for e in self.entries)
+BIRTH_FIELD = re.compile(r"(?i)dob|birth|(?:^|[^a-z])born(?:$|[^a-z])")
 
 
 def allowlist_for(examples: Path | None, extra: Sequence[Path] = ()) -> AllowList:
@@ -248,127 +59,20 @@ def allowlist_for(examples: Path | None, extra: Sequence[Path] = ()) -> AllowLis
     return AllowList.read(([default] if default.is_file() else []) + list(extra))
 
 
-# -- scanning text ---------------------------------------------------------------------------------------
-
 def scan_text(text: str, allow: AllowList, field_name: str | None = None) -> list[Hit]:
     """Every identifier in ``text``; ``field_name`` (a YAML key, CSV column or RDF property) turns on
     the stricter rules for fields that hold a person, an id or a date of birth."""
-    hits = _prose_hits(text)
+    hits = format_hits(text) + name_hits(text)
     if field_name:
         if PERSON_FIELD.search(field_name):
-            hits += _person_hits(text) + _id_hits(text)
+            hits += person_field_hits(text) + id_hits(text)
         elif ID_FIELD.match(field_name):
-            hits += _id_hits(text)
+            hits += id_hits(text)
         if BIRTH_FIELD.search(field_name) and re.search(r"\d", text):
             stripped = text.strip()
             start = text.index(stripped)
             hits.append(Hit(start, start + len(stripped), DOB, stripped))
     return [h for h in _without_overlaps(hits) if not allow.allows(h.kind, h.text)]
-
-
-def _prose_hits(text: str) -> list[Hit]:
-    hits: list[Hit] = []
-    if "@" in text:
-        hits += [Hit(m.start(), m.end(), EMAIL, m.group(0)) for m in EMAIL_RE.finditer(text)]
-    if any(c.isdigit() for c in text):
-        hits += _birth_dates(text)
-        hits += _numbers(text)
-        for rx in ADDRESS_RES:
-            hits += [Hit(m.start(), m.end(), ADDRESS, m.group(0)) for m in rx.finditer(text)]
-    hits += _names(text)
-    return hits
-
-
-def _birth_dates(text: str) -> list[Hit]:
-    out = []
-    for m in DATE_RE.finditer(text):
-        before, after = text[max(0, m.start() - 50):m.start()], text[m.end():m.end() + 25]
-        if BIRTH_WORD.search(before) or BIRTH_WORD.search(after):
-            out.append(Hit(m.start(), m.end(), DOB, m.group(0)))
-    return out
-
-
-def _digits(text: str) -> int:
-    return sum(c.isdigit() for c in text)
-
-
-def _nhs_valid(digits: str) -> bool:
-    """The NHS number check digit (modulus 11), which separates record numbers from phone numbers."""
-    if len(digits) != 10:
-        return False
-    check = 11 - sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1))) % 11
-    return (0 if check == 11 else check) == int(digits[9])
-
-
-def _numbers(text: str) -> list[Hit]:
-    out: list[Hit] = []
-    for rx in RECORD_RES:
-        for m in rx.finditer(text):
-            g = 1 if rx.groups else 0
-            if _digits(m.group(g)) >= 4 or rx.groups and "MRN" in m.group(0).upper():
-                out.append(Hit(m.start(g), m.end(g), RECORD, m.group(g)))
-    for m in NHS_LIKE.finditer(text):
-        if _nhs_valid(re.sub(r"\D", "", m.group(0))):
-            out.append(Hit(m.start(), m.end(), RECORD, m.group(0)))
-    for m in PHONE_CONTEXT.finditer(text):
-        if _digits(m.group(1)) >= 7:
-            out.append(Hit(m.start(1), m.end(1), PHONE, m.group(1)))
-    for rx in PHONE_RES:
-        for m in rx.finditer(text):
-            if 9 <= _digits(m.group(0)) <= 15:
-                out.append(Hit(m.start(), m.end(), PHONE, m.group(0)))
-    return out
-
-
-def _is_citation(text: str, end: int) -> bool:
-    return CITATION_TAIL.match(text, end) is not None
-
-
-def _names(text: str) -> list[Hit]:
-    out = [Hit(m.start(), m.end(), NAME, m.group(0)) for m in HONORIFIC_NAME.finditer(text)
-           if not _is_citation(text, m.end())]
-    for m in NAME_WORD.finditer(text):
-        if not any(part.lower() in GIVEN_NAMES for part in re.split(r"['’-]", m.group(0))):
-            continue
-        end = m.end()
-        if tail := SURNAME_AFTER.match(text, end):
-            words = tail.group(0).split()
-            if not any(w.lower() in FIELD_WORDS for w in words):
-                end = tail.end()
-        if not _is_citation(text, end):
-            out.append(Hit(m.start(), end, NAME, text[m.start():end]))
-    return out
-
-
-def _person_hits(text: str) -> list[Hit]:
-    """In a person field: the capitalised words that open it, and capitalised pairs ("Jo Bloggs")."""
-    visible = QUOTED.sub(lambda m: " " * len(m.group(0)), text)
-    out = []
-    for m in re.finditer(rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD})*", visible):
-        words = m.group(0).split()
-        opening = not visible[:m.start()].strip()
-        named = [w for w in words if w.lower() not in FIELD_WORDS and w.lower() not in HONORIFICS]
-        if named and (opening or len(words) >= 2):
-            out.append(Hit(m.start(), m.end(), NAME, m.group(0)))
-    return out
-
-
-def _id_hits(text: str) -> list[Hit]:
-    """In an id ("jane-doe", "JaneDoe", "r_smith"): the parts that are common given names."""
-    return [Hit(m.start(), m.end(), NAME, m.group(0)) for m in ID_TOKEN.finditer(text)
-            if len(m.group(0)) >= 3 and m.group(0).lower() in GIVEN_NAMES]
-
-
-def _without_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest of overlapping hits, so one identifier is reported once."""
-    kept: list[Hit] = []
-    for h in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
-        if kept and h.start < kept[-1].end:
-            if h.end > kept[-1].end and h.end - h.start > kept[-1].end - kept[-1].start:
-                kept[-1] = h
-            continue
-        kept.append(h)
-    return kept
 
 
 # -- files ------------------------------------------------------------------------------------------------

@@ -1,18 +1,23 @@
 """Coded sessions: a long-format ratings CSV imported as SOSA observations, all or nothing.
 
-The file is streamed row by row into a temporary SQLite table (which also catches duplicate
-ratings), so memory stays bounded for large files. Only when every row is valid is RDF written,
-as N-Triples into a temporary file that is then moved into place; a failing file leaves no
-output behind.
+The file is streamed row by row into a table of SQLite's own temporary database (which also
+catches duplicate ratings), so memory stays bounded for large files; SQLite unlinks that file as
+soon as it opens it, so not even a killed import leaves a copy of the ratings in the temp folder.
+Only when every row is valid is RDF written, as N-Triples into a temporary file that is then moved
+into place; a failing file leaves no output behind.
+
+The export writes RFC 4180 CSV with cells a spreadsheet would run as formulas neutralised.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import sqlite3
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -88,26 +93,26 @@ def read_mapping(path: Path, terms: TermIndex) -> dict[str, MappedItem]:
             raise InputError(path, "empty code", line=line, field="code")
         if not CODE.fullmatch(code):
             raise InputError(path, f"expected a code of letters, digits, '_', '.', ':' or '-' (it becomes part of "
-                             f"an IRI), got '{code}'", line=line, field="code")
+                             f"an IRI), got '{_shown(code)}'", line=line, field="code")
         if code in mapping:
             raise InputError(path, f"code '{code}' is mapped twice", line=line, field="code")
         item_code = row["item"].strip()
         item = terms.items_by_code.get(item_code)
         if item is None:
-            raise InputError(path, f"'{row['item']}' is not an item code of the ontology (prc:itemCode)",
+            raise InputError(path, f"'{_shown(row['item'])}' is not an item code of the ontology (prc:itemCode)",
                              line=line, field="item")
         construct = None
         if row["construct"].strip():
             construct = terms.cls(row["construct"].strip())
             if construct is None:
-                raise InputError(path, f"'{row['construct']}' is not a class of the ontology", line=line,
+                raise InputError(path, f"'{_shown(row['construct'])}' is not a class of the ontology", line=line,
                                  field="construct")
         bounds = []
         for col, prop in (("scale_min", PRC.scaleMin), ("scale_max", PRC.scaleMax)):
             text = row[col].strip()
             if text:
                 if not DECIMAL.fullmatch(text):
-                    raise InputError(path, f"expected a number, got '{text}'", line=line, field=col)
+                    raise InputError(path, f"expected a number, got '{_shown(text)}'", line=line, field=col)
                 bounds.append(Decimal(text))
             else:
                 value = terms.graph.value(item, prop)
@@ -195,36 +200,45 @@ def _checked(reader, path: Path) -> Iterator[tuple[int, list[str]]]:
 
 # -- validation of one row -------------------------------------------------------------------------
 
+def _shown(text: str) -> str:
+    """``text`` for a message: control, format and other invisible characters (NUL, a lone surrogate,
+    a bidi override) as \\x/\\u escapes, so the message shows what is wrong instead of passing it on."""
+    return "".join(c if unicodedata.category(c)[0] not in "CZ" or c == " " else
+                   (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" if ord(c) < 0x10000
+                    else f"\\U{ord(c):08x}") for c in text)
+
+
 def _check_row(row: dict[str, str], mapping: dict[str, MappedItem]) -> tuple[list[tuple[str, str]], tuple | None]:
     """Return (problems as (column, message), normalised values or None)."""
     problems: list[tuple[str, str]] = []
     values = {k: v.strip() for k, v in row.items()}
     for col in ("study", "dyad", "rater"):
         if not ID.match(values[col]):
-            problems.append((col, f"expected an id of letters, digits, '_', '.' or '-', got '{values[col]}'"))
+            problems.append((col, f"expected an id of letters, digits, '_', '.' or '-', got '{_shown(values[col])}'"))
     numbers = {}
     for col in ("session", "segment"):
         text = values[col]
         digits = text.lstrip("0")
         if not INTEGER.fullmatch(text) or not digits:
-            problems.append((col, f"expected a positive integer, got '{text}'"))
+            problems.append((col, f"expected a positive integer, got '{_shown(text)}'"))
         elif len(digits) > MAX_INTEGER_DIGITS:
-            problems.append((col, f"'{text[:40]}' is too large; expected at most {MAX_INTEGER_DIGITS} digits"))
+            problems.append((col, f"'{_shown(text[:40])}' is too large; expected at most {MAX_INTEGER_DIGITS} digits"))
         else:
             numbers[col] = int(digits)
     if values["segment_kind"] not in SEGMENT_KINDS:
-        problems.append(("segment_kind", f"expected therapist, patient or joint, got '{values['segment_kind']}'"))
+        problems.append(("segment_kind",
+                         f"expected therapist, patient or joint, got '{_shown(values['segment_kind'])}'"))
     item = mapping.get(values["item"])
     if item is None:
-        problems.append(("item", f"unknown item code '{values['item']}' (not in the mapping file)"))
+        problems.append(("item", f"unknown item code '{_shown(values['item'])}' (not in the mapping file)"))
     value = Decimal(values["value"]) if DECIMAL.fullmatch(values["value"]) else None
     if value is None:
-        problems.append(("value", f"expected a number, got '{values['value']}'"))
+        problems.append(("value", f"expected a number, got '{_shown(values['value'])}'"))
     if value is not None and item is not None and not item.scale_min <= value <= item.scale_max:
         problems.append(("value", (f"{values['value']} is outside the scale of {item.code} "
                                    f"({item.scale_min} to {item.scale_max})")))
     if not DATE.match(values["date"]):
-        problems.append(("date", f"expected a date as YYYY-MM-DD, got '{values['date']}'"))
+        problems.append(("date", f"expected a date as YYYY-MM-DD, got '{_shown(values['date'])}'"))
     else:
         try:
             date.fromisoformat(values["date"])
@@ -239,12 +253,16 @@ def _check_row(row: dict[str, str], mapping: dict[str, MappedItem]) -> tuple[lis
 # -- import ----------------------------------------------------------------------------------------
 
 def import_ratings(csv_path: Path, output: Path, terms: TermIndex, mapping_path: Path | None = None,
-                   progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Validate the whole file, then write its observations (and reliability) as N-Triples."""
+                   progress: Callable[[int], None] | None = None, pairs: bool = False) -> ImportResult:
+    """Validate the whole file, then write its observations (and reliability) as N-Triples.
+
+    ``pairs`` keeps reliability for every rater pair even when an item has more than
+    ``reliability.PAIR_LIMIT`` raters (their number grows with the square of the raters).
+    """
     csv_path, output = Path(csv_path), Path(output)
     mapping = read_mapping(mapping_path or default_mapping_path(), terms)
-    with tempfile.TemporaryDirectory(prefix="prc-kg-import-") as tmp:
-        db = sqlite3.connect(os.path.join(tmp, "rows.db"))
+    db = _working_database()
+    try:
         db.execute("""CREATE TABLE r (line INTEGER, study TEXT, dyad TEXT, session INTEGER, segment INTEGER,
                       kind TEXT, item TEXT, value TEXT, rater TEXT, date TEXT)""")
         problems: list[str] = []
@@ -272,12 +290,20 @@ def import_ratings(csv_path: Path, output: Path, terms: TermIndex, mapping_path:
             problems += found
             more += total - len(found)
         if problems:
-            db.close()
             raise RatingsError(csv_path, problems, more)
-        reliability = compute_reliability(db, mapping)
+        reliability = compute_reliability(db, mapping, pairs)
         triples = _write_ntriples(db, mapping, reliability, output)
+    finally:
         db.close()
     return ImportResult(output, rows, triples, reliability)
+
+
+def _working_database() -> sqlite3.Connection:
+    """SQLite's own temporary database: its file (in $SQLITE_TMPDIR or $TMPDIR) is unlinked as soon as
+    SQLite opens it, so even a killed import leaves no copy of the ratings behind in the temp folder."""
+    db = sqlite3.connect("")
+    db.execute("PRAGMA temp_store = FILE")  # sorts and indexes spill to unlinked files too, not to memory
+    return db
 
 
 def _duplicates(db: sqlite3.Connection, room: int) -> tuple[list[str], int]:
@@ -434,7 +460,7 @@ def _write_ntriples(db: sqlite3.Connection, mapping: dict[str, MappedItem], reli
 EXPORT_QUERY = """
 PREFIX prc: <https://w3id.org/prc-kg/ontology/>
 PREFIX sosa: <http://www.w3.org/ns/sosa/>
-SELECT ?study ?dyad ?session ?segment ?kind ?code ?value ?rater ?time WHERE {
+SELECT ?r ?study ?dyad ?session ?segment ?kind ?code ?value ?rater ?time WHERE {
   ?r sosa:hasFeatureOfInterest ?seg ; sosa:observedProperty ?item ;
      sosa:hasSimpleResult ?value ; sosa:madeBySensor ?raterNode ; sosa:resultTime ?time .
   ?seg prc:segmentNumber ?segment ; prc:partOfSession ?sess .
@@ -452,12 +478,25 @@ SELECT ?study ?dyad ?session ?segment ?kind ?code ?value ?rater ?time WHERE {
 }
 """
 _KIND_NAMES = {v: k for k, v in SEGMENT_KINDS.items()}
+# OWASP's CSV-injection advice: a spreadsheet reads a cell that starts with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cell: str) -> str:
+    """``cell`` with a leading ' when a spreadsheet would run it as a formula; plain numbers (-1, +2.5) stay.
+
+    prc-kg import accepts ids and codes that start with a letter or digit, numbers and dates only, so
+    nothing it wrote is ever changed here, and a quoted cell read back is refused, never mis-imported.
+    """
+    return "'" + cell if cell.startswith(FORMULA_START) and not DECIMAL.fullmatch(cell) else cell
 
 
 def export_ratings(ntriples: Path, output: Path, ontology: Graph) -> int:
     """Write the ratings of an imported graph back to the long CSV format, sorted; returns rows.
 
-    The ontology supplies the item codes of the items the ratings point at.
+    The file is RFC 4180 CSV: CRLF after every record, a cell quoted when it holds a comma, a
+    double quote, CR or LF (a quote doubled), formula-like cells neutralised. The ontology supplies
+    the item codes of the items the ratings point at.
     """
     from .files import write_files_atomically
     from .store import EmbeddedStore
@@ -477,9 +516,24 @@ def export_ratings(ntriples: Path, output: Path, ontology: Graph) -> int:
     rows = []
     for b in store.ox.query(EXPORT_QUERY):
         kind = _KIND_NAMES[b["kind"].value[len(PRC_IRI):]]
-        rows.append((b["study"].value, b["dyad"].value, int(b["session"].value), int(b["segment"].value), kind,
-                     b["code"].value, b["value"].value, b["rater"].value, b["time"].value.split("T", 1)[0]))
+        numbers = []
+        for name in ("session", "segment"):
+            text = b[name].value
+            if not INTEGER.fullmatch(text):
+                raise InputError(path, f"rating <{b['r'].value}> has the {name} number '{_shown(text)}'; "
+                                 "expected a positive integer")
+            numbers.append(int(text))
+        row = (b["study"].value, b["dyad"].value, *numbers, kind, b["code"].value, b["value"].value,
+               b["rater"].value, b["time"].value.split("T", 1)[0])
+        for column, cell in zip(COLUMNS, row):
+            if "\x00" in str(cell):
+                raise InputError(path, f"rating <{b['r'].value}> has a NUL character in its {column} "
+                                 f"('{_shown(str(cell))}'), which a CSV cell cannot carry safely")
+        rows.append(row)
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[5], r[7]))
-    lines = [",".join(COLUMNS)] + [",".join(str(x) for x in r) for r in rows]
-    write_files_atomically({Path(output): ("\n".join(lines) + "\n").encode("utf-8")})
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(COLUMNS)
+    writer.writerows([neutralised(str(cell)) for cell in row] for row in rows)
+    write_files_atomically({Path(output): buffer.getvalue().encode("utf-8")})
     return len(rows)

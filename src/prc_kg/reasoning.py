@@ -6,18 +6,36 @@ missing Java is reported as such (``JavaMissingError``), never as an inconsisten
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .errors import JavaMissingError, PrcKgError
+from .errors import InputError, JavaMissingError, PrcKgError
+from .files import read_utf8
+from .rdfread import parse_rdf
 
 NOTHING = str(OWL.Nothing)
+DEFAULT_TIMEOUT = 600.0  # seconds; the whole ontology with the examples classifies in well under a minute
+
+
+class ReasonerTimeout(PrcKgError):
+    """HermiT did not finish within the time limit; the Java process was killed. Not the same as an
+    inconsistent ontology: the ontology was not checked."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(f"HermiT did not finish within {seconds:g} s and was stopped; the ontology was not checked. "
+                         "Raise the limit with `prc-kg reason --timeout SECONDS` if it needs longer")
 
 
 @dataclass
@@ -65,18 +83,20 @@ def java_executable() -> str:
     return java
 
 
-def run_hermit(rdfxml_path: Path) -> ReasonerReport:
-    """Classify the ontology in ``rdfxml_path`` with HermiT in a fresh owlready2 world."""
+def run_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT) -> ReasonerReport:
+    """Classify the ontology in ``rdfxml_path`` with HermiT in a fresh owlready2 world; HermiT is
+    killed and ``ReasonerTimeout`` raised after ``timeout`` seconds."""
     import owlready2
 
+    check_local_rdfxml(rdfxml_path)
     owlready2.JAVA_EXE = java_executable()
     world = owlready2.World()
-    onto = world.get_ontology(Path(rdfxml_path).resolve().as_uri()).load()
+    onto = world.get_ontology(Path(rdfxml_path).resolve().as_uri()).load(only_local=True)
     told = _subclass_pairs(world)
     told_types = _type_pairs(world)
     start = time.perf_counter()
     try:
-        with onto:
+        with onto, _java_time_limit(owlready2.sync_reasoner_hermit, timeout):
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
         seconds = time.perf_counter() - start
@@ -96,6 +116,81 @@ def run_hermit(rdfxml_path: Path) -> ReasonerReport:
     return ReasonerReport(consistent=True, seconds=seconds, unsatisfiable=unsat,
                           inferred_subclass_of=inferred, inferred_types=inferred_types,
                           entailed_types=entailed, message="HermiT: consistent")
+
+
+def check_local_rdfxml(path: Path) -> Graph:
+    """Refuse an RDF/XML file owlready2 could not read offline and in bounded time: a DOCTYPE (entity
+    expansion) or an ``owl:imports``, which owlready2 would fetch from the network."""
+    path = Path(path)
+    data = read_utf8(path, "an RDF/XML file", max_mb=64)
+    try:
+        g = parse_rdf(path, data, "xml")
+    except InputError:
+        raise
+    except Exception as exc:  # rdflib raises several unrelated types for bad syntax
+        raise InputError(path, f"RDF/XML syntax error: {' '.join(str(exc).split())[:300]}") from exc
+    imported = sorted(str(o) for o in g.objects(None, OWL.imports))
+    if imported:
+        raise InputError(path, f"owl:imports <{imported[0]}>: the reasoner reads one file and would fetch imports "
+                               "from the network; merge the imported ontology into the file (as `prc-kg build` "
+                               "does) and remove the import")
+    return g
+
+
+class _TimedSubprocess:
+    """Stands in for the ``subprocess`` module inside owlready2's reasoning code, which runs Java
+    with ``check_output`` and no time limit: the same call, in a session of its own, killed with
+    its whole process group after ``seconds`` (or on Ctrl-C)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __getattr__(self, name: str):
+        return getattr(subprocess, name)
+
+    def check_output(self, command: list[str], stderr=None, **kwargs) -> bytes:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, start_new_session=True, **kwargs)
+        try:
+            output, _ = proc.communicate(timeout=self.seconds)
+        except BaseException as exc:
+            _kill_group(proc)
+            _remove_input(command)
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise ReasonerTimeout(self.seconds) from None
+            raise
+        if proc.returncode:
+            _remove_input(command)
+            raise subprocess.CalledProcessError(proc.returncode, command, output)
+        return output
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.communicate()  # reaps the child and closes the pipe
+
+
+def _remove_input(command: list[str]) -> None:
+    """owlready2 deletes the N-Triples copy it gives HermiT only on success; remove it on failure."""
+    if "-I" in command:
+        path = Path(command[command.index("-I") + 1].removeprefix("file:///").removeprefix("file://"))
+        path = path if path.is_absolute() else Path("/") / path
+        if path.parent == Path(tempfile.gettempdir()):
+            path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _java_time_limit(reasoner, seconds: float) -> Iterator[None]:
+    """Swap ``subprocess`` in the module that defines ``reasoner`` for ``_TimedSubprocess``."""
+    namespace = reasoner.__globals__
+    real = namespace["subprocess"]
+    namespace["subprocess"] = _TimedSubprocess(seconds)
+    try:
+        yield
+    finally:
+        namespace["subprocess"] = real
 
 
 def _tail(text: str, lines: int = 8) -> str:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, XSD
 
+from .bnodes import canonical_graph
 from .files import write_files_atomically
 from .mappings import load_mappings, mapping_file
 from .ontology import OntologySource
 from .vocab import MODULE_IRI_PREFIX, PREFIXES
+from .xmltext import check_graph_text, check_serialisable
 
 RELEASE_NAME = "prc-kg"
 FORMATS = {"ttl": "turtle", "owl": "xml", "jsonld": "json-ld"}
@@ -46,7 +47,10 @@ def merged_release_graph(source: OntologySource) -> Graph:
     The SKOS mappings of ``mappings/prc-kg.sssom.tsv`` beside the main file, when it is there, are
     merged in (checked against the merged modules): they are annotations on our own terms, so the
     release stays one OWL 2 DL file and every store built from it can cross coding systems.
+    Every module's literals are checked first: text XML 1.0 cannot carry is refused at its file and line.
     """
+    for iri, path in source.files.items():
+        check_graph_text(source.graphs[iri], path)
     merged = source.merged()
     main_iri = source.ontology_iri
     for module in [m for m in merged.subjects(RDF.type, OWL.Ontology) if m != main_iri]:
@@ -78,7 +82,7 @@ class _SortedGraph(Graph):
 
 def canonical(g: Graph) -> Graph:
     """Relabel blank nodes from their content, then rebuild the graph in sorted triple order."""
-    canon = to_canonical_graph(g)
+    canon = canonical_graph(g)
     out = _SortedGraph()
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns, override=True, replace=True)
@@ -109,8 +113,9 @@ def serialise(g: Graph, fmt: str) -> bytes:
     buf = io.BytesIO()
     if fmt == "json-ld":
         return _sorted_jsonld(g.serialize(format="json-ld", context=dict(PREFIXES)))
-    else:
-        g.serialize(buf, format=fmt, encoding="utf-8")
+    if fmt == "xml":
+        check_serialisable(g)  # rdflib would write a NUL as it is, and a lone surrogate as "?"
+    g.serialize(buf, format=fmt, encoding="utf-8")
     return buf.getvalue()
 
 

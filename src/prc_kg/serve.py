@@ -3,9 +3,10 @@
 Queries run in a few query processes forked from the server (reused from query to query), each with
 a time limit, a memory limit and no network: a runaway query is killed while other clients keep
 being served, and a SERVICE clause that gets past the keyword check still cannot reach another host.
-Updates, LOAD and SERVICE are refused; results are capped at a row and a byte limit; slow, lying or
-oversized requests are cut off; connections and query processes are bounded in number; the server
-binds to loopback unless told otherwise."""
+Updates, LOAD and SERVICE are refused; answers are capped at a row and a byte limit; slow, lying or
+oversized requests are cut off; connections and query processes are bounded in number and shared
+fairly between clients; the server binds to loopback unless told otherwise and answers only `Host`
+names it is bound to; a store that `prc-kg load` replaced is reopened."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import ctypes
 import faulthandler
 import gc
 import heapq
-import json
 import multiprocessing
 import os
 import platform
@@ -30,16 +30,17 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from xml.sax.saxutils import escape
+from pathlib import Path
 
 import pyoxigraph as ox
 
+from .fairslots import FairSlots, Ticket
+from .hostcheck import HostCheck, family_of, is_loopback
 from .peers import peer_of
-from .querylib import to_json
-from .store import QueryResult, collect
+from .resultwriter import GRAPH_FORMATS, SELECT_FORMATS, write_ask, write_solutions, write_triples
+from .storewatch import StoreWatch
 
 MAX_BODY = 1 << 20
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass
@@ -48,11 +49,12 @@ class Limits:
 
     timeout: float = 10.0  # seconds a query may run
     max_rows: int = 10_000  # rows (or triples) returned at most
-    max_result_bytes: int = 64 << 20  # result terms returned at most, in bytes of N-Triples text
+    max_result_bytes: int = 16 << 20  # bytes of the serialised answer at most (any format); cut there
     max_memory_mb: int = 2048  # address space a query process may add to the server's
-    max_queries: int = 0  # query processes at once; more wait up to `timeout` for a free one
-    max_connections: int = 64  # connections handled at once; more are answered 503 at once
-    max_connections_per_client: int = 16  # per local user (loopback) or per address; more get 503
+    max_queries: int = 0  # query processes at once (and half as many for newcomers); more wait up to `timeout`
+    max_connections: int = 64  # connections handled at once; as many more may wait, the rest get 503
+    max_connections_per_client: int = 16  # per local user (loopback) or per address; more wait their turn
+    queue_wait: float = 60.0  # seconds a connection beyond its client's share waits for a place
     request_timeout: float = 10.0  # seconds a client has to send its whole request
 
     def query_slots(self) -> int:
@@ -66,12 +68,18 @@ class Limits:
 # an IRI, keywords need no space around them (`SERVICESILENT<…>`, `?o.SERVICE`) — so the check follows
 # every reading of each ambiguous character and refuses when any reading shows a keyword as code.
 
-_REFUSED = re.compile("SERVICE|LOAD|INSERT|DELETE|DROP|CLEAR|CREATE|COPY|MOVE|ADD", re.IGNORECASE)
+# SERVICE is looked for inside words too: Oxigraph reads a keyword glued to what follows or precedes it
+# (`SERVICESILENT`, `1SERVICE`, `SERVICEex:x`), and a SERVICE that runs reaches the network. The update
+# keywords cannot run at all (the query parser has no updates; the check only gives a clearer answer than
+# a syntax error), so they count only as whole words: `PREFIX address:`, `dropbox:`, `@en-x-caddy` pass.
+_SERVICE = re.compile("SERVICE", re.IGNORECASE)
+_UPDATE = re.compile(r"(?<!\w)(LOAD|INSERT|DELETE|DROP|CLEAR|CREATE|COPY|MOVE|ADD)(?!\w)", re.IGNORECASE)
 _NAME_CHARS = r"\w\u00B7\u0300-\u036F\u203F\u2040"
-# a variable (never a keyword), a prefixed name whose prefix is checked and whose local part is not
-# (PN_LOCAL is read greedily; it cannot start with "." or "-", so `ex:.SERVICE` is `ex:` then a keyword),
-# or a bare word (keywords, numbers, booleans: checked anywhere)
-_WORD = re.compile(rf"[?$][{_NAME_CHARS}]*|([{_NAME_CHARS}.\-%]*):(?:[\w:%][{_NAME_CHARS}.\-:%]*)?"
+# a variable (never a keyword), a language tag (read greedily, as the parser does), a prefixed name whose
+# prefix is checked and whose local part is not (PN_LOCAL is read greedily; it cannot start with "." or
+# "-", so `ex:.SERVICE` is `ex:` then a keyword), or a bare word (keywords, numbers, booleans)
+_WORD = re.compile(rf"[?$][{_NAME_CHARS}]*|(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)"
+                   rf"|(?P<prefix>[{_NAME_CHARS}.\-%]*):(?:[\w:%][{_NAME_CHARS}.\-:%]*)?"
                    rf"|[{_NAME_CHARS}.\-%]+")
 _SPECIAL = re.compile(r"[#\"'<\\]")
 _EOL = re.compile(r"[\n\r]")
@@ -89,7 +97,11 @@ def _keyword_in_code(text: str, start: int, end: int) -> str | None:
         token = word.group(0)
         if token[0] in "?$":
             continue
-        match = _REFUSED.search(word.group(1) if word.group(1) is not None else token)
+        name = word.group("lang") or word.group("prefix")
+        if name is not None:  # a language tag or a prefix: a name, unless SERVICE is glued to it
+            match = _SERVICE.search(name)
+        else:
+            match = _SERVICE.search(token) or _UPDATE.search(token)
         if match:
             return match.group(0).upper()
     return None
@@ -220,35 +232,19 @@ class Answer:
 
 
 def _serialise(result, limits: Limits, select_media: str | None, graph_media: str | None) -> Answer:
-    truncated, size = False, 0
     if isinstance(result, ox.QuerySolutions):
         if select_media is None:
             return Answer("not-acceptable", "a SELECT result")
-        variables = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = tuple(solution)
-            size += sum(len(str(t)) for t in row if t is not None)
-            if len(rows) == limits.max_rows or size > limits.max_result_bytes:
-                truncated = True
-                break
-            rows.append(row)
-        return Answer("ok", SELECT_TYPES[select_media](QueryResult("select", variables, rows)).encode("utf-8"),
-                      select_media, truncated)
+        body, truncated = write_solutions([v.value for v in result.variables], result, select_media,
+                                          limits.max_rows, limits.max_result_bytes)
+        return Answer("ok", body, select_media, truncated)
     if isinstance(result, ox.QueryBoolean):
         if select_media is None:
             return Answer("not-acceptable", "an ASK result")
-        return Answer("ok", SELECT_TYPES[select_media](collect(result)).encode("utf-8"), select_media)
+        return Answer("ok", write_ask(bool(result), select_media), select_media)
     if graph_media is None:
         return Answer("not-acceptable", "a graph")
-    triples = []
-    for triple in result:
-        size += len(str(triple))
-        if len(triples) == limits.max_rows or size > limits.max_result_bytes:
-            truncated = True
-            break
-        triples.append(triple)
-    body = ox.serialize(triples, format=GRAPH_TYPES[graph_media]) if triples else b""
+    body, truncated = write_triples(result, graph_media, limits.max_rows, limits.max_result_bytes)
     return Answer("ok", body, graph_media, truncated)
 
 
@@ -331,7 +327,8 @@ _FORK_LOCK = threading.Lock()
 
 
 class _Worker:
-    def __init__(self, ctx, store: ox.Store, limits: Limits):
+    def __init__(self, ctx, store: ox.Store, limits: Limits, generation: int = 0):
+        self.generation = generation  # which opening of the store this process reads
         # one fork at a time: a process forked while another fork's pipe ends are still open in the
         # server would keep them, and the server would then wait seconds to learn that a killed one died
         with _FORK_LOCK:
@@ -349,59 +346,83 @@ class _Worker:
 
 class QueryPool:
     """Query processes forked from the server and reused from query to query (a fork costs 5-10 ms,
-    more than most library queries): at most ``limits.query_slots()`` at once, started when needed.
-    A process that outlives the time limit is killed, one that dies is replaced."""
+    more than most library queries): ``limits.query_slots()`` at once, started when needed, shared
+    fairly between clients: a freed one goes to the waiting client that holds the fewest, and half as
+    many again are kept for clients that hold none, so one client's runaway queries do not keep
+    another's waiting. A process that outlives the time limit is killed, one that dies is replaced.
+    With a ``watch``, a store replaced under the server is reopened and the processes that read the
+    old one are retired."""
 
-    def __init__(self, store: ox.Store, limits: Limits):
-        self.store, self.limits, self.size = store, limits, limits.query_slots()
+    def __init__(self, store: ox.Store, limits: Limits, watch: StoreWatch | None = None):
+        self.store, self.limits, self.size, self.watch = store, limits, limits.query_slots(), watch
+        # one client may use every slot; half as many again are kept for clients that hold none
+        self.slots = FairSlots(self.size, self.size, reserve=max(1, self.size // 2))
         self._ctx = multiprocessing.get_context("fork")
         self._idle: list[_Worker] = []
-        self._count = 0
+        self._busy: set[_Worker] = set()
         self._closed = False
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
 
-    def _checkout(self, wait: float) -> _Worker | None:
-        deadline = time.monotonic() + wait
-        with self._cond:
-            while not self._idle and self._count >= self.size:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._closed:
-                    return None
-                self._cond.wait(remaining)
-            if self._idle:
-                return self._idle.pop()
-            self._count += 1
-        try:  # fork outside the lock
-            return _Worker(self._ctx, self.store, self.limits)
-        except BaseException:
-            self._release(None)
-            raise
+    def _checkout(self, client: str, store: ox.Store, generation: int) -> _Worker:
+        """A query process for a client that holds a slot: an idle one reading this store, or a new one."""
+        stale = []
+        with self._lock:
+            worker = None
+            while self._idle and worker is None:
+                candidate = self._idle.pop()
+                if candidate.generation == generation:
+                    worker = candidate
+                else:
+                    stale.append(candidate)
+        for old in stale:
+            old.stop()
+        if worker is None:
+            worker = _Worker(self._ctx, store, self.limits, generation)  # fork outside the lock
+        with self._lock:
+            self._busy.add(worker)
+        return worker
 
-    def _release(self, worker: _Worker | None, reuse: bool = False) -> None:
-        if worker is not None and reuse and not self._closed:
-            with self._cond:
+    def _release(self, client: str, worker: _Worker, reuse: bool = False) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+            keep = reuse and not self._closed and (self.watch is None or worker.generation == self.watch.generation)
+            if keep:
                 self._idle.append(worker)
-                self._cond.notify()
-            return
-        if worker is not None:
+        if not keep:
             worker.stop()
-        with self._cond:
-            self._count -= 1
-            self._cond.notify()
+        self.slots.release(client)
 
     def run(self, query: str, select_media: str | None = "application/sparql-results+json",
-            graph_media: str | None = "application/n-triples", check_keywords: bool = True) -> Answer:
-        """The serialised answer; "busy" when no query process is free within the time limit."""
+            graph_media: str | None = "application/n-triples", check_keywords: bool = True,
+            client: str = "") -> Answer:
+        """The serialised answer; "busy" when no query process is free for ``client`` within the time
+        limit, "replaced" when the store was replaced by one that cannot be opened."""
+        store, generation = self.store, 0
+        if self.watch is not None:
+            store, generation, problem = self.watch.current()
+            if problem is not None:
+                return Answer("replaced", problem)
+        if self._closed or not self.slots.acquire(client, self.limits.timeout):
+            return Answer("busy", f"server busy: {self.size} queries running "
+                                  f"({self.slots.held(client)} of them yours); try again")
+        if self._closed:  # closed while this query waited for its turn
+            self.slots.release(client)
+            return Answer("busy", "the server is stopping")
         for _ in range(2):  # a process that died while idle (killed from outside) gets one replacement
-            worker = self._checkout(self.limits.timeout)
-            if worker is None:
-                return Answer("busy", f"server busy: {self.size} queries running; try again")
+            try:
+                worker = self._checkout(client, store, generation)
+            except BaseException:
+                self.slots.release(client)
+                raise
             try:
                 worker.conn.send((query, select_media, graph_media, check_keywords))
                 break
             except OSError:
-                self._release(worker)
+                with self._lock:
+                    self._busy.discard(worker)
+                worker.stop()
         else:
+            self.slots.release(client)
             return Answer("died", "the query processes end as soon as they start")
         answer, reuse = None, False
         try:
@@ -415,16 +436,19 @@ class QueryPool:
             answer = Answer("died", f"the query process ended without an answer (exit code {worker.proc.exitcode}); "
                                     f"the memory limit is {self.limits.max_memory_mb} MiB")
         finally:
-            self._release(worker, reuse)
+            self._release(client, worker, reuse)
         return answer
 
     def close(self) -> None:
-        with self._cond:
+        """Stop every query process, the running ones too (their clients are answered 503)."""
+        with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, []
-            self._cond.notify_all()
+            idle, self._idle, busy = self._idle, [], list(self._busy)
+        for worker in busy:  # the thread waiting on it sees the pipe close and releases it
+            if worker.proc.is_alive():
+                worker.proc.kill()
         for worker in idle:
-            self._release(worker)
+            worker.stop()
 
 
 def run_with_limit(store: ox.Store, query: str, limits: Limits,
@@ -439,55 +463,9 @@ def run_with_limit(store: ox.Store, query: str, limits: Limits,
         pool.close()
 
 
-# -- result serialisation -----------------------------------------------------------------------------
+# -- content negotiation -----------------------------------------------------------------------------
 
-def _csv_cell(term, tsv: bool) -> str:
-    if term is None:
-        return ""
-    if tsv:
-        return str(term).replace("\t", "\\t").replace("\n", "\\n")
-    value = term.value
-    return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(c in value for c in ',"\n\r') else value
-
-
-def _xml(result: QueryResult) -> str:
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
-    if result.kind == "ask":
-        out += ["</head>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
-        return "\n".join(out) + "\n"
-    out += [f'<variable name="{escape(v)}"/>' for v in result.variables] + ["</head>", "<results>"]
-    for row in result.rows:
-        out.append("<result>")
-        for v, t in zip(result.variables, row):
-            if t is None:
-                continue
-            if isinstance(t, ox.NamedNode):
-                body = f"<uri>{escape(t.value)}</uri>"
-            elif isinstance(t, ox.BlankNode):
-                body = f"<bnode>{escape(t.value)}</bnode>"
-            elif t.language:
-                body = f'<literal xml:lang="{escape(t.language)}">{escape(t.value)}</literal>'
-            else:
-                body = f'<literal datatype="{escape(t.datatype.value)}">{escape(t.value)}</literal>'
-            out.append(f'<binding name="{escape(v)}">{body}</binding>')
-        out.append("</result>")
-    out += ["</results>", "</sparql>"]
-    return "\n".join(out) + "\n"
-
-
-SELECT_TYPES = {
-    "application/sparql-results+json": lambda r: json.dumps(to_json(r)),
-    "application/json": lambda r: json.dumps(to_json(r)),
-    "text/csv": lambda r: "\r\n".join([",".join(r.variables)] + [",".join(_csv_cell(t, False) for t in row)
-                                                                 for row in r.rows]) + "\r\n",
-    "text/tab-separated-values": lambda r: "\n".join(["\t".join("?" + v for v in r.variables)]
-                                                     + ["\t".join(_csv_cell(t, True) for t in row)
-                                                        for row in r.rows]) + "\n",
-    "application/sparql-results+xml": _xml,
-    "application/xml": _xml,
-}
-GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
-               "application/rdf+xml": ox.RdfFormat.RDF_XML}
+SELECT_TYPES, GRAPH_TYPES = SELECT_FORMATS, GRAPH_FORMATS
 
 
 def negotiate(accept: str, offered: list[str]) -> str | None:
@@ -555,25 +533,29 @@ _CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
 
 class EndpointServer(ThreadingHTTPServer):
     """A threading HTTP server that bounds what clients can hold: connections (a fixed number at
-    once, the rest answered 503 straight away), query processes (the rest wait for a free one up to
-    the time limit), and time: a watchdog cuts a connection that has not sent its whole request in
-    ``request_timeout`` seconds (slowloris, a Content-Length larger than the body) or does not read
-    its answer in time."""
+    once, at most a share of them per client; a client's connections beyond its share wait in line
+    for up to ``queue_wait`` seconds, and only past a bounded line are answered 503 at once), query
+    processes (shared the same way; the rest wait up to the time limit), and time: a watchdog cuts a
+    connection that has not sent its whole request in ``request_timeout`` seconds (slowloris, a
+    Content-Length larger than the body) or does not read its answer in time."""
 
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], handler, limits: Limits, store: ox.Store):
+    def __init__(self, address: tuple[str, int], handler, limits: Limits, store: ox.Store,
+                 allowed_hosts: tuple[str, ...] = (), watch: StoreWatch | None = None):
+        self.address_family = family_of(address[0])  # ::1 needs an IPv6 socket
         self.limits = limits
-        self.connection_slots = threading.BoundedSemaphore(limits.max_connections)
-        self._per_client: dict[str, int] = {}  # open connections by peer_of key
-        self._peers: dict[socket.socket, str] = {}  # each handled connection's key
-        self.pool = QueryPool(store, limits)
+        self.connections = FairSlots(limits.max_connections, limits.max_connections_per_client,
+                                     max_waiting=limits.max_connections)
+        self._peers: dict[socket.socket, tuple[str, Ticket]] = {}  # each accepted connection's key and place
+        self.pool = QueryPool(store, limits, watch)
         self._deadlines: dict[BaseHTTPRequestHandler, tuple[float, int]] = {}
         self._refused: list[tuple[socket.socket, float]] = []  # answered 503, being drained
         self._lock = threading.Lock()
         self._closed = threading.Event()
         super().__init__(address, handler)
+        self.host_check = HostCheck(address[0], self.server_address[1], allowed_hosts)
         threading.Thread(target=self._watchdog, name="prc-kg-serve-watchdog", daemon=True).start()
 
     def watch(self, handler: BaseHTTPRequestHandler, seconds: float, how: int = socket.SHUT_RD) -> None:
@@ -624,38 +606,24 @@ class EndpointServer(ThreadingHTTPServer):
 
     def process_request(self, request, client_address) -> None:
         peer = peer_of(request, client_address)
-        if not self._enter(peer):
-            self._refuse(request, f"too many connections from {peer}: "
-                                  f"{self.limits.max_connections_per_client} already open")
-            return
-        if not self.connection_slots.acquire(blocking=False):
-            self._leave(peer)
-            self._refuse(request, f"server busy: {self.limits.max_connections} connections already open")
+        ticket = self.connections.request(peer)
+        if ticket is None:  # the line is full: say whose connections fill it
+            held, waiting = self.connections.held(peer), self.connections.waiting(peer)
+            if held >= self.connections.share:
+                self._refuse(request, f"too many connections from {peer}: {held} open and {waiting} waiting")
+            else:
+                self._refuse(request, f"server busy: {self.limits.max_connections} connections already open")
             return
         with self._lock:
-            self._peers[request] = peer
+            self._peers[request] = (peer, ticket)
         try:
-            super().process_request(request, client_address)
+            super().process_request(request, client_address)  # a thread of its own, which waits its turn
         except BaseException:
-            self.connection_slots.release()
             with self._lock:
                 self._peers.pop(request, None)
-            self._leave(peer)
+            if self.connections.wait(ticket, 0):
+                self.connections.release(peer)
             raise
-
-    def _enter(self, peer: str) -> bool:
-        with self._lock:
-            held = self._per_client.get(peer, 0)
-            if held >= self.limits.max_connections_per_client:
-                return False
-            self._per_client[peer] = held + 1
-            return True
-
-    def _leave(self, peer: str) -> None:
-        with self._lock:
-            left = self._per_client.pop(peer) - 1
-            if left:
-                self._per_client[peer] = left
 
     def _refuse(self, request: socket.socket, why: str) -> None:
         """Answer 503 from the accepting thread without reading the request; the watchdog drains
@@ -678,12 +646,27 @@ class EndpointServer(ThreadingHTTPServer):
 
     def process_request_thread(self, request, client_address) -> None:
         with self._lock:
-            peer = self._peers.pop(request)
+            peer, ticket = self._peers[request]
+        if not self.connections.wait(ticket, self.limits.queue_wait):
+            with self._lock:
+                self._peers.pop(request, None)
+            if self._closed.is_set():  # sent away because the server is stopping
+                request.close()
+                return
+            self._refuse(request, f"too many connections from {peer}: waited {self.limits.queue_wait:g} s "
+                                  f"for one of its {self.connections.share} places")
+            return
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self.connection_slots.release()
-            self._leave(peer)
+            with self._lock:
+                self._peers.pop(request, None)
+            self.connections.release(peer)
+
+    def peer(self, request: socket.socket) -> str:
+        """The per-client key of an accepted connection."""
+        with self._lock:
+            return self._peers[request][0]
 
     def handle_error(self, request, client_address) -> None:
         if isinstance(sys.exc_info()[1], OSError):  # the client went away or was cut off: nothing to report
@@ -693,6 +676,8 @@ class EndpointServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         self._closed.set()
         super().server_close()
+        self.connections.close()
+        self.pool.slots.close()
         self.pool.close()
         with self._lock:
             for sock, _ in self._refused:
@@ -734,6 +719,12 @@ def make_handler(limits: Limits):
                 self.request_version = "HTTP/1.0"  # a cut-off request line can look like HTTP/0.9
                 self._too_slow()
                 return False
+            if ok:
+                hosts = self.headers.get_all("Host") or []
+                if len(hosts) > 1 or not self.server.host_check.accepts(hosts[0] if hosts else None):
+                    self.close_connection = True
+                    self._send(421, self.server.host_check.refusal(", ".join(hosts)), extra={"Connection": "close"})
+                    return False
             return ok
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -860,7 +851,7 @@ def make_handler(limits: Limits):
             if select_media is None and graph_media is None:
                 self._send(406, f"cannot answer with {accept}; offered: {', '.join([*SELECT_TYPES, *GRAPH_TYPES])}\n")
                 return
-            answer = self.server.pool.run(query, select_media, graph_media)
+            answer = self.server.pool.run(query, select_media, graph_media, client=self.server.peer(self.request))
             if answer.status == "ok":
                 extra = {"X-Result-Truncated": "true"} if answer.truncated else {}
                 self._send(200, answer.body, f"{answer.media}; charset=utf-8", extra)
@@ -873,7 +864,7 @@ def make_handler(limits: Limits):
                 self._send(406, f"cannot answer {answer.body} with {accept}; offered: {offered}\n")
             elif answer.status == "busy":
                 self._send(503, f"{answer.body}\n", extra={"Retry-After": "1"})
-            elif answer.status in ("timeout", "died"):
+            elif answer.status in ("timeout", "died", "replaced"):
                 self._send(503, f"{answer.body}\n")
             else:
                 self._send(500, f"{answer.body}\n")
@@ -882,11 +873,14 @@ def make_handler(limits: Limits):
 
 
 def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 7878, limits: Limits | None = None,
-                allow_remote: bool = False) -> EndpointServer:
+                allow_remote: bool = False, allowed_hosts: tuple[str, ...] = (),
+                store_path: Path | None = None) -> EndpointServer:
+    """``store_path``: the folder ``store`` was opened from, watched for `prc-kg load` replacing it."""
     check_host(host, allow_remote)
     limits = limits or Limits()
-    server = EndpointServer((host, port), make_handler(limits), limits, store)
-    if host not in LOOPBACK:
+    watch = StoreWatch(store_path, store) if store_path is not None else None
+    server = EndpointServer((host.strip("[]"), port), make_handler(limits), limits, store, tuple(allowed_hosts), watch)
+    if not is_loopback(host):
         print(f"warning: the endpoint is reachable from other machines at {host}:{server.server_address[1]} "
               "and has no authentication", file=sys.stderr, flush=True)
     return server
@@ -894,7 +888,7 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 7878, limi
 
 def check_host(host: str, allow_remote: bool) -> None:
     """Refuse a non-loopback address unless the user asked for it: the endpoint has no authentication."""
-    if host not in LOOPBACK and not allow_remote:
+    if not is_loopback(host) and not allow_remote:
         raise ValueError(f"refusing to bind {host}: only loopback by default; pass --allow-remote to expose "
                          "the endpoint on the network")
 

@@ -19,6 +19,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from .errors import PrcKgError
+from .rdfread import check_rdf
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".owl": ox.RdfFormat.RDF_XML,
@@ -73,6 +74,8 @@ class EmbeddedStore:
         fmt = RDF_FORMATS.get(Path(path).suffix.lower())
         if fmt is None:
             raise PrcKgError(f"{path}: unknown RDF file type; expected one of {', '.join(RDF_FORMATS)}")
+        if not trusted:
+            check_rdf(path)
         self.ox.bulk_load(path=str(path), format=fmt, lenient=trusted)
 
     def load_graph(self, graph) -> None:
@@ -134,18 +137,47 @@ def term_from_json(value: dict) -> Term:
     return ox.Literal(value["value"])
 
 
+def check_http_url(url: str) -> str:
+    """Refuse an endpoint or graph-store URL that is not http(s): urllib would read ``file:`` and
+    ``ftp:`` URLs too, and echo a local file's content as the endpoint's answer."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http:// or https:// URL, got {url!r}")
+    return url
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to another http(s) URL (urllib would also follow one to ftp:)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        if urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):
+            raise urllib.error.URLError(f"redirect to a URL that is not http(s): {target}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+# Only HTTP and HTTPS handlers: no file:, ftp: or data: handler exists to be reached.
+_OPENER = urllib.request.OpenerDirector()
+for _handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+                 urllib.request.HTTPDefaultErrorHandler(), _HttpOnlyRedirects(), urllib.request.HTTPErrorProcessor()):
+    _OPENER.add_handler(_handler)
+
+
 class RemoteStore:
     """A SPARQL 1.1 Protocol endpoint over HTTP (Oxigraph server, Virtuoso, Fuseki, prc-kg serve…)."""
 
     def __init__(self, url: str, timeout: float = 120.0):
-        self.url = url
+        try:
+            self.url = check_http_url(url)
+        except ValueError as exc:
+            raise PrcKgError(f"SPARQL endpoint: {exc}") from exc
         self.timeout = timeout
 
     def _post(self, url: str, body: bytes, content_type: str, accept: str) -> tuple[str, bytes]:
         request = urllib.request.Request(url, data=body, method="POST",
                                          headers={"Content-Type": content_type, "Accept": accept})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 return response.headers.get("Content-Type", ""), response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:500]
@@ -177,6 +209,10 @@ class RemoteStore:
         if fmt is None:
             raise PrcKgError(f"{path}: unknown RDF file type")
         target = graph_store_url or self.url.rsplit("/", 1)[0] + "/store"
+        try:
+            check_http_url(target)
+        except ValueError as exc:
+            raise PrcKgError(f"graph store: {exc}") from exc
         url = target + ("&" if "?" in target else "?") + "default"
         self._post(url, Path(path).read_bytes(), fmt.media_type, "*/*")
 

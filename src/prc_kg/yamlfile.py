@@ -9,6 +9,7 @@ import yaml
 
 from .errors import InputError
 from .files import read_utf8
+from .xmltext import check_text
 
 # Example files are written by hand and run to a few hundred kilobytes; PyYAML needs about 1 s and
 # 50 MB of memory per megabyte, so a much larger file is refused before it is read.
@@ -46,6 +47,7 @@ class Located(dict):
 def _loader_for(path: Path) -> type[yaml.SafeLoader]:
     class LineLoader(yaml.SafeLoader):
         depth = 0
+        field: str | None = None  # the key whose value is being read, for errors inside lists
 
         def compose_node(self, parent, index):  # type: ignore[override]
             """Refuse aliases (a few lines of them expand exponentially) and absurd nesting."""
@@ -72,15 +74,28 @@ def _loader_for(path: Path) -> type[yaml.SafeLoader]:
                 raise InputError(path, "expected a field name as key, found a list or mapping",
                                  line=key_node.start_mark.line + 1)
             key = key_node.value
+            check_text(key, path, key_node.start_mark.line + 1)
             if key in mapping:
                 raise InputError(path, f"duplicate key '{key}'", line=key_node.start_mark.line + 1, field=str(key))
-            mapping[key] = loader.construct_object(value_node, deep=True)
+            outer, loader.field = loader.field, str(key)
+            try:
+                mapping[key] = loader.construct_object(value_node, deep=True)
+            finally:
+                loader.field = outer
             mapping.key_lines[str(key)] = key_node.start_mark.line + 1
         mapping.path = path
         mapping.line = node.start_mark.line + 1
         return mapping
 
+    def construct_str(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+        """Text as written, refused when XML 1.0 cannot carry it: YAML escapes such as "\\0" or
+        "\\ud800" let characters in that the reader refuses when written raw."""
+        value = loader.construct_scalar(node)
+        check_text(value, path, node.start_mark.line + 1, loader.field)
+        return value
+
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    LineLoader.add_constructor("tag:yaml.org,2002:str", construct_str)
     return LineLoader
 
 
