@@ -43,11 +43,11 @@ def cmd_load(args: argparse.Namespace) -> int:
                   *(("data file", path) for path in extra)]
     if args.store:  # a store folder is an output: never a source folder, inside one, or around an input
         check_outputs_of(args, folders=[args.store], inputs=extra)
-        # only a store prc-kg made, or an empty folder, is replaced; checked again when it is swapped in
-        check_target(args.store, keep_apart)
-    say()
     for path in extra:  # before any store is made or touched
         check_rdf(path)
+    if args.store:  # only a store prc-kg made, or an empty folder, is replaced; checked again at the swap
+        check_target(args.store, keep_apart)
+    say()
     _, ontology, examples = ontology_and_examples(args)
     start = time.perf_counter()
     if args.endpoint:
