@@ -154,7 +154,9 @@ def register(sub) -> None:
     p = with_examples(with_ontology(sub.add_parser(
         "load", help="load ontology, examples and data into a persistent store or push them to an endpoint")))
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--store", type=Path, help="folder of the persistent embedded store to (re)create")
+    group.add_argument("--store", type=Path,
+                       help="folder of the persistent embedded store to (re)create: a new path, an empty folder or "
+                            "a store made by `prc-kg load --store` (marked by its prc-kg-store.json)")
     group.add_argument("--endpoint", type=http_url,
                        help="SPARQL endpoint (http or https) to push to (Graph Store Protocol)")
     p.add_argument("--graph-store", type=http_url, default=None,
