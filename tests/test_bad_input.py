@@ -68,6 +68,7 @@ SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 MODALITIES = "ontology/modules/modalities.ttl"
 PSA_LABEL = 'rdfs:label "psychoanalysis"@en'
+EXTRA_NT = "<urn:a> <urn:b> <urn:c> .\n"
 
 
 # -- the scratch tree ----------------------------------------------------------------------------------
@@ -567,7 +568,30 @@ CLI = [
 # Data safety (issue 10): one block per area, each row failing on the code before the fix.
 
 # - stores: a store is marked, and only a folder prc-kg made (or an empty one) is replaced
+LOAD = ("load", "--ontology", "{o}", "--examples", "{e}", "--data", "--store")
+STORE_EXPECTED = "expected a store made by `prc-kg load --store`, an empty folder or a new path"
 SAFETY_STORE: list[Row] = [
+    Row("store", "load over a folder of the user's files", (*LOAD, "{i}/mine"),
+        ("{i}/mine: holds 3 files or folders that prc-kg did not make (a.txt, notes, notes.txt); " + STORE_EXPECTED,),
+        both(put("in/mine/notes.txt", "mine"), put("in/mine/a.txt", "mine"), put("in/mine/notes/b.md", "mine"))),
+    Row("store", "load over a store without the marker (older prc-kg)", (*LOAD, "{s}"),
+        ("{s}: holds a store without the prc-kg-store.json marker", "delete the folder yourself and load again, "
+         "or load into a new path"), remove("store/prc-kg-store.json"), store=True),
+    Row("store", "load over a folder with a marker prc-kg did not write", (*LOAD, "{i}/mine"),
+        ("{i}/mine: holds a prc-kg-store.json that prc-kg did not write; " + STORE_EXPECTED,),
+        put("in/mine/prc-kg-store.json", '{"made by": "me"}')),
+    Row("store", "load --store . (the current folder, here the checkout)", (*LOAD, "."),
+        (".: contains the ontology folder {o}, which this command reads",)),
+    Row("store", "load over a folder holding the sources", (*LOAD, "{o}/../.."),
+        ("{o}/../..: contains the ontology folder {o}, which this command reads",)),
+    Row("store", "load over the examples folder", (*LOAD, "{e}"), ("{e}: is the examples folder this command reads",)),
+    Row("store", "load over a folder holding a data file", ("load", "--store", "{i}/mine", "--data", "{i}/mine/x.nt"),
+        ("{i}/mine: contains the input {i}/mine/x.nt",), put("in/mine/x.nt", EXTRA_NT)),
+    Row("store", "load over an empty folder (accepted)", (*LOAD, "{i}/empty"), ("loaded", "data files: none"),
+        mkdir("in/empty"), code=0, writes=("in/empty",), check=lambda w: _has(w.root / "in/empty/prc-kg-store.json",
+                                                                               '"made by": "prc-kg load --store"')),
+    Row("store", "load over a store prc-kg made (accepted)", (*LOAD, "{s}"), ("loaded",), store=True, code=0,
+        writes=("store",)),
 ]
 
 # - outputs: never over an input, into a source folder, or onto something that is not a regular file

@@ -4,8 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import cli_data, cli_ontology, cli_sparql, cli_viz
@@ -54,8 +59,43 @@ def _os_message(exc: OSError) -> str:
     return f"{name}{target}: {exc.strerror or exc}"
 
 
+def _terminated(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _default_sigterm_in_child() -> None:
+    """Processes forked from prc-kg (the endpoint's query workers) die on SIGTERM as before."""
+    if signal.getsignal(signal.SIGTERM) is _terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_default_sigterm_in_child)
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager, a CI timeout) raises SystemExit as Ctrl-C raises
+    KeyboardInterrupt, so every ``finally`` runs and no temporary file or folder is left behind.
+    Only where no handler is set already (an embedding program keeps its own), in the main thread."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with _sigterm_raises():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         check_output_paths(args)
         return args.func(args)

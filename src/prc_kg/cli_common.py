@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -100,18 +101,31 @@ def ontology_and_examples(args: argparse.Namespace):
     return source, ontology, load_examples(ontology, args.examples)
 
 
-def default_ratings() -> list[Path]:
-    return sorted((Path("build") / "ratings").glob("*.nt"))
+def default_data_dir(args: argparse.Namespace) -> Path:
+    """``build/ratings`` beside the sources in use (the parent of the ontology folder: this checkout
+    by default), as the ontology, examples and queries are found; not the current folder, so the
+    same command gives the same store from any folder."""
+    from .ontology import default_ontology_dir
+
+    ontology = getattr(args, "ontology", None) or default_ontology_dir()
+    return Path(os.path.abspath(ontology)).parent / "build" / "ratings"
+
+
+def default_ratings(args: argparse.Namespace) -> list[Path]:
+    """The data files loaded when --data is not given: ``*.nt`` in ``default_data_dir``."""
+    return sorted(default_data_dir(args).glob("*.nt"))
 
 
 def store_for(args: argparse.Namespace):
     """The store a query runs on: --endpoint, --store DIR, or the graph built in memory from the sources."""
     from .dataset import load_dataset
     from .store import open_store
+    from .storedir import tidy
 
     if args.endpoint:
         return open_store(None, args.endpoint)
     if args.store:
+        tidy(args.store)  # a store a killed load left moved aside is put back first
         if not Path(args.store).is_dir():
             raise InputError(args.store, f"no store here; create it with `prc-kg load --store {args.store}`")
         try:
@@ -119,7 +133,7 @@ def store_for(args: argparse.Namespace):
         except OSError as exc:
             raise InputError(args.store, f"not a store made by `prc-kg load --store` ({exc})") from exc
     _, ontology, examples = ontology_and_examples(args)
-    store, _ = load_dataset(ontology, examples.graph, default_ratings())
+    store, _ = load_dataset(ontology, examples.graph, default_ratings(args))
     return store
 
 

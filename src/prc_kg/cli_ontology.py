@@ -14,6 +14,7 @@ from .cli_common import (
     check_outputs_of,
     number,
     ontology_and_examples,
+    source_folders,
     source_of,
     whole,
     with_examples,
@@ -44,7 +45,8 @@ def cmd_release(args: argparse.Namespace) -> int:
     bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date)
     for check in bundle.checks:
         print(f"ok  {check.name}: {check.detail} ({check.seconds:.2f} s)")
-    folder = write_release(bundle, args.out)
+    keep_apart = [*source_folders(args), ("changelog", args.changelog or default_changelog())]
+    folder = write_release(bundle, args.out, keep_apart)
     for name, data in bundle.files.items():
         print(f"wrote {folder / name} ({len(data):,} bytes)")
     for path in stray_files(folder, bundle):

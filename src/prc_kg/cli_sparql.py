@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .cli_common import (
     EXIT_OK,
     check_outputs_of,
+    default_data_dir,
     default_ratings,
     http_url,
     number,
     ontology_and_examples,
+    source_folders,
     store_for,
     whole,
     with_examples,
@@ -30,14 +33,21 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     from .dataset import load_dataset
     from .store import RemoteStore
+    from .storedir import check_target
 
+    from .querylib import default_query_dir
     from .rdfread import check_rdf
 
-    extra = args.data if args.data is not None else default_ratings()
+    extra, say = data_files(args)
+    keep_apart = [*source_folders(args), ("queries folder", default_query_dir()),
+                  *(("data file", path) for path in extra)]
     if args.store:  # a store folder is an output: never a source folder, inside one, or around an input
         check_outputs_of(args, folders=[args.store], inputs=extra)
     for path in extra:  # before any store is made or touched
         check_rdf(path)
+    if args.store:  # only a store prc-kg made, or an empty folder, is replaced; checked again at the swap
+        check_target(args.store, keep_apart)
+    say()
     _, ontology, examples = ontology_and_examples(args)
     start = time.perf_counter()
     if args.endpoint:
@@ -49,10 +59,39 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(f"pushed {len(store)} triples ({added} inferred) to {args.graph_store or args.endpoint} "
               f"in {time.perf_counter() - start:.1f} s")
         return EXIT_OK
-    store, added = load_dataset(ontology, examples.graph, extra, args.store)
+    store, added = load_dataset(ontology, examples.graph, extra, args.store, keep_apart=keep_apart)
     print(f"loaded {len(store)} triples ({added} inferred) into {args.store} in {time.perf_counter() - start:.1f} s "
           f"from the ontology, {len(examples.files)} example files and {len(extra)} data files")
     return EXIT_OK
+
+
+def data_files(args: argparse.Namespace) -> tuple[list[Path], Callable[[], None]]:
+    """The data files to load (--data, else the default folder), and a function that names them on
+    standard output, so a store built without the ratings says so."""
+    if args.data is not None:
+        line = f"data files: {_listing(args.data)}" if args.data else "data files: none (--data names none)"
+        return list(args.data), lambda: print(line)
+    folder = default_data_dir(args)
+    found = default_ratings(args)
+    if found:
+        lines = [f"data files from {folder}: {_listing([p.name for p in found])}"]
+    else:
+        lines = [f"data files: none found in {folder} (pass --data FILE … to load others)"]
+    here = Path("build") / "ratings"
+    missed = sorted(here.glob("*.nt")) if here.resolve() != folder.resolve() else []
+    note = (f"prc-kg: note: {here} in the current folder holds {len(missed)} data file(s) that are not loaded "
+            f"({_listing([p.name for p in missed])}): the default is {folder}; pass --data to load them")
+
+    def say() -> None:
+        print("\n".join(lines))
+        if missed:
+            print(note, file=sys.stderr)
+    return found, say
+
+
+def _listing(items, limit: int = 10) -> str:
+    names = [str(item) for item in items]
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
@@ -115,13 +154,16 @@ def register(sub) -> None:
     p = with_examples(with_ontology(sub.add_parser(
         "load", help="load ontology, examples and data into a persistent store or push them to an endpoint")))
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--store", type=Path, help="folder of the persistent embedded store to (re)create")
+    group.add_argument("--store", type=Path,
+                       help="folder of the persistent embedded store to (re)create: a new path, an empty folder or "
+                            "a store made by `prc-kg load --store` (marked by its prc-kg-store.json)")
     group.add_argument("--endpoint", type=http_url,
                        help="SPARQL endpoint (http or https) to push to (Graph Store Protocol)")
     p.add_argument("--graph-store", type=http_url, default=None,
                    help="Graph Store Protocol URL when it is not ENDPOINT/../store")
     p.add_argument("--data", type=Path, nargs="*", default=None,
-                   help="data files to add (default: build/ratings/*.nt)")
+                   help="data files to add (default: *.nt in build/ratings beside the ontology folder in use, "
+                        "i.e. this checkout's build/ratings)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("queries", help="list the query library with titles and parameters")

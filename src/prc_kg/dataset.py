@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import gc
-import os
-import shutil
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import Graph
@@ -15,11 +13,17 @@ from .mappings import has_mappings, load_mappings, mapping_file
 from .ontology import default_ontology_dir
 from .release import canonical
 from .store import EmbeddedStore
+from .storedir import replace_store
 
 
 def load_dataset(ontology: Graph, examples: Graph | None = None, extra_files: list[Path] | None = None,
-                 store_dir: Path | None = None, mappings: Graph | Path | None = None) -> tuple[EmbeddedStore, int]:
+                 store_dir: Path | None = None, mappings: Graph | Path | None = None,
+                 keep_apart: Iterable[tuple[str, Path]] = ()) -> tuple[EmbeddedStore, int]:
     """Fill an embedded store (in memory, or persistent in ``store_dir``) and materialise inferences.
+
+    A persistent store replaces only a store prc-kg made (or an empty folder), never ``store_dir``
+    when it is, contains or lies inside one of ``keep_apart`` (name, path: the sources in use) or
+    the current folder (InputError, nothing changed).
 
     The SKOS mappings to other ontologies and between instrument items are loaded too, so queries can
     cross coding systems: ``mappings`` (a graph, or an SSSOM TSV file checked against ``ontology``), or
@@ -29,7 +33,7 @@ def load_dataset(ontology: Graph, examples: Graph | None = None, extra_files: li
     if store_dir is None:
         return _fill(EmbeddedStore(None), ontology, examples, extra_files, mappings)
     return _replace_store(Path(store_dir), lambda tmp: _fill(EmbeddedStore(tmp), ontology, examples, extra_files,
-                                                             mappings))
+                                                             mappings), keep_apart)
 
 
 def _fill(store: EmbeddedStore, ontology: Graph, examples: Graph | None, extra_files: list[Path] | None,
@@ -47,24 +51,18 @@ def _fill(store: EmbeddedStore, ontology: Graph, examples: Graph | None, extra_f
     return store, added
 
 
-def _replace_store(store_dir: Path, fill) -> tuple[EmbeddedStore, int]:
+def _replace_store(store_dir: Path, fill, keep_apart: Iterable[tuple[str, Path]] = ()) -> tuple[EmbeddedStore, int]:
     """Build the new store in a sibling folder and swap it in only when it is complete, so a bad
     data file leaves the old store as it was (Oxigraph cannot roll back a bulk load)."""
-    store_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.new-", dir=store_dir.parent))
-    try:
-        store, added = fill(tmp)
-        del store
-        gc.collect()  # closes the RocksDB files before the folder moves
-    except BaseException:
-        gc.collect()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = store_dir.with_name(f".{store_dir.name}.old-{os.getpid()}")
-    if store_dir.exists():
-        os.replace(store_dir, old)
-    os.replace(tmp, store_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    def build(tmp: Path) -> int:
+        try:
+            store, added = fill(tmp)
+            del store
+        finally:
+            gc.collect()  # closes the RocksDB files before the folder moves or is removed
+        return added
+
+    added = replace_store(store_dir, build, keep_apart)
     return EmbeddedStore(store_dir), added
 
 

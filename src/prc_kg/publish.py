@@ -2,7 +2,8 @@
 
 Everything is assembled in memory and checked first (rdflib reads all three syntaxes, owlready2
 reads the RDF/XML, QC finds no error, SHACL finds no violation); only then are the files written,
-all or none. A failed check writes nothing, so an existing release folder stays as it was.
+all or none: the folder is written complete under a temporary name and swapped in with one step.
+A failed check writes nothing, so an existing release folder stays as it was.
 
 The version and date come from the ontology header unless given, never from the clock, and every
 file is serialised in a fixed order: the same sources give the same bytes on every run.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import tempfile
 import time
@@ -24,7 +26,16 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from .errors import InputError, PrcKgError
-from .files import read_utf8, write_files_atomically
+from .files import read_utf8
+from .folders import (
+    FolderKind,
+    Report,
+    carry_over,
+    default_modes,
+    replace_folder,
+    report_on_stderr,
+    write_file,
+)
 from .ontology import OntologySource
 from .bnodes import same_graph
 from .release import FORMATS, RELEASE_NAME, canonical, merged_release_graph, serialise
@@ -327,11 +338,54 @@ def _manifest(g: Graph, iri: URIRef, rv: ReleaseVersion, files: dict[str, bytes]
     return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_release(bundle: ReleaseBundle, out: Path) -> Path:
-    """Write the bundle into ``out/<version>/``, all files or none, and return the folder."""
+def is_release_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a release prc-kg wrote: its manifest.json names prc-kg and lists files."""
+    try:
+        doc = json.loads((Path(folder) / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and doc.get("name") == RELEASE_NAME and isinstance(doc.get("files"), list)
+
+
+RELEASE = FolderKind("release", MANIFEST_FILE, is_release_folder, "a release folder made by `prc-kg release` "
+                     "(with its manifest.json), an empty folder or a new path")
+
+
+def write_release(bundle: ReleaseBundle, out: Path, keep_apart: Iterable[tuple[str, Path]] = (),
+                  report: Report = report_on_stderr) -> Path:
+    """Write the bundle into ``out/<version>/`` and return the folder.
+
+    The folder is written complete under a temporary name beside it and swapped in with one step,
+    so ``out/<version>/`` holds the old release or the new one, each matching its SHA256SUMS, even
+    when the run is killed. An existing folder is replaced only when prc-kg wrote it (manifest.json)
+    or it is empty, and not when it is, holds or lies inside one of ``keep_apart`` (InputError).
+    Files in it that the release did not write are kept (hard links into the new folder).
+    """
     folder = Path(out) / bundle.version.version
-    write_files_atomically({folder / name: data for name, data in bundle.files.items()})
+    folder_mode, file_mode = default_modes()
+
+    def build(tmp: Path) -> None:
+        # the manifest first: from then on a leftover of a killed run is recognisably prc-kg's
+        for name in sorted(bundle.files, key=lambda name: name != MANIFEST_FILE):
+            write_file(tmp / name, bundle.files[name], file_mode)
+        _keep_strays(Path(os.path.realpath(folder)), tmp, bundle, report)
+
+    replace_folder(folder, build, RELEASE, keep_apart=keep_apart, folder_mode=folder_mode, report=report)
     return folder
+
+
+def _keep_strays(old: Path, new: Path, bundle: ReleaseBundle, report: Report) -> None:
+    """Carry files the user put in the old release folder into the new one; drop the temporary
+    files an interrupted earlier write of the release's own files left behind."""
+    staged = re.compile("|".join(rf"\.{re.escape(name)}\.(?:[a-z0-9_]+\.tmp|\d+\.bak)" for name in bundle.files))
+
+    def skip(path: Path) -> bool:
+        if staged.fullmatch(path.name) and path.is_file():
+            report(f"dropped {path}: a temporary file left by an interrupted earlier release")
+            return True
+        return path.name in bundle.files
+
+    carry_over(old, new, skip)
 
 
 def stray_files(folder: Path, bundle: ReleaseBundle) -> list[Path]:
