@@ -575,8 +575,8 @@ SAFETY_STORE: list[Row] = [
         ("{i}/mine: holds 3 files or folders that prc-kg did not make (a.txt, notes, notes.txt); " + STORE_EXPECTED,),
         both(put("in/mine/notes.txt", "mine"), put("in/mine/a.txt", "mine"), put("in/mine/notes/b.md", "mine"))),
     Row("store", "load over a store without the marker (older prc-kg)", (*LOAD, "{s}"),
-        ("{s}: holds a store without the prc-kg-store.json marker", "delete the folder yourself and load again, "
-         "or load into a new path"), remove("store/prc-kg-store.json"), store=True),
+        ("{s}: holds a store without the prc-kg-store.json marker", ("delete the folder yourself and load again, "
+         "or load into a new path")), remove("store/prc-kg-store.json"), store=True),
     Row("store", "load over a folder with a marker prc-kg did not write", (*LOAD, "{i}/mine"),
         ("{i}/mine: holds a prc-kg-store.json that prc-kg did not write; " + STORE_EXPECTED,),
         put("in/mine/prc-kg-store.json", '{"made by": "me"}')),
@@ -643,8 +643,8 @@ SAFETY_OUTPUTS: list[Row] = [
     Row("outputs", "build into a folder inside the examples", (*BUILD[:-1], "{e}/build"),
         (f"{{e}}/build: is inside the examples folder {{e}}, {READS}",)),
     Row("outputs", "build into a folder holding the sources", (*BUILD[:-1], "."),
-        (".: contains the ontology folder {o}, which this command reads; choose an output folder that holds no "
-         "sources",)),
+        ((".: contains the ontology folder {o}, which this command reads; choose an output folder that holds no "
+         "sources"),)),
     Row("outputs", "release into the ontology folder",
         ("release", "--ontology", "{o}", "--examples", "{e}", "--out", "{o}/release"),
         (f"{{o}}/release: is inside the ontology folder {{o}}, {READS}",)),
@@ -658,8 +658,8 @@ SAFETY_OUTPUTS: list[Row] = [
         (f"{{o}}/store: is inside the ontology folder {{o}}, {READS}",)),
     Row("outputs", "views into the store folder", ("viz", "--store", "{s}", "--out", "{s}"),
         ("{s}: is the store folder this command reads",), store=True),
-    Row("outputs", "NUL in a YAML title", BUILD, (f"{VIG}:{{line}} [title]: character U+0000 (a control character) "
-                                                  f"at position 11 {XML}",),
+    Row("outputs", "NUL in a YAML title", BUILD, ((f"{VIG}:{{line}} [title]: character U+0000 (a control character) "
+                                                  f"at position 11 {XML}"),),
         vignette("title: A vignette for the bad-input suite", 'title: "A vignette\\0 for the bad-input suite"')),
     Row("outputs", "lone surrogate in a YAML turn text", BUILD,
         (f"{VIG}:{{line}} [text]: character U+D800 (a lone surrogate, half of a UTF-16 pair) at position 3 {XML}",),
@@ -671,8 +671,8 @@ SAFETY_OUTPUTS: list[Row] = [
         finding("statement: In our words, the alliance goes with a better outcome.",
                 'statement: "In our words\\uFFFE, the alliance goes with a better outcome."')),
     Row("outputs", "NUL escape in an ontology label", BUILD,
-        (f"{MOD}:{{line}} [rdfs:label]: literal of <{PRC}Psychoanalysis>: character U+0000 (a control character) "
-         f"at position 7 {XML}",), edit(MODALITIES, PSA_LABEL, 'rdfs:label "psycho\\u0000analysis"@en')),
+        ((f"{MOD}:{{line}} [rdfs:label]: literal of <{PRC}Psychoanalysis>: character U+0000 (a control character) "
+         f"at position 7 {XML}"),), edit(MODALITIES, PSA_LABEL, 'rdfs:label "psycho\\u0000analysis"@en')),
     Row("outputs", "raw control character in an ontology comment", QC,
         (f"{MOD}:{{line}} [rdfs:comment]: literal of <{PRC}Psychoanalysis>: character U+0001",),
         append(MODALITIES, 'prc:Psychoanalysis rdfs:comment "a \x01 b"@en .')),
@@ -775,11 +775,11 @@ SAFETY_PARSERS: list[Row] = [
     Row("ontology", "catalog with a DOCTYPE", BUILD, (f"{CATALOG}:2: {DOCTYPE}",),
         edit("ontology/catalog-v001.xml", "<catalog ", '<!DOCTYPE catalog [ <!ENTITY m "modules"> ]>\n<catalog ')),
     Row("ontology", "catalog entry outside the ontology folder", BUILD,
-        (f"{CATALOG}:{{line}} [uri]: entry '../outside/modalities.ttl' for "
-         f"<https://w3id.org/prc-kg/ontology/module/modalities> {OUTSIDE}",), module_outside(link=False)),
+        ((f"{CATALOG}:{{line}} [uri]: entry '../outside/modalities.ttl' for "
+         f"<https://w3id.org/prc-kg/ontology/module/modalities> {OUTSIDE}"),), module_outside(link=False)),
     Row("ontology", "catalog entry linked outside the ontology folder", BUILD,
-        (f"{CATALOG}:{{line}} [uri]: entry 'modules/modalities.ttl' for "
-         f"<https://w3id.org/prc-kg/ontology/module/modalities> {OUTSIDE}",), module_outside(link=True)),
+        ((f"{CATALOG}:{{line}} [uri]: entry 'modules/modalities.ttl' for "
+         f"<https://w3id.org/prc-kg/ontology/module/modalities> {OUTSIDE}"),), module_outside(link=True)),
     Row("reason", "RDF/XML file with a DOCTYPE", ("reason", "--file", "{i}/data.owl"),
         (f"{{i}}/data.owl:2: {DOCTYPE}",), put("in/data.owl", rdfxml_with_doctype(header=True))),
     Row("reason", "file with a remote owl:imports", ("reason", "--file", "{i}/data.owl"),

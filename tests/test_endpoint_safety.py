@@ -23,7 +23,7 @@ from conftest import ROOT
 from prc_kg.serve import Limits, QueryPool, make_server, refused_keyword, run_with_limit, serve_in_thread
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import endpoint_load as load  # noqa: E402
+import endpoint_load as load
 
 ASK = "ASK { ?s ?p ?o }"
 SELECT_MEDIA = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",

@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from privacy_corpus import CORPUS, measure, read_corpus, report
 
 from prc_kg.cli import main
 from prc_kg.instances import default_examples_dir
 from prc_kg.privacy import AllowList, allowlist_for, scan_text
-from privacy_corpus import CORPUS, measure, read_corpus, report
 
 HELDOUT = CORPUS.parent / "heldout.tsv"
 

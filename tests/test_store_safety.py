@@ -25,8 +25,8 @@ from conftest import DATA, ROOT, copy_ontology
 
 from prc_kg.cli import main
 from prc_kg.folders import clean_leftovers, exchange
-from prc_kg.publish import RELEASE, assemble_release, write_release
 from prc_kg.ontology import load_source
+from prc_kg.publish import RELEASE, assemble_release, write_release
 from prc_kg.storedir import MARKER, read_marker
 
 EXTRA = "".join(f"<urn:prc-kg-test:s{i}> <urn:prc-kg-test:p> \"old store {i}\" .\n" for i in range(3))
@@ -149,7 +149,7 @@ def test_kill_at_each_step_of_the_swap_leaves_one_whole_store(moment, stores, tm
 def test_kill_while_the_new_store_is_filled_leaves_the_old_one(when, stores, tmp_path, capsys):
     store = _old_store(stores, tmp_path)
     proc = _child(["load", "--store", str(store), "--data"], tmp_path)
-    temps = lambda: _temporaries(store.parent, "store")  # noqa: E731
+    temps = lambda: _temporaries(store.parent, "store")
     ready = (lambda: bool(temps())) if when.startswith("as") else (lambda: any(t.glob("*.sst") for t in temps()))
     killed = _wait_for(proc, ready)
     if killed:

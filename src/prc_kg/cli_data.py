@@ -11,6 +11,7 @@ from .cli_common import (
     EXIT_OK,
     Progress,
     check_outputs_of,
+    default_data_dir,
     ontology_and_examples,
     source_of,
     whole,
@@ -64,7 +65,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .reliability import format_table
     from .terms import TermIndex
 
-    output = args.out or Path("build") / "ratings" / f"{args.file.stem}.nt"
+    output = args.out or default_data_dir(args) / f"{args.file.stem}.nt"  # where `load` looks by default
     # the default item mapping is read from the examples folder, which is then a source in use
     check_outputs_of(args, files=[output], inputs=[args.file, args.mapping or default_mapping_path()],
                      sources=[] if args.mapping else [("examples folder", default_examples_dir())])
@@ -127,7 +128,8 @@ def register(sub) -> None:
     p = with_ontology(sub.add_parser("import", help="import a ratings CSV as observations (all or nothing)"))
     p.add_argument("file", type=Path, help="ratings CSV in the long format of examples/README.md")
     p.add_argument("--mapping", type=Path, default=None, help="item mapping CSV (default: examples/mappings/items.csv)")
-    p.add_argument("--out", type=Path, default=None, help="N-Triples output (default: build/ratings/FILE.nt)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="N-Triples output (default: build/ratings/FILE.nt beside the ontology folder, where load looks)")
     p.add_argument("--pairs", action="store_true",
                    help="reliability for every rater pair, also for items with more than 4 raters (by default "
                         "those get one row for all raters: ICC(2,1) and Fleiss' kappa)")

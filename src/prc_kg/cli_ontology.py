@@ -29,7 +29,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     files = [*release_paths(args.out).all(), args.out / EXAMPLES_TTL, args.out / WITH_EXAMPLES_OWL]
     check_outputs_of(args, files=files, folders=[args.out])
     source, _, examples = ontology_and_examples(args)
-    paths, graph = build_release(source, args.out, examples.graph)
+    _paths, graph = build_release(source, args.out, examples.graph)
     for path in files:
         print(f"wrote {path}")
     print("\n".join(summarise(graph).lines()))

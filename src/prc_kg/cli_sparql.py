@@ -32,11 +32,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
     from .dataset import load_dataset
-    from .store import RemoteStore
-    from .storedir import check_target
-
     from .querylib import default_query_dir
     from .rdfread import check_rdf
+    from .store import RemoteStore
+    from .storedir import check_target
 
     extra, say = data_files(args)
     keep_apart = [*source_folders(args), ("queries folder", default_query_dir()),

@@ -32,8 +32,26 @@ from .files import read_utf8, utf8_error
 from .privacy_formats import format_hits
 from .privacy_lists import NAME, AllowList
 from .privacy_names import id_hits, name_hits, person_field_hits
-from .privacy_report import (ADDRESS, AGE, ALLOWLIST_NAME, DATE, DOB, EMAIL, HANDLE, IP, KINDS, NATIONAL_ID, PHONE,
-                             PLACE, RECORD, URL, Finding, Hit, PrivacyReport, mask)
+from .privacy_report import (
+    ADDRESS,
+    AGE,
+    ALLOWLIST_NAME,
+    DATE,
+    DOB,
+    EMAIL,
+    HANDLE,
+    IP,
+    KINDS,
+    NATIONAL_ID,
+    PHONE,
+    PLACE,
+    RECORD,
+    URL,
+    Finding,
+    Hit,
+    PrivacyReport,
+    mask,
+)
 from .privacy_report import without_overlaps as _without_overlaps
 from .vocab import DATA_IRI, PRC_IRI
 

@@ -10,9 +10,7 @@ import re
 from functools import cache
 
 from .privacy_lists import cue_pattern, sections, words
-from .privacy_report import (ADDRESS, AGE, DATE, DOB, EMAIL, HANDLE, IP, NATIONAL_ID, PHONE, PLACE, RECORD, URL,
-                             Hit, hit)
-
+from .privacy_report import ADDRESS, AGE, DATE, DOB, EMAIL, HANDLE, IP, NATIONAL_ID, PHONE, PLACE, RECORD, URL, Hit, hit
 
 
 def _upper_class() -> str:
@@ -65,7 +63,7 @@ def emails(text: str) -> list[Hit]:
     out = [hit(m, EMAIL) for m in EMAIL_RE.finditer(text)] if "@" in text else []
     for m in SPELLED_EMAIL.finditer(text):
         # a spelled-out "at" and at least one spelled-out or bracketed dot: "jane dot doe at gmail dot com"
-        if "@" not in m.group(0) and re.search(_SPELLED_DOT, m.group(0), re.I):
+        if "@" not in m.group(0) and re.search(_SPELLED_DOT, m.group(0), re.IGNORECASE):
             out.append(hit(m, EMAIL))
     return out
 

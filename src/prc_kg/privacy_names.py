@@ -10,28 +10,31 @@ import re
 from dataclasses import dataclass
 
 from .privacy_formats import UPPER
-from .privacy_lists import (NAME, common_words, cue_pattern, given_names, given_names_en, honorifics, known_names,
-                            surnames, words)
+from .privacy_lists import (
+    NAME,
+    common_words,
+    cue_pattern,
+    given_names,
+    given_names_en,
+    honorifics,
+    known_names,
+    surnames,
+    words,
+)
 from .privacy_report import Hit
 
 _LETTERS = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 TOKEN = re.compile(rf"{_LETTERS}")
 # What may stand between two words of one name: blanks, a line break in folded YAML prose, an initial's dot.
 _GAP = re.compile(r"\.?(?:[ \t]*\n[ \t]*|[ \t]+)")
-_PARTICLES = frozenset("de des du da das do dos di del della van von der den ten ter le la al el bin ibn".split())
+_PARTICLES = frozenset(["de", "des", "du", "da", "das", "do", "dos", "di", "del", "della", "van", "von", "der", "den", "ten", "ter", "le", "la", "al", "el", "bin", "ibn"])
 _YEAR = r"(?:1[6-9]|20)\d{2}[a-z]?\b"
 _NAME_WORD = rf"{UPPER}[^\W\d_]*(?:['’-][^\W\d_]+)*"
 # What follows an author's name in a citation: "et al.", a year, or co-authors and then one of those.
 CITATION_TAIL = re.compile(rf"(?:['’]s)?(?:\s*,\s*{_NAME_WORD})*(?:\s*,?\s*(?:and|&|und|et|e|y)\s+{_NAME_WORD}"
                            rf"(?:['’]s)?)?\s*,?\s*(?:et\.?\s+al\b|\(\s*(?:{_YEAR}|in press)|{_YEAR})")
 # Capitalised words that open a person field without being a name ("Constructed adult patient").
-FIELD_WORDS = frozenset("""
-a an the our their his her this that one two three same another other each every both no none not
-unknown anonymous unnamed constructed invented fictional patient patients therapist therapists analyst
-analysts psychoanalyst psychotherapist clinician clinicians rater raters coder judge supervisor trainee
-adult child young older senior male female man woman site case study pilot pair dyad group team
-patientin patiente paziente paciente session notes dear
-""".split())
+FIELD_WORDS = frozenset(["a", "an", "the", "our", "their", "his", "her", "this", "that", "one", "two", "three", "same", "another", "other", "each", "every", "both", "no", "none", "not", "unknown", "anonymous", "unnamed", "constructed", "invented", "fictional", "patient", "patients", "therapist", "therapists", "analyst", "analysts", "psychoanalyst", "psychotherapist", "clinician", "clinicians", "rater", "raters", "coder", "judge", "supervisor", "trainee", "adult", "child", "young", "older", "senior", "male", "female", "man", "woman", "site", "case", "study", "pilot", "pair", "dyad", "group", "team", "patientin", "patiente", "paziente", "paciente", "session", "notes", "dear"])
 QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”")
 ID_TOKEN = re.compile(r"[^\W\d_][^\W\d_A-Z]+|[A-Z]+(?![a-z])")
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
+from .bnodes import same_graph
 from .errors import InputError, PrcKgError
 from .files import read_utf8
 from .folders import (
@@ -37,7 +38,6 @@ from .folders import (
     write_file,
 )
 from .ontology import OntologySource
-from .bnodes import same_graph
 from .release import FORMATS, RELEASE_NAME, canonical, merged_release_graph, serialise
 from .vocab import PRC_IRI
 

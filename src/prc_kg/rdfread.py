@@ -105,7 +105,6 @@ def _check_object(pairs: list[tuple[str, object]]) -> None:
                     raise _NotInline(item, "@context")
         elif key == "@import" and value is not None:
             raise _NotInline(str(value), "@import")
-    return None
 
 
 def check_jsonld(path: Path, data: str | bytes) -> None:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from decimal import Decimal, localcontext
-from fractions import Fraction
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from itertools import combinations, groupby
 
 from .vocab import DATA_IRI, PRC_IRI

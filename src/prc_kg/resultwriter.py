@@ -92,8 +92,8 @@ def write_solutions(variables: list[str], rows: Iterable[Row], media: str, max_r
     """The SELECT answer and whether it was cut (at ``max_rows`` rows or before passing ``max_bytes``)."""
     fmt = SELECT_FORMATS[media]
     head, tail, glue = fmt.head(variables).encode(), fmt.tail.encode(), fmt.between.encode()
-    parts, size, count = [head], len(head) + len(tail), 0
-    for row in rows:
+    parts, size = [head], len(head) + len(tail)
+    for count, row in enumerate(rows):
         if count == max_rows:
             return b"".join(parts + [tail]), True
         piece = (glue if count else b"") + fmt.row(variables, tuple(row)).encode("utf-8")
@@ -101,7 +101,6 @@ def write_solutions(variables: list[str], rows: Iterable[Row], media: str, max_r
             return b"".join(parts + [tail]), True
         parts.append(piece)
         size += len(piece)
-        count += 1
     return b"".join(parts + [tail]), False
 
 

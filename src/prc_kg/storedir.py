@@ -40,7 +40,7 @@ EXPECTED = "a store made by `prc-kg load --store`, an empty folder or a new path
 
 def write_marker(folder: Path) -> None:
     doc = {"made by": MADE_BY, "format": FORMAT, "prc-kg": __version__, "process": os.getpid(),
-           "made": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+           "made": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
     with open(Path(folder) / MARKER, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(doc, indent=1) + "\n")
         fh.flush()
