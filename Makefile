@@ -1,37 +1,133 @@
 # Two entry points for a fresh machine: `make demo` (build, QC, validate, import, load, example queries,
-# HTML views, transition statistics, release, reason) and `make test`.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# HTML views, transition statistics, release, reason) and `make test`; `make quick` runs the fast tests only.
+#
+# The demo is a pipeline of files. Each costly step is a target that make remakes only when a file it
+# reads is newer (or an output is missing), so a second `make demo` with nothing changed redoes none of
+# them; the example queries, the transition statistics and the evidence path read the store and run
+# every time (a few seconds). A step that succeeds keeps what it printed in build/log/STEP.txt; that file
+# is the step's stamp, and a step that fails leaves none.
+#
+#   sources                          step       writes                      read by
+#   ontology/, examples/*.yaml       build      build/prc-kg.{ttl,owl,jsonld},  reason (prc-kg-with-examples.owl)
+#                                                build/examples.ttl, build/prc-kg-with-examples.owl
+#   ontology/, queries/qc/           qc         build/log/qc.txt            (gates load and release)
+#   ontology/, examples/             validate   build/log/validate.txt      (gates load and release)
+#   ratings.csv, mappings/items.csv  import     build/ratings/ratings.nt    load
+#   build, ratings.nt                load       build/store                 viz, queries, analyze, path
+#   build/store                      viz        build/html/index.html
+#   build, CHANGELOG.md              release    build/release/VERSION/
+#   build/prc-kg-with-examples.owl   reason     build/log/reason.txt
+#
+# Every step also depends on the library (src/prc_kg/, queries/) and the installed environment, so a
+# change in prc-kg itself redoes the steps it runs. qc, validate, import, load and release still parse
+# the ontology source (and load and release the examples) themselves: the command has no option to
+# read the build files instead.
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+PRC     := $(BIN)/prc-kg
+RUNTIME := $(VENV)/.runtime-stamp
+TESTING := $(VENV)/.test-stamp
+LOG     := build/log
+QUICK   := not slow and not browser and not java and not huge_input
 
-.PHONY: demo test clean
+ONTOLOGY := $(shell find ontology -type f)
+EXAMPLES := $(shell find examples -type f)
+CASES    := $(filter %.yaml,$(EXAMPLES))
+QC_RULES := $(wildcard queries/qc/*.rq)
+CODE     := $(RUNTIME) $(shell find src/prc_kg queries -type f ! -path '*/__pycache__/*')
 
-$(STAMP): pyproject.toml
+BUILD_FILES := build/prc-kg.ttl build/prc-kg.owl build/prc-kg.jsonld build/examples.ttl \
+               build/prc-kg-with-examples.owl
+RATINGS     := build/ratings/ratings.nt
+STORE       := build/store
+HTML        := build/html
+VIEWS       := $(HTML)/index.html
+
+# FORCE when any of the files is missing, so a step whose stamp is newer than its inputs but whose
+# output was deleted runs again.
+missing = $(if $(filter-out $(wildcard $(1)),$(1)),FORCE)
+
+# $(call logged,STEP,COMMAND): run COMMAND (echoed), show what it prints and keep it as build/log/STEP.txt
+# when it succeeds; on failure remove the stamp and stop with COMMAND's exit code.
+logged = @mkdir -p $(LOG) && echo '$(2)' && \
+	{ PYTHONUNBUFFERED=1 $(2); echo $$? > $(LOG)/$(1).rc; } 2>&1 | tee $(LOG)/$(1).tmp; \
+	rc=$$(cat $(LOG)/$(1).rc); rm -f $(LOG)/$(1).rc; \
+	if [ "$$rc" = 0 ]; then mv $(LOG)/$(1).tmp $(LOG)/$(1).txt; else rm -f $(LOG)/$(1).tmp $(LOG)/$(1).txt; exit $$rc; fi
+
+.PHONY: demo test quick clean FORCE
+.DELETE_ON_ERROR:
+
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TESTING): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@
 
-demo: $(STAMP)
-	$(BIN)/prc-kg build
-	$(BIN)/prc-kg qc
-	$(BIN)/prc-kg validate
-	$(BIN)/prc-kg import examples/study/ratings.csv
-	$(BIN)/prc-kg load --store build/store
-	$(BIN)/prc-kg query cq01_session_intervention_types --store build/store
-	$(BIN)/prc-kg query cq19_alliance_outcome_meta_analyses --store build/store
-	$(BIN)/prc-kg query interpretation_productivity_lag1 --store build/store
-	$(BIN)/prc-kg viz --store build/store --out build/html
-	$(BIN)/prc-kg analyze transitions --significant --store build/store
-	$(BIN)/prc-kg path "intervention quality" "therapeutic benefit" --store build/store
-	$(BIN)/prc-kg release
-	@$(BIN)/prc-kg reason --with-examples --show 5; rc=$$?; \
-	  if [ $$rc -eq 3 ]; then echo "(reasoning skipped: install Java, e.g. apt-get install -y default-jre-headless)"; \
-	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
+$(LOG)/build.txt: $(ONTOLOGY) $(CASES) $(CODE) $(call missing,$(BUILD_FILES))
+	$(call logged,build,$(PRC) build --out build)
 
-test: $(STAMP)
+$(LOG)/qc.txt: $(ONTOLOGY) $(QC_RULES) $(CODE)
+	$(call logged,qc,$(PRC) qc)
+
+$(LOG)/validate.txt: $(ONTOLOGY) $(EXAMPLES) $(CODE)
+	$(call logged,validate,$(PRC) validate)
+
+$(RATINGS): examples/study/ratings.csv examples/mappings/items.csv $(ONTOLOGY) $(CODE)
+	$(call logged,import,$(PRC) import examples/study/ratings.csv --out $@)
+
+# load re-reads the ontology and examples (as build did) and the imported ratings; it runs after the checks.
+$(LOG)/load.txt: $(LOG)/build.txt $(RATINGS) $(CODE) $(call missing,$(STORE)/prc-kg-store.json) \
+                 | $(LOG)/qc.txt $(LOG)/validate.txt
+	$(call logged,load,$(PRC) load --store $(STORE) --data $(RATINGS))
+
+$(VIEWS): $(LOG)/load.txt $(CODE)
+	$(call logged,viz,$(PRC) viz --store $(STORE) --out $(HTML))
+
+$(LOG)/release.txt: $(LOG)/build.txt $(ONTOLOGY) $(EXAMPLES) CHANGELOG.md $(CODE) \
+                    $(call missing,$(firstword $(wildcard build/release/*/SHA256SUMS) build/release/none)) \
+                    | $(LOG)/qc.txt $(LOG)/validate.txt
+	$(call logged,release,$(PRC) release)
+
+# HermiT reads the RDF/XML of ontology and examples that build wrote. Without Java (exit 3) the step
+# says so and leaves no stamp, so it runs once Java is installed.
+$(LOG)/reason.txt: $(LOG)/build.txt $(CODE)
+	@mkdir -p $(LOG) && echo '$(PRC) reason --file build/prc-kg-with-examples.owl --show 5' && \
+	{ PYTHONUNBUFFERED=1 $(PRC) reason --file build/prc-kg-with-examples.owl --show 5; echo $$? > $(LOG)/reason.rc; } \
+	  2>&1 | tee $(LOG)/reason.tmp; \
+	rc=$$(cat $(LOG)/reason.rc); rm -f $(LOG)/reason.rc; \
+	if [ "$$rc" = 0 ]; then mv $(LOG)/reason.tmp $@; else rm -f $(LOG)/reason.tmp $@; fi; \
+	if [ "$$rc" = 3 ]; then echo "(reasoning skipped: install Java, e.g. apt-get install -y default-jre-headless)"; \
+	elif [ "$$rc" != 0 ]; then exit $$rc; fi
+
+FORCE:
+
+# The steps in the order of the pipeline (make stops at the first that fails), then the read-only steps
+# on the store, then one line per costly step from its log, run now or earlier.
+demo: $(LOG)/build.txt $(LOG)/qc.txt $(LOG)/validate.txt $(RATINGS) $(LOG)/load.txt $(VIEWS) \
+      $(LOG)/release.txt $(LOG)/reason.txt
+	$(PRC) query cq01_session_intervention_types --store $(STORE)
+	$(PRC) query cq19_alliance_outcome_meta_analyses --store $(STORE)
+	$(PRC) query interpretation_productivity_lag1 --store $(STORE)
+	$(PRC) analyze transitions --significant --store $(STORE)
+	$(PRC) path "intervention quality" "therapeutic benefit" --store $(STORE)
+	@echo "steps (each runs again only when what it reads changes; full output in $(LOG)/):"
+	@for step in build:'^triples' qc:'^QC:' validate:'^(SHACL|privacy):' import:'^imported' load:'^loaded' \
+	             viz:'^open ' release:'^release ' reason:'^HermiT'; do \
+	  name=$${step%%:*}; log=$(LOG)/$$name.txt; [ -f $$log ] || continue; \
+	  grep -E "$${step#*:}" $$log | sed "s/^/  $$name ($$(date -r $$log '+%Y-%m-%d %H:%M')): /"; \
+	done
+
+test: $(TESTING)
 	$(BIN)/python -m pytest -q
+
+# The fast unit tests (markers in pyproject.toml): under a minute, for use while editing.
+quick: $(TESTING)
+	$(BIN)/python -m pytest -q -m "$(QUICK)"
 
 clean:
 	rm -rf build
