@@ -162,9 +162,3 @@ def hostile_views(release_graph, examples, tmp_path_factory):
     store, _ = load_dataset(ontology, data, [ratings])
     build_views(store, tmp / "html")
     return tmp / "html"
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "huge_input: generates an input of 200 MB or more at test time "
-                                       "(tests/test_bad_input.py, tests/test_endpoint_abuse.py); "
-                                       "run alone with -m huge_input")

@@ -64,6 +64,7 @@ def test_unknown_constructs_are_named_in_the_error(findings):
         resolve(findings, "Telepathy")
 
 
+@pytest.mark.slow
 def test_path_command_prints_steps_and_exits_nonzero_without_a_path(capsys, store_dir):
     store = ["--store", str(store_dir)]
     assert main(["path", "intervention quality", "therapeutic benefit", *store]) == 0
@@ -74,6 +75,7 @@ def test_path_command_prints_steps_and_exits_nonzero_without_a_path(capsys, stor
     assert main(["path", "Telepathy", "therapeutic benefit", *store]) == 2
 
 
+@pytest.mark.slow
 def test_analyze_transitions_reports_the_planted_pattern_as_csv(capsys, store_dir):
     assert main(["analyze", "transitions", "--significant", "--format", "csv", "--store", str(store_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -56,6 +56,8 @@ from prc_kg.errors import InputError
 from prc_kg.findings import FindingBuilder
 from prc_kg.ratings import COLUMNS, import_ratings
 
+pytestmark = pytest.mark.slow  # every row runs the real command on a scratch copy
+
 BAD = DATA / "bad_input"
 HUGE = 200 * 1024 * 1024
 VIGNETTE = (BAD / "vignette.yaml").read_text(encoding="utf-8")

@@ -14,6 +14,8 @@ from prc_kg.htmlpage import render_graph_page
 from prc_kg.views import random_graph_page
 from prc_kg.viz import build_views
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "build" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

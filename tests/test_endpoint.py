@@ -20,6 +20,8 @@ from rdflib import Graph, URIRef
 from prc_kg.serve import Limits, make_server, serve_in_thread
 from prc_kg.store import RemoteStore
 
+pytestmark = pytest.mark.slow  # real servers and clients
+
 SECTIONS = ("PREFIX prc: <https://w3id.org/prc-kg/ontology/> "
             "SELECT ?s WHERE { ?s a prc:ManualSection } ORDER BY ?s")
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -31,6 +31,8 @@ from prc_kg.serve import Limits, make_server, refused_keyword, run_with_limit, s
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import endpoint_load as load  # the benchmark is the library of these cases
 
+pytestmark = pytest.mark.slow  # servers under load and abuse
+
 REQUEST_TIMEOUT = 1.0
 QUERY_TIMEOUT = 2.5
 MEMORY_HOG = "SELECT ?o ?e WHERE { ?a ?b ?o . ?c ?d ?e } ORDER BY ?o ?e"  # sorts a cross product in memory

@@ -25,6 +25,8 @@ from prc_kg.serve import Limits, QueryPool, make_server, refused_keyword, run_wi
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import endpoint_load as load
 
+pytestmark = pytest.mark.slow  # real servers and clients
+
 ASK = "ASK { ?s ?p ?o }"
 SELECT_MEDIA = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                 "text/tab-separated-values"]

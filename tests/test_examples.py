@@ -26,6 +26,7 @@ def test_all_example_files_load(examples):
     assert examples.cases >= 60 and examples.findings >= 37
 
 
+@pytest.mark.slow
 def test_examples_conform_to_the_shapes(examples, release_graph):
     violations = validate(examples.graph, release_graph)
     assert violations == [], "\n".join(map(str, violations))
@@ -214,6 +215,7 @@ def test_duplicate_case_id_across_files_names_the_first_file(tmp_path, release_g
         load_examples(release_graph, folder)
 
 
+@pytest.mark.slow
 def test_shapes_catch_what_the_loader_cannot(release_graph, examples):
     bad = Graph()
     turn, rating = DATA["t/orphan"], DATA["r/too-high"]
@@ -228,6 +230,8 @@ def test_shapes_catch_what_the_loader_cannot(release_graph, examples):
     assert (str(rating), "a rating is made by exactly one rater") in messages
 
 
+@pytest.mark.java
+@pytest.mark.slow
 def test_examples_are_consistent_and_coded_turns_are_classified(release_graph, examples, tmp_path):
     import shutil
 

@@ -97,6 +97,7 @@ def expand(curie: str) -> URIRef:
 
 # -- the file as SSSOM --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_sssom_parses_and_validates_the_file():
     from sssom.parsers import parse_sssom_table
     from sssom.validators import validate

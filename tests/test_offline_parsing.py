@@ -143,6 +143,7 @@ def work(tmp_path_factory) -> Path:
     return base
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("kind", CONTEXTS)
 def test_jsonld_context_by_reference_is_refused_before_any_connection(entry, kind, work, offline, tmp_path, capsys):
@@ -179,6 +180,7 @@ def test_jsonld_module_in_the_catalog_is_refused_before_any_connection(offline, 
     assert f"{module}:1: JSON-LD @context <{url}> is not inline" in output
 
 
+@pytest.mark.slow
 def test_file_context_elsewhere_on_disk_is_not_read(work, tmp_path, capsys):
     """A ``file:`` context would let a data file pull in any readable file; a valid one is refused too."""
     context = tmp_path / "elsewhere" / "context.jsonld"
@@ -234,6 +236,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): (b"" if p.is_dir() else p.read_bytes()) for p in sorted(root.rglob("*"))}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ENTRIES)
 def test_billion_laughs_is_refused_before_parsing_and_before_the_store(entry, work, tmp_path):
     """1 kB that expands to 40 GB: minutes and an abort before; refused at once now, naming file and line."""
@@ -295,6 +298,7 @@ def _qc_lines(onto: Path, cwd: Path) -> tuple[int, set[str]]:
                              if not line.startswith("QC:")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("n", "blank_items"), [(3000, False), (3000, True)])
 def test_qc_on_a_long_list_finishes_with_only_the_new_class_findings(n, blank_items, tmp_path):
     """Before: rdflib's canonical labels were quadratic on a list (3,000 IRIs over 200 s in the issue,
@@ -308,6 +312,7 @@ def test_qc_on_a_long_list_finishes_with_only_the_new_class_findings(n, blank_it
     assert long_code == 1 and code == 0
 
 
+@pytest.mark.slow
 def test_long_list_reads_back_whole_and_in_order(tmp_path):
     from prc_kg.ontology import load_source
     from prc_kg.release import merged_release_graph
@@ -318,6 +323,7 @@ def test_long_list_reads_back_whole_and_in_order(tmp_path):
     assert [str(g.value(i, RDFS.comment)) for i in items] == [f"item {i}" for i in range(500)]
 
 
+@pytest.mark.slow
 def test_canonical_labels_are_the_same_whatever_the_input_order(source):
     merged = source.merged()
     forward, backward = Graph(), Graph()
@@ -330,6 +336,7 @@ def test_canonical_labels_are_the_same_whatever_the_input_order(source):
     assert isomorphic(a, merged)
 
 
+@pytest.mark.slow
 def test_same_graph_tells_isomorphic_graphs_from_different_ones(source):
     """The release check compares what each syntax reads back with ``same_graph`` (linear on lists)."""
     merged = source.merged()
@@ -456,6 +463,7 @@ def _processes_mentioning(text: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.java
 @pytest.mark.skipif(shutil.which("java") is None, reason="needs a Java runtime (.ci/run installs one)")
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc to look for the Java process")

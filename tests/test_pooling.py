@@ -82,6 +82,7 @@ def test_the_planted_pattern_survives_random_effects_pooling(kg_store):
     assert t.p_holm is not None and t.p_holm < 0.05
 
 
+@pytest.mark.slow
 def test_cli_prints_the_random_effects_table(store_dir, capsys):
     from prc_kg.cli import main
 

@@ -112,6 +112,7 @@ def _findings(lines: list[str]) -> list[re.Match]:
 
 # -- the shipped examples ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_shipped_examples_are_clean(capsys):
     report = check_examples()
     names = {p.name for p in report.files}
@@ -123,6 +124,7 @@ def test_shipped_examples_are_clean(capsys):
     assert out == [f"privacy: {len(report.files)} files checked, no identifiers found"]
 
 
+@pytest.mark.slow
 def test_the_allow_list_is_what_keeps_the_pseudonyms_out():
     """Without the allow-list the pseudonyms are found, so the check does look at those fields; the analyst
     Merton Gill, a public figure of the field, passes by the built-in list of historical figures."""
@@ -136,6 +138,7 @@ def test_the_allow_list_is_what_keeps_the_pseudonyms_out():
 
 # -- planted identifiers --------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_each_kind_planted_in_a_yaml_file_is_flagged_at_its_line(examples_copy, capsys):
     path, expected = _plant_yaml(examples_copy)
     code, out, _ = _run(capsys, "privacy-check", "--examples", str(examples_copy))
@@ -149,6 +152,7 @@ def test_each_kind_planted_in_a_yaml_file_is_flagged_at_its_line(examples_copy, 
     assert "j***.d***@e***.org" in text and "S*** C***" in text
 
 
+@pytest.mark.slow
 def test_each_kind_planted_in_a_ratings_csv_is_flagged_at_its_row(examples_copy, tmp_path, capsys):
     path, expected = _plant_csv(tmp_path)
     code, out, _ = _run(capsys, "privacy-check", "--examples", str(examples_copy), str(path))
@@ -158,6 +162,7 @@ def test_each_kind_planted_in_a_ratings_csv_is_flagged_at_its_row(examples_copy,
     assert "j.d***@e***.org" in "\n".join(out)
 
 
+@pytest.mark.slow
 def test_an_identifier_repeated_down_a_column_is_reported_once_with_a_count(examples_copy, tmp_path, capsys):
     path = tmp_path / "ratings.csv"
     rows = ["study,dyad,session,segment,segment_kind,item,value,rater,date"]
@@ -169,6 +174,7 @@ def test_an_identifier_repeated_down_a_column_is_reported_once_with_a_count(exam
     assert [line for line in out if line.startswith(str(path))] == [f"{path}:3: name: E*** (and 3 more rows)"]
 
 
+@pytest.mark.slow
 def test_library_api_reports_file_line_and_kind(examples_copy, tmp_path):
     yaml_path, yaml_expected = _plant_yaml(examples_copy)
     csv_path, csv_expected = _plant_csv(tmp_path)
@@ -182,6 +188,7 @@ def test_library_api_reports_file_line_and_kind(examples_copy, tmp_path):
             "Mr Jonas Whitfield", "j.doe@example.org", "1980-03-12", "07700 900123"} <= texts
 
 
+@pytest.mark.slow
 def test_an_extra_allow_list_lets_a_pseudonym_through(examples_copy, tmp_path, capsys):
     path = examples_copy / "vignettes" / "section1.yaml"
     text = path.read_text(encoding="utf-8")
@@ -195,6 +202,7 @@ def test_an_extra_allow_list_lets_a_pseudonym_through(examples_copy, tmp_path, c
     assert code == 0, out
 
 
+@pytest.mark.slow
 def test_validate_fails_on_an_identifier_and_names_rdf_data_by_subject_and_property(examples_copy, tmp_path,
                                                                                       capsys):
     yaml_path, expected = _plant_yaml(examples_copy)
@@ -235,6 +243,7 @@ def test_rdf_findings_name_subject_and_property_once_per_identifier():
     assert check_graph(_rater_graph("r1", "rated on 2024-01-08"), AllowList(), "r.nt") == []
 
 
+@pytest.mark.slow
 def test_imported_ratings_nt_files_are_checked(tmp_path, capsys, examples_copy):
     nt = tmp_path / "study.nt"
     _rater_graph("r1", "call 020 7946 0958").serialize(nt, format="nt", encoding="utf-8")
@@ -303,6 +312,7 @@ def test_masking_hides_most_of_the_text():
 
 # -- unreadable input ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_unreadable_input_exits_2(examples_copy, tmp_path, capsys):
     bad = tmp_path / "latin1.csv"
     bad.write_bytes("study,dyad\nexample,J\xfcrgen\n".encode("latin-1"))

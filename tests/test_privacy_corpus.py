@@ -108,6 +108,7 @@ def test_a_name_in_any_script_is_found_whole(text: str, name: str):
     assert [(h.kind, h.text) for h in scan_text(text, AllowList())] == [("name", name)]
 
 
+@pytest.mark.slow
 def test_the_report_masks_a_non_ascii_name_whole(tmp_path: Path, capsys):
     examples = tmp_path / "examples"
     shutil.copytree(default_examples_dir(), examples)

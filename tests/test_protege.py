@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
@@ -12,6 +13,8 @@ from prc_kg.ontology import default_ontology_dir, load_source
 from prc_kg.qc import run_qc
 from prc_kg.release import build_release
 from prc_kg.vocab import PRC, PRC_IRI
+
+pytestmark = [pytest.mark.java, pytest.mark.slow]
 
 
 def _summary(stdout: str) -> str:

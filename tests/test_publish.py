@@ -91,6 +91,7 @@ def _prc_classes(g: Graph) -> set[str]:
 
 # --- the release as written -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_release_files_carry_version_and_date(releases, version_date):
     folder, _ = releases
     version, date = version_date
@@ -116,6 +117,7 @@ def test_release_files_carry_version_and_date(releases, version_date):
     assert f"<dt>Version</dt><dd>{version}</dd>" in page and f"<dt>Date</dt><dd>{date}</dd>" in page
 
 
+@pytest.mark.slow
 def test_release_loads_in_rdflib_and_owlready2(releases, version_date, release_graph):
     import owlready2
 
@@ -135,6 +137,7 @@ def test_release_loads_in_rdflib_and_owlready2(releases, version_date, release_g
         world.close()
 
 
+@pytest.mark.slow
 def test_page_lists_every_class_and_links_nowhere_outside(releases, version_date):
     folder, _ = releases
     g = Graph().parse(folder / f"prc-kg-{version_date[0]}.ttl", format="turtle")
@@ -157,6 +160,7 @@ def test_page_lists_every_class_and_links_nowhere_outside(releases, version_date
     assert "interpretation of defense" in text and "Section 3: what psychotherapists say" in text
 
 
+@pytest.mark.slow
 def test_release_is_the_same_bytes_on_two_runs(releases):
     first, second = releases
     assert _snapshot(first) == _snapshot(second)
@@ -164,6 +168,7 @@ def test_release_is_the_same_bytes_on_two_runs(releases):
 
 # --- hostile text and failed checks -----------------------------------------------------------
 
+@pytest.mark.slow
 def test_hostile_label_is_escaped(tmp_path):
     onto = copy_ontology(tmp_path)
     module = onto / "modules" / "therapist.ttl"
@@ -184,6 +189,7 @@ def test_hostile_label_is_escaped(tmp_path):
     assert "&lt;img src=x onerror=alert(1)&gt;" in raw
 
 
+@pytest.mark.slow
 def test_missing_changelog_entry_writes_nothing(releases, tmp_path, capsys):
     out = tmp_path / "release"
     shutil.copytree(releases[0].parent, out)
@@ -195,6 +201,7 @@ def test_missing_changelog_entry_writes_nothing(releases, tmp_path, capsys):
     assert _snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_failing_qc_writes_nothing(releases, tmp_path, capsys):
     onto = copy_ontology(tmp_path)
     with open(onto / "modules" / "core.ttl", "a", encoding="utf-8") as fh:

@@ -89,6 +89,7 @@ def test_clean_planted_class_raises_nothing(release_graph):
     assert [v for v in run_qc(g).violations if v.entity == str(BAD)] == []
 
 
+@pytest.mark.slow
 def test_cli_exits_nonzero_on_error_and_writes_report(tmp_path, capsys):
     from conftest import copy_ontology
 

@@ -59,6 +59,7 @@ def test_reliability_matches_a_hand_computed_case(tmp_path, terms):
     assert stored == {"ICC(2,1)": 0.7, "Cohen's kappa": 0.2, "weighted kappa (quadratic)": 0.6364}
 
 
+@pytest.mark.slow
 def test_imported_ratings_are_linked_observations_that_pass_the_shapes(tmp_path, terms, release_graph):
     import_ratings(RATINGS / "two_raters.csv", tmp_path / "out.nt", terms)
     g = Graph().parse(tmp_path / "out.nt", format="nt")
@@ -171,6 +172,7 @@ def test_many_bad_rows_are_all_reported_up_to_a_limit(tmp_path, terms):
     assert not (tmp_path / "out.nt").exists()
 
 
+@pytest.mark.slow
 def test_cli_import_prints_reliability(tmp_path, capsys):
     from prc_kg.cli import main
 
@@ -282,6 +284,7 @@ def _open_in(pid: int, folder: Path) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc to see the child's open files")
 def test_a_killed_import_leaves_nothing_in_the_temp_folder(tmp_path):
     """SIGKILL while the import holds its working database open: the temp folder stays empty."""

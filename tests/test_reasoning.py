@@ -27,6 +27,7 @@ def _variant(release_graph, tmp_path, triples) -> str:
     return path
 
 
+@pytest.mark.java
 @needs_java
 def test_ontology_is_consistent_with_no_unsatisfiable_class(built):
     report = run_hermit(built.rdfxml)
@@ -34,6 +35,7 @@ def test_ontology_is_consistent_with_no_unsatisfiable_class(built):
     assert report.unsatisfiable == []
 
 
+@pytest.mark.java
 @needs_java
 def test_coded_turn_is_classified_as_interpretation_of_defense(release_graph, tmp_path):
     turn, aim = URIRef(DATA + "turn7"), URIRef(DATA + "turn7-aim")
@@ -52,6 +54,7 @@ def test_coded_turn_is_classified_as_interpretation_of_defense(release_graph, tm
     assert (str(other), str(PRC.InterpretationOfDefense)) not in inferred
 
 
+@pytest.mark.java
 @needs_java
 def test_violated_disjointness_is_reported_with_the_offending_classes(release_graph, tmp_path):
     seg = URIRef(DATA + "segment3")
@@ -64,6 +67,7 @@ def test_violated_disjointness_is_reported_with_the_offending_classes(release_gr
         (str(seg), {str(PRC.TherapistSegment), str(PRC.PatientSegment)})]
 
 
+@pytest.mark.java
 @needs_java
 def test_unsatisfiable_class_is_named(release_graph, tmp_path):
     bad = URIRef("https://w3id.org/prc-kg/ontology/SpeakerOfBoth")

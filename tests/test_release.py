@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -21,6 +22,7 @@ def _build(out: Path, seed: str) -> None:
                    capture_output=True, env=env, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_build_is_byte_identical_across_runs(tmp_path):
     _build(tmp_path / "a", "1")
     _build(tmp_path / "b", "2")
@@ -30,6 +32,7 @@ def test_build_is_byte_identical_across_runs(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_three_syntaxes_hold_the_same_graph(built, release_graph):
     graphs = [Graph().parse(built.turtle, format="turtle"), Graph().parse(built.rdfxml, format="xml"),
               Graph().parse(built.jsonld, format="json-ld")]
@@ -57,6 +60,7 @@ def test_owlready2_loads_the_rdfxml_release(built, release_graph):
     world.close()
 
 
+@pytest.mark.slow
 def test_build_command_prints_the_summary(tmp_path, capsys):
     from prc_kg.cli import main
 

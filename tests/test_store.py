@@ -22,6 +22,8 @@ def test_defined_classes_are_read_from_the_ontology(release_graph):
     assert {str(d.cls).rsplit("/", 1)[-1] for d in defined_classes(release_graph)} == DEFINED
 
 
+@pytest.mark.java
+@pytest.mark.slow
 def test_materialised_memberships_match_hermit(release_graph, examples, tmp_path):
     """What the store materialises for the defined classes is what HermiT infers, turn for turn."""
     if shutil.which("java") is None:
@@ -48,6 +50,7 @@ def test_subclass_closure_is_materialised(kg_store):
     assert rows.boolean is True
 
 
+@pytest.mark.slow
 def test_persistent_store_reopens_with_the_same_graph(tmp_path, capsys):
     folder = tmp_path / "store"
     assert main(["load", "--store", str(folder), "--data"]) == 0
@@ -68,6 +71,7 @@ def test_hostile_parameter_value_is_one_harmless_literal(kg_store):
     assert len(kg_store) == size
 
 
+@pytest.mark.slow
 def test_cli_errors_name_the_query_and_the_problem(tmp_path, capsys):
     assert main(["query", "no_such_query"]) == 2
     assert "no query named 'no_such_query'" in capsys.readouterr().err

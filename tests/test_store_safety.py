@@ -29,6 +29,8 @@ from prc_kg.ontology import load_source
 from prc_kg.publish import RELEASE, assemble_release, write_release
 from prc_kg.storedir import MARKER, read_marker
 
+pytestmark = pytest.mark.slow  # loads and releases killed in child processes
+
 EXTRA = "".join(f"<urn:prc-kg-test:s{i}> <urn:prc-kg-test:p> \"old store {i}\" .\n" for i in range(3))
 COUNT_QUERY = "# title: count\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n"
 # Run the CLI in a child that kills itself at one step: "before|after:TARGET:N" wraps TARGET

@@ -36,6 +36,8 @@ from servers.virtuoso import Virtuoso, VirtuosoUnavailable, find_binaries
 from prc_kg.querylib import load_library
 from prc_kg.store import RemoteStore
 
+pytestmark = pytest.mark.slow  # an own Virtuoso instance
+
 GRAPH = "urn:prc-kg"
 QUERY_TIMEOUT = 20.0  # seconds per query: Virtuoso 7.2 can hang on some query shapes instead of answering
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

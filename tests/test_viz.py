@@ -159,6 +159,7 @@ def test_trajectories_are_charts_with_a_table_of_the_same_numbers(views):
     assert "APS:PAT-PROD" in text and "session 8" in text
 
 
+@pytest.mark.slow
 def test_markup_in_labels_and_texts_stays_text(hostile_views):
     for path in sorted(hostile_views.glob("*.html")):
         text = path.read_text(encoding="utf-8")
@@ -172,6 +173,7 @@ def test_markup_in_labels_and_texts_stays_text(hostile_views):
     assert "&lt;img src=x onerror=alert(1)&gt;" in (hostile_views / "trajectories.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_same_graph_same_bytes_across_runs_and_hash_seeds(store_dir, tmp_path):
     outs = []
     for seed in ("1", "2"):
@@ -190,6 +192,7 @@ def test_a_failing_build_writes_nothing(kg_store, tmp_path):
     assert not (tmp_path / "html").exists()
 
 
+@pytest.mark.slow
 def test_viz_command_rejects_an_unknown_view(capsys, store_dir, tmp_path):
     from prc_kg.cli import main
 
