@@ -1,5 +1,6 @@
 # Two entry points for a fresh machine: `make demo` (build, QC, validate, import, load, example queries,
-# HTML views, transition statistics, release, reason) and `make test`; `make quick` runs the fast tests only.
+# HTML views, transition statistics, release, reason) and `make test`; `make quick` runs the fast tests only,
+# `make lint` runs ruff (.ci/run runs it before `make test`).
 #
 # The demo is a pipeline of files. Each costly step is a target that make remakes only when a file it
 # reads is newer (or an output is missing), so a second `make demo` with nothing changed redoes none of
@@ -55,7 +56,7 @@ logged = @mkdir -p $(LOG) && echo '$(2)' && \
 	rc=$$(cat $(LOG)/$(1).rc); rm -f $(LOG)/$(1).rc; \
 	if [ "$$rc" = 0 ]; then mv $(LOG)/$(1).tmp $(LOG)/$(1).txt; else rm -f $(LOG)/$(1).tmp $(LOG)/$(1).txt; exit $$rc; fi
 
-.PHONY: demo test quick clean FORCE
+.PHONY: demo test quick lint clean FORCE
 .DELETE_ON_ERROR:
 
 $(RUNTIME): pyproject.toml
@@ -128,6 +129,10 @@ test: $(TESTING)
 # The fast unit tests (markers in pyproject.toml): under a minute, for use while editing.
 quick: $(TESTING)
 	$(BIN)/python -m pytest -q -m "$(QUICK)"
+
+# Run by .ci/run before `make test`.
+lint: $(TESTING)
+	$(BIN)/ruff check src tests benchmarks
 
 clean:
 	rm -rf build
