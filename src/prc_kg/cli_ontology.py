@@ -165,7 +165,7 @@ def register(sub) -> None:
     p.add_argument("--date", type=_date_arg, default=None,
                    help="release date YYYY-MM-DD (default: the date in the header's owl:versionIRI)")
     p.add_argument("--changelog", type=Path, default=None,
-                   help="changelog holding the entry for the version (default: CHANGELOG.md of this checkout)")
+                   help="changelog holding the entry for the version (default: the project's CHANGELOG.md, see --project)")
     p.set_defaults(func=cmd_release)
 
     p = with_ontology(sub.add_parser("summary", help="print class counts per manual section and annotation cover"))

@@ -25,6 +25,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
+from . import paths
 from .bnodes import same_graph
 from .errors import InputError, PrcKgError
 from .files import read_utf8
@@ -62,8 +63,8 @@ class ReleaseError(PrcKgError):
 
 
 def default_changelog() -> Path:
-    """``CHANGELOG.md`` at the root of this checkout (the package is installed in editable mode)."""
-    return Path(__file__).resolve().parents[2] / CHANGELOG_FILE
+    """The project's ``CHANGELOG.md`` (see paths: a chosen project, this checkout, or the wheel's copy)."""
+    return paths.changelog()
 
 
 def check_version(text: str) -> str:
