@@ -66,3 +66,27 @@ def test_validate_runs_the_instance_gates_of_the_one_list_a_release_runs():
     assert set(VALIDATE_GATES) <= set(RELEASE_GATES)
     assert {g.name for g in VALIDATE_GATES} == {"privacy", "SHACL on the examples"}
     assert {g.name for g in RELEASE_GATES} == {"QC", "privacy", "SHACL on the examples"}
+
+
+def test_an_allow_list_given_to_the_gates_lets_a_pseudonym_through_and_shacl_waits_for_the_cheap_gates(
+        examples_with_identifiers, tmp_path):
+    from rdflib import Graph
+
+    from prc_kg.gates import PRIVACY, SHACL, GateInputs, run_gates
+
+    examples, _ = examples_with_identifiers
+    path = examples / "vignettes" / "section1.yaml"
+    text = path.read_text(encoding="utf-8")
+    for planted, _kind in PLANTED[:2]:
+        text = text.replace(planted + "\n", "")
+    path.write_text(text, encoding="utf-8")
+    inputs = GateInputs(Graph(), Graph(), 0, examples)
+    run = run_gates([PRIVACY, SHACL], inputs, skip_costly_after_failure=True)
+    assert [r.name for r in run.results] == ["privacy"] and run.skipped == ["SHACL on the examples"]
+    assert run.results[0].reason().endswith(": name: S*** C***") and not run.ok
+    extra = tmp_path / "site-pseudonyms.txt"
+    extra.write_text("Sarah Connolly\n", encoding="utf-8")
+    allowed = run_gates([PRIVACY], GateInputs(Graph(), Graph(), 0, examples, allow=[extra]))
+    assert allowed.ok and allowed.results[0].outcome.detail.endswith("files checked, no identifiers found")
+    with pytest.raises(ValueError, match="listed twice"):
+        run_gates([PRIVACY, PRIVACY], inputs)
