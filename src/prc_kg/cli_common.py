@@ -79,6 +79,13 @@ def with_examples(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
+def with_allow(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--allow", type=Path, action="append", default=[], metavar="FILE",
+                   help="a further allow-list of pseudonyms (one a line), besides the examples folder's "
+                        "privacy-allowlist.txt; may be repeated")
+    return p
+
+
 def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--store", type=Path, default=None, help="persistent embedded store folder (see `load`)")
     p.add_argument("--endpoint", type=http_url, default=None,
