@@ -12,7 +12,7 @@ from .cli_common import (
     Progress,
     check_outputs_of,
     default_data_dir,
-    ontology_and_examples,
+    graph_for,
     source_of,
     whole,
     with_examples,
@@ -21,31 +21,9 @@ from .cli_common import (
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .ontology import parse_file
-    from .privacy import allowlist_for, check_graph, check_paths, example_files
-    from .validation import validate
-
-    _, ontology, examples = ontology_and_examples(args)
-    data = examples.graph
-    graphs = [(path, parse_file(path)) for path in args.data]
-    for _, graph in graphs:
-        data += graph
-    violations = validate(data, ontology)
-    for v in violations:
-        print(v)
-    errors = sum(1 for v in violations if v.severity == "Violation")
-    print(f"SHACL: {len(data)} instance triples from {len(examples.files) + len(args.data)} files; "
-          f"{errors} violations, {len(violations) - errors} warnings")
-    # The same files must also carry no personal identifiers: the examples folder by line, the data by IRI.
-    allow = allowlist_for(args.examples, args.allow)
-    privacy = check_paths(example_files(args.examples), allow)
-    for path, graph in graphs:
-        privacy.findings += check_graph(graph, allow, str(path))
-        privacy.files.append(path)
-    for finding in privacy.findings:
-        print(finding)
-    print(privacy.summary())
-    return EXIT_OK if errors == 0 and not privacy.findings else EXIT_FAILED
+    report = graph_for(args).validate(args.data, args.allow)
+    print("\n".join(report.lines()))
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def cmd_privacy_check(args: argparse.Namespace) -> int:
