@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 _FRONT_DOOR = {"KnowledgeGraph": "api", "Validation": "api", "iri": "api", "Rows": "rows",
                "PrcKgError": "errors", "InputError": "errors"}
-__all__ = ["__version__", *_FRONT_DOOR]
+__all__ = ["InputError", "KnowledgeGraph", "PrcKgError", "Rows", "Validation", "__version__", "iri"]
 
 
 def __getattr__(name: str):
