@@ -9,12 +9,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from .errors import InputError, PrcKgError
 from .rows import Rows
 from .store import QueryError, Store, Term
+
+if TYPE_CHECKING:
+    from .privacy_report import PrivacyReport
+    from .validation import Violation
 
 
 def data_dir(ontology: Path | None = None) -> Path:
@@ -81,10 +86,10 @@ class Validation:
     and personal identifiers found in the same files. ``ok`` when there are neither violations nor
     identifiers (warnings do not count)."""
 
-    violations: list = field(default_factory=list)  # validation.Violation, sorted
+    violations: list[Violation] = field(default_factory=list)  # sorted
     triples: int = 0
     files: int = 0
-    privacy: object = None  # privacy_report.PrivacyReport
+    privacy: PrivacyReport | None = None
 
     @property
     def errors(self) -> int:
