@@ -166,7 +166,8 @@ def test_validate_reports_what_the_cli_prints(kg, tmp_path, capsys):
     report = kg.validate(data=[leak])
     code, out, _ = _cli(capsys, "validate", "--data", str(leak))
     assert out.splitlines() == report.lines()
-    assert code == 1 and not report.ok and any("leak.ttl" in str(f) for f in report.privacy.findings)
+    assert code == 1 and not report.ok and any("leak.ttl" in line for line in report.lines())
+    assert [r.name for r in report.results] == ["privacy", "SHACL on the examples"]
 
 
 def test_build_views_writes_what_viz_writes_and_refuses_source_folders(kg, ratings, tmp_path, capsys):

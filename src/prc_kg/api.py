@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,17 +18,19 @@ from .rows import Rows
 from .store import QueryError, Store, Term
 
 if TYPE_CHECKING:
-    from .privacy_report import PrivacyReport
-    from .validation import Violation
+    from .gates import GateResult, GateRun
 
 
 def data_dir(ontology: Path | None = None) -> Path:
-    """``build/ratings`` beside the ontology folder in use (this checkout's by default), where
-    ``prc-kg import`` writes and the graph looks for imported ratings; not the current folder, so the
-    same call gives the same graph from any folder."""
-    from .ontology import default_ontology_dir
+    """``build/ratings`` beside the ontology folder given, else in the project's build folder (this
+    checkout's by default; the current folder's with the data shipped in the wheel), where ``prc-kg
+    import`` writes and the graph looks for imported ratings: not the current folder of a checkout,
+    so the same call gives the same graph from any folder."""
+    from . import paths
 
-    return Path(os.path.abspath(ontology or default_ontology_dir())).parent / "build" / "ratings"
+    if ontology:
+        return Path(os.path.abspath(ontology)).parent / "build" / "ratings"
+    return paths.build_dir() / "ratings"
 
 
 def default_data_files(ontology: Path | None = None) -> list[Path]:
@@ -82,28 +84,22 @@ def _is_sparql(text: str) -> bool:
 
 @dataclass
 class Validation:
-    """What ``prc-kg validate`` reports: SHACL results over the examples and the further data files,
-    and personal identifiers found in the same files. ``ok`` when there are neither violations nor
-    identifiers (warnings do not count)."""
+    """What ``prc-kg validate`` reports: the instance gates of gates.py (the privacy check, SHACL) over
+    the examples and the further data files, as a release runs them. ``ok`` when every gate passed."""
 
-    violations: list[Violation] = field(default_factory=list)  # sorted
-    triples: int = 0
-    files: int = 0
-    privacy: PrivacyReport | None = None
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for v in self.violations if v.severity == "Violation")
+    run: GateRun
 
     @property
     def ok(self) -> bool:
-        return self.errors == 0 and not self.privacy.findings
+        return self.run.ok
+
+    @property
+    def results(self) -> list[GateResult]:
+        return self.run.results
 
     def lines(self) -> list[str]:
-        """The report as ``prc-kg validate`` prints it."""
-        shacl = (f"SHACL: {self.triples} instance triples from {self.files} files; "
-                 f"{self.errors} violations, {len(self.violations) - self.errors} warnings")
-        return [*map(str, self.violations), shacl, *map(str, self.privacy.findings), self.privacy.summary()]
+        """The report as ``prc-kg validate`` prints it: each gate's lines, then its summary."""
+        return [line for result in self.run.results for line in (*result.outcome.lines, result.outcome.summary)]
 
 
 class KnowledgeGraph:
@@ -217,27 +213,22 @@ class KnowledgeGraph:
     # -- checks and views ---------------------------------------------------------------------------
 
     def validate(self, data: Iterable[Path] = (), allow: Iterable[Path] = ()) -> Validation:
-        """SHACL over the examples and ``data`` (further RDF files), and the privacy check of the
-        same files with the examples' allow-list plus ``allow``: ``prc-kg validate``."""
+        """The instance gates (privacy, SHACL) over the examples and ``data`` (further RDF files), with
+        the examples' allow-list plus ``allow``: ``prc-kg validate``."""
+        from .gates import VALIDATE_GATES, GateInputs, run_gates, shapes_beside
         from .ontology import parse_file
-        from .privacy import allowlist_for, check_graph, check_paths, example_files
-        from .validation import validate
 
         if self.kind != "sources":
             raise PrcKgError(f"validate checks the sources; this graph was opened from a {self.kind}: "
                              "open it with KnowledgeGraph.from_sources")
-        _, ontology, examples = self.sources()
+        source, ontology, examples = self.sources()
         graphs = [(Path(path), parse_file(Path(path))) for path in data]
         instances = examples.graph
         for _, graph in graphs:
-            instances = instances + graph  # a new graph: the examples stay as read
-        report = Validation(validate(instances, ontology), len(instances), len(examples.files) + len(graphs))
-        allow_list = allowlist_for(self.examples_dir, list(allow))
-        report.privacy = check_paths(example_files(self.examples_dir), allow_list)
-        for path, graph in graphs:
-            report.privacy.findings += check_graph(graph, allow_list, str(path))
-            report.privacy.files.append(path)
-        return report
+            instances = instances + graph  # a new graph: the examples (and the store built from them) stay as read
+        inputs = GateInputs(ontology, instances, len(examples.files) + len(graphs), self.examples_dir, graphs,
+                            [Path(p) for p in allow], shapes_beside(source))
+        return Validation(run_gates(VALIDATE_GATES, inputs))
 
     def source_folders(self) -> list[tuple[str, Path]]:
         """The folders this graph reads (named), which no output may be, lie in, or hold."""
@@ -257,15 +248,19 @@ class KnowledgeGraph:
         """Write the HTML views (all by default) and index.html into ``out``, as ``prc-kg viz``: all or
         none, and never into or over a source folder or an input. Returns viz.ViewSummary per page."""
         from .outputs import check_outputs
-        from .viz import DEFAULT_ITEMS, VIEWS, build_views
+        from .viewregistry import DEFAULT_ITEMS, OVERVIEW, select
+        from .viz import build_views
 
-        out, views = Path(out), tuple(VIEWS if views is None else views)
-        unknown = [view for view in views if view not in VIEWS]
-        if unknown or not views:
-            raise PrcKgError(f"unknown view(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(VIEWS)}")
-        pages = [out / f"{view}.html" for view in views] + [out / "index.html"]
+        out = Path(out)
+        try:
+            chosen = select(views)
+        except ValueError as exc:
+            raise PrcKgError(str(exc)) from exc
+        if not chosen:
+            raise PrcKgError("no view chosen; leave views out for all of them")
+        pages = [out / view.file for view in chosen] + [out / f"{OVERVIEW[0]}.html"]
         check_outputs(pages, [out], ontology_files(self.ontology_dir), self.source_folders())
-        return build_views(self.store, out, views, threshold, alpha, tuple(DEFAULT_ITEMS if items is None else items))
+        return build_views(self.store, out, [view.name for view in chosen], threshold, alpha, tuple(DEFAULT_ITEMS if items is None else items))
 
 
 def _open_store(path: Path) -> Store:

@@ -66,13 +66,20 @@ def http_url(text: str) -> str:
 
 def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--ontology", type=Path, default=None,
-                   help="folder holding prc-kg.ttl and catalog-v001.xml (default: this checkout's ontology/)")
+                   help="folder holding prc-kg.ttl and catalog-v001.xml (default: the project's ontology/, see --project)")
     return p
 
 
 def with_examples(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--examples", type=Path, default=None,
-                   help="folder of example YAML files (default: this checkout's examples/)")
+                   help="folder of example YAML files (default: the project's examples/, see --project)")
+    return p
+
+
+def with_allow(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--allow", type=Path, action="append", default=[], metavar="FILE",
+                   help="a further allow-list of pseudonyms (one a line), besides the examples folder's "
+                        "privacy-allowlist.txt; may be repeated")
     return p
 
 

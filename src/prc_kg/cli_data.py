@@ -15,12 +15,15 @@ from .cli_common import (
     graph_for,
     source_of,
     whole,
+    with_allow,
     with_examples,
     with_ontology,
 )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """The instance gates of gates.py (the privacy check: the examples folder by line, the --data files
+    by IRI; SHACL), as `prc-kg release` runs them: see api.KnowledgeGraph.validate."""
     report = graph_for(args).validate(args.data, args.allow)
     print("\n".join(report.lines()))
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -79,19 +82,13 @@ def cmd_generate_study(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _with_allow(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--allow", type=Path, action="append", default=[], metavar="FILE",
-                   help="a further allow-list of pseudonyms (one a line), besides the examples folder's "
-                        "privacy-allowlist.txt; may be repeated")
-
-
 def register(sub) -> None:
     """Add this group's subcommands to the parser."""
     p = with_examples(with_ontology(sub.add_parser(
         "validate", help="check the example instances (and --data files) with the SHACL shapes and for personal "
                          "identifiers (as privacy-check does); exit 1 on violations or identifiers")))
     p.add_argument("--data", type=Path, nargs="*", default=[], help="further RDF files of instance data")
-    _with_allow(p)
+    with_allow(p)
     p.set_defaults(func=cmd_validate)
 
     p = with_examples(sub.add_parser(
@@ -100,7 +97,7 @@ def register(sub) -> None:
                               "in the examples and further files; exit 1 if any"))
     p.add_argument("files", type=Path, nargs="*", default=[],
                    help="further files to check: ratings or other CSV, YAML, RDF (.nt, .ttl, …)")
-    _with_allow(p)
+    with_allow(p)
     p.set_defaults(func=cmd_privacy_check)
 
     p = with_ontology(sub.add_parser("import", help="import a ratings CSV as observations (all or nothing)"))

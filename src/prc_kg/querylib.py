@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import paths
 from .errors import InputError
 from .files import read_utf8
 from .store import QueryResult, Term
@@ -36,7 +37,7 @@ FORMATS = ("table", "csv", "tsv", "json")
 
 
 def default_query_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "queries"
+    return paths.queries_dir()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from . import paths
 from .errors import InputError, PrcKgError
 from .files import check_size, not_utf8, streamed_output
 from .reliability import Reliability, compute_reliability
@@ -76,7 +77,7 @@ class ImportResult:
 
 
 def default_mapping_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "examples" / "mappings" / "items.csv"
+    return paths.item_mapping()
 
 
 # -- mapping -------------------------------------------------------------------------------------
