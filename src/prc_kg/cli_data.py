@@ -12,7 +12,7 @@ from .cli_common import (
     Progress,
     check_outputs_of,
     default_data_dir,
-    ontology_and_examples,
+    graph_for,
     source_of,
     whole,
     with_allow,
@@ -22,24 +22,11 @@ from .cli_common import (
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """The instance gates of gates.py (SHACL, and the privacy check: the examples folder by line, the
-    --data files by IRI), as `prc-kg release` runs them."""
-    from .gates import VALIDATE_GATES, GateInputs, run_gates, shapes_beside
-    from .ontology import parse_file
-
-    source, ontology, examples = ontology_and_examples(args)
-    data = examples.graph
-    graphs = [(path, parse_file(path)) for path in args.data]
-    for _, graph in graphs:
-        data += graph
-    inputs = GateInputs(ontology, data, len(examples.files) + len(args.data), args.examples, graphs, args.allow,
-                        shapes_beside(source))
-    run = run_gates(VALIDATE_GATES, inputs)
-    for result in run.results:
-        for line in result.outcome.lines:
-            print(line)
-        print(result.outcome.summary)
-    return EXIT_OK if run.ok else EXIT_FAILED
+    """The instance gates of gates.py (the privacy check: the examples folder by line, the --data files
+    by IRI; SHACL), as `prc-kg release` runs them: see api.KnowledgeGraph.validate."""
+    report = graph_for(args).validate(args.data, args.allow)
+    print("\n".join(report.lines()))
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def cmd_privacy_check(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from .cli_common import (
     check_outputs_of,
     default_data_dir,
     default_ratings,
+    graph_for,
     http_url,
     number,
     ontology_and_examples,
@@ -22,7 +23,7 @@ from .cli_common import (
     with_ontology,
     with_store,
 )
-from .errors import InputError, PrcKgError
+from .errors import PrcKgError
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -103,16 +104,10 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .querylib import find_query, format_result, parse_param_args
-    from .store import QueryError
+    from .querylib import parse_param_args
 
-    q = find_query(args.name, args.queries)
-    bindings = q.bindings(parse_param_args(args.param))
-    try:
-        result = store_for(args).query(q.text, bindings)
-    except QueryError as exc:
-        raise InputError(q.path, str(exc)) from exc
-    sys.stdout.write(format_result(result, args.format))
+    rows = graph_for(args).library_query(args.name, **parse_param_args(args.param))
+    sys.stdout.write(rows.format(args.format))
     return EXIT_OK
 
 

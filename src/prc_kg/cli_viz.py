@@ -14,7 +14,7 @@ from .cli_common import (
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
-    check_outputs_of,
+    graph_for,
     number,
     store_for,
     whole,
@@ -38,13 +38,7 @@ def _views(text: str) -> tuple[str, ...]:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from .viewregistry import OVERVIEW, select
-    from .viz import build_views
-
-    pages = [args.out / v.file for v in select(args.views)] + [args.out / f"{OVERVIEW[0]}.html"]
-    check_outputs_of(args, files=pages, folders=[args.out],
-                     sources=[("store folder", args.store)] if args.store else [])
-    summaries = build_views(store_for(args), args.out, args.views, args.threshold, args.alpha, tuple(args.items))
+    summaries = graph_for(args).build_views(args.out, args.views, args.threshold, args.alpha, args.items)
     for s in summaries:
         extra = f", {s.note}" if s.note else ""
         print(f"{s.file}: {s.datasets} graph(s), {s.nodes} nodes, {s.edges} edges{extra}")
