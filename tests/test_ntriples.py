@@ -16,7 +16,7 @@ S, P = "http://example.org/s", "http://example.org/p"
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])))
 def test_a_literal_reads_back_and_matches_pyoxigraph(text):
     line = triple(iri(S), iri(P), literal(text))
-    assert list(ox.parse(line.encode(), format=ox.RdfFormat.N_TRIPLES))[0].object == ox.Literal(text)
+    assert next(iter(ox.parse(line.encode(), format=ox.RdfFormat.N_TRIPLES))).object == ox.Literal(text)
     assert literal(text) == str(ox.Literal(text))  # canonical form, control characters included
 
 

@@ -15,6 +15,7 @@ query text.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -123,6 +124,17 @@ def read_query(path: Path) -> QueryFile:
     if not q.title:
         raise InputError(path, "missing '# title:' header line", line=1, field="title")
     return q
+
+
+PACKAGED_QUERIES = Path(__file__).resolve().parent / "sparql"
+
+
+@functools.cache
+def packaged_query(name: str) -> str:
+    """The text of a query prc-kg runs for its own views, analyses and exports: ``sparql/NAME.rq``
+    inside the package (e.g. ``projection/sections``; an update is named with its ``.ru``), read and
+    header-checked as library queries are, once per process."""
+    return read_query(PACKAGED_QUERIES / (name if name.endswith(".ru") else f"{name}.rq")).text
 
 
 def load_library(folder: Path | None = None) -> dict[str, QueryFile]:

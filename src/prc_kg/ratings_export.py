@@ -12,29 +12,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from .errors import InputError, PrcKgError
+from .querylib import packaged_query
 from .ratings_rows import COLUMNS, DECIMAL, INTEGER, SEGMENT_KINDS, _shown
 from .vocab import PRC_IRI
 
-EXPORT_QUERY = """
-PREFIX prc: <https://w3id.org/prc-kg/ontology/>
-PREFIX sosa: <http://www.w3.org/ns/sosa/>
-SELECT ?r ?study ?dyad ?session ?segment ?kind ?code ?value ?rater ?time WHERE {
-  ?r sosa:hasFeatureOfInterest ?seg ; sosa:observedProperty ?item ;
-     sosa:hasSimpleResult ?value ; sosa:madeBySensor ?raterNode ; sosa:resultTime ?time .
-  ?seg prc:segmentNumber ?segment ; prc:partOfSession ?sess .
-  ?sess prc:sessionNumber ?session ; prc:partOfTreatment ?treatment .
-  ?treatment prc:hasDyad ?dyadNode .
-  ?dyadNode prc:inStudy ?studyNode .
-  VALUES ?kind { prc:TherapistSegment prc:PatientSegment prc:JointSegment }
-  ?seg a ?kind .
-  ?item prc:itemCode ?itemCode .
-  OPTIONAL { ?r prc:sourceCode ?ownCode }
-  BIND(COALESCE(?ownCode, ?itemCode) AS ?code)
-  BIND(STRAFTER(STR(?studyNode), "/study/") AS ?study)
-  BIND(STRAFTER(STR(?dyadNode), "/dyad/") AS ?dyad)
-  BIND(STRAFTER(STR(?raterNode), "/rater/") AS ?rater)
-}
-"""
 _KIND_NAMES = {v: k for k, v in SEGMENT_KINDS.items()}
 # OWASP's CSV-injection advice: a spreadsheet reads a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -72,7 +53,7 @@ def export_ratings(ntriples: Path, output: Path, ontology: Graph) -> int:
         raise InputError(path, str(exc).removeprefix(f"{path}: ")) from exc
     store.load_graph(ontology)
     rows = []
-    for b in store.ox.query(EXPORT_QUERY):
+    for b in store.ox.query(packaged_query("ratings_export/export")):
         kind = _KIND_NAMES[b["kind"].value[len(PRC_IRI):]]
         numbers = []
         for name in ("session", "segment"):
