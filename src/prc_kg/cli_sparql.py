@@ -103,7 +103,8 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .querylib import find_query, format_result, parse_param_args
+    from .querylib import find_query, parse_param_args
+    from .resultwriter import format_result
     from .store import QueryError
 
     q = find_query(args.name, args.queries)
@@ -112,7 +113,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         result = store_for(args).query(q.text, bindings)
     except QueryError as exc:
         raise InputError(q.path, str(exc)) from exc
-    sys.stdout.write(format_result(result, args.format))
+    sys.stdout.flush()
+    sys.stdout.buffer.write(format_result(result, args.format))  # bytes: CSV's CRLF and UTF-8 as the endpoint sends them
+    sys.stdout.buffer.flush()
     return EXIT_OK
 
 
@@ -172,7 +175,9 @@ def register(sub) -> None:
     p = with_store(with_examples(with_ontology(sub.add_parser("query", help="run a library query or a .rq file"))))
     p.add_argument("name", help="query name from `prc-kg queries`, or a path to a .rq file")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
-    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
+                   help="table (for reading), or the SPARQL 1.1 results formats csv, tsv (terms in N-Triples form) and "
+                        "json, byte for byte as `prc-kg serve` answers")
     p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
     p.set_defaults(func=cmd_query)
 
