@@ -59,14 +59,29 @@ def _tsv_cell(term) -> str:
     return "" if term is None else str(term).replace("\t", "\\t").replace("\n", "\\n")
 
 
+_XML_SPACE = " \t\n\r"
+
+
+def _xml_text(text: str) -> str:
+    """Literal text every XML reader gives back as it was: a CR as a character reference (a reader turns
+    a bare one into LF), and white space at either end too (Oxigraph's reader trims it)."""
+    core = text.strip(_XML_SPACE)
+    if not core:
+        return "".join(f"&#{ord(c)};" for c in text)
+    start = text.index(core[0])
+    head, tail = text[:start], text[start + len(core):]
+    return ("".join(f"&#{ord(c)};" for c in head) + escape(core).replace("\r", "&#13;")
+            + "".join(f"&#{ord(c)};" for c in tail))
+
+
 def _xml_term(term) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
         return f"<bnode>{escape(term.value)}</bnode>"
     if term.language:
-        return f'<literal xml:lang="{escape(term.language)}">{escape(term.value)}</literal>'
-    return f'<literal datatype="{escape(term.datatype.value)}">{escape(term.value)}</literal>'
+        return f'<literal xml:lang="{escape(term.language)}">{_xml_text(term.value)}</literal>'
+    return f'<literal datatype="{escape(term.datatype.value)}">{_xml_text(term.value)}</literal>'
 
 
 @dataclass(frozen=True)
