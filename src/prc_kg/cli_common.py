@@ -69,13 +69,20 @@ def http_url(text: str) -> str:
 
 def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--ontology", type=Path, default=None,
-                   help="folder holding prc-kg.ttl and catalog-v001.xml (default: this checkout's ontology/)")
+                   help="folder holding prc-kg.ttl and catalog-v001.xml (default: the project's ontology/, see --project)")
     return p
 
 
 def with_examples(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--examples", type=Path, default=None,
-                   help="folder of example YAML files (default: this checkout's examples/)")
+                   help="folder of example YAML files (default: the project's examples/, see --project)")
+    return p
+
+
+def with_allow(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--allow", type=Path, action="append", default=[], metavar="FILE",
+                   help="a further allow-list of pseudonyms (one a line), besides the examples folder's "
+                        "privacy-allowlist.txt; may be repeated")
     return p
 
 
@@ -102,13 +109,16 @@ def ontology_and_examples(args: argparse.Namespace):
 
 
 def default_data_dir(args: argparse.Namespace) -> Path:
-    """``build/ratings`` beside the sources in use (the parent of the ontology folder: this checkout
-    by default), as the ontology, examples and queries are found; not the current folder, so the
-    same command gives the same store from any folder."""
-    from .ontology import default_ontology_dir
+    """``build/ratings`` beside the sources in use (the parent of --ontology, else of the project
+    folder: this checkout by default), as the ontology, examples and queries are found; not the
+    current folder, so the same command gives the same store from any folder. With the data
+    shipped in the wheel it is ``build/ratings`` in the current folder: never inside site-packages."""
+    from . import paths
 
-    ontology = getattr(args, "ontology", None) or default_ontology_dir()
-    return Path(os.path.abspath(ontology)).parent / "build" / "ratings"
+    ontology = getattr(args, "ontology", None)
+    if ontology:
+        return Path(os.path.abspath(ontology)).parent / "build" / "ratings"
+    return paths.build_dir() / "ratings"
 
 
 def default_ratings(args: argparse.Namespace) -> list[Path]:

@@ -165,7 +165,7 @@ def register(sub) -> None:
                    help="Graph Store Protocol URL when it is not ENDPOINT/../store")
     p.add_argument("--data", type=Path, nargs="*", default=None,
                    help="data files to add (default: *.nt in build/ratings beside the ontology folder in use, "
-                        "i.e. this checkout's build/ratings)")
+                        "i.e. the checkout's build/ratings; build/ratings in the current folder when installed from a wheel)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("queries", help="list the query library with titles and parameters")

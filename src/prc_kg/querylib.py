@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import paths
 from .errors import InputError
 from .files import read_utf8
 from .store import Term
@@ -33,7 +34,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def default_query_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "queries"
+    return paths.queries_dir()
 
 
 @dataclass(frozen=True)

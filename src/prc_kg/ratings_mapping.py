@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from . import paths
 from .errors import InputError
 from .files import check_size
 from .ratings_rows import CODE, DECIMAL, MAPPING_COLUMNS, _csv_rows, _shown
@@ -26,7 +27,7 @@ class MappedItem:
 
 
 def default_mapping_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "examples" / "mappings" / "items.csv"
+    return paths.item_mapping()
 
 
 def read_mapping(path: Path, terms: TermIndex) -> dict[str, MappedItem]:
