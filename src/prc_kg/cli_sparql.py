@@ -107,7 +107,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     from .querylib import parse_param_args
 
     rows = graph_for(args).library_query(args.name, **parse_param_args(args.param))
-    sys.stdout.write(rows.format(args.format))
+    sys.stdout.flush()
+    sys.stdout.buffer.write(rows.format_bytes(args.format))  # bytes: CSV's CRLF and UTF-8 as the endpoint sends them
+    sys.stdout.buffer.flush()
     return EXIT_OK
 
 
@@ -167,7 +169,9 @@ def register(sub) -> None:
     p = with_store(with_examples(with_ontology(sub.add_parser("query", help="run a library query or a .rq file"))))
     p.add_argument("name", help="query name from `prc-kg queries`, or a path to a .rq file")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
-    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
+                   help="table (for reading), or the SPARQL 1.1 results formats csv, tsv (terms in N-Triples form) and "
+                        "json, byte for byte as `prc-kg serve` answers")
     p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
     p.set_defaults(func=cmd_query)
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 
 from .errors import PrcKgError
-from .querylib import format_result
+from .resultwriter import format_result
 from .store import QueryResult, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -65,9 +65,14 @@ class Rows(Sequence[dict]):
             return f"<Rows: {len(self.triples)} triples>"
         return f"<Rows: {len(self)} rows of {', '.join(self.variables) or 'no variables'}>"
 
-    def format(self, fmt: str = "table") -> str:
-        """The text ``prc-kg query --format FMT`` prints: table, csv, tsv or json."""
+    def format_bytes(self, fmt: str = "table") -> bytes:
+        """The bytes ``prc-kg query --format FMT`` writes: table, or the SPARQL results formats csv, tsv and
+        json exactly as the endpoint sends them."""
         return format_result(self.result, fmt)
+
+    def format(self, fmt: str = "table") -> str:
+        """The same as text."""
+        return self.format_bytes(fmt).decode("utf-8")
 
     def to_csv(self) -> str:
         """CSV with a header line, as ``prc-kg query --format csv``: full IRIs, literal texts."""
