@@ -76,8 +76,7 @@ def source_fingerprint() -> str:
     h = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
     folders = [ROOT / "ontology", ROOT / "examples"]
     files = sorted(p for folder in folders for p in folder.rglob("*") if p.is_file() and "study" not in p.parts)
-    files += [ROOT / "src" / "prc_kg" / name for name in ("study.py", "ratings.py", "inference.py", "cases.py",
-                                                         "findings.py", "dataset.py", "reliability.py")]
+    files += sorted((ROOT / "src" / "prc_kg").rglob("*.py"))  # the generator, importers and loader, wherever they live
     for path in files:
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())

@@ -69,7 +69,7 @@ MIB = 2**20
 # ================================================================================================
 
 def _encode(term) -> dict:
-    from prc_kg.querylib import term_to_json
+    from prc_kg.resultwriter import term_to_json
 
     return term_to_json(term)
 

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from prc_kg.htmlpage import render_graph_page
+from prc_kg.viewregistry import nav
 from prc_kg.views import random_graph_page
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -44,7 +45,7 @@ PYVIS_STABLE = """(timeout) => new Promise((resolve) => {
 def ours(n: int, folder: Path) -> tuple[Path, float]:
     start = time.perf_counter()
     path = folder / f"ours-{n}.html"
-    path.write_text(render_graph_page(random_graph_page(n)), encoding="utf-8")
+    path.write_text(render_graph_page(random_graph_page(n), nav()), encoding="utf-8")
     return path, time.perf_counter() - start
 
 

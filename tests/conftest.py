@@ -99,16 +99,28 @@ def terms(release_graph):
 
 
 @pytest.fixture(scope="session")
-def kg_store(release_graph, examples, terms, tmp_path_factory):
-    """The whole graph in an in-memory embedded store: ontology, examples, the imported example
-    study, and the materialised inferences, as `prc-kg load` builds it."""
-    from prc_kg.dataset import load_dataset
+def study_ratings(terms, tmp_path_factory) -> Path:
+    """The example study (examples/study/ratings.csv) imported as `prc-kg import` writes it."""
     from prc_kg.ratings import import_ratings
 
     ratings = tmp_path_factory.mktemp("ratings") / "example-study.nt"
     import_ratings(ROOT / "examples" / "study" / "ratings.csv", ratings, terms)
-    store, _ = load_dataset(release_graph, examples.graph, [ratings])
-    return store
+    return ratings
+
+
+@pytest.fixture(scope="session")
+def kg(study_ratings):
+    """The whole graph built in memory through the Python API: ontology, examples, the imported
+    example study, and the materialised inferences, as `prc-kg query` builds it without --store."""
+    from prc_kg import KnowledgeGraph
+
+    return KnowledgeGraph.from_sources(data=[study_ratings])
+
+
+@pytest.fixture(scope="session")
+def kg_store(kg):
+    """The embedded store of ``kg``."""
+    return kg.store
 
 
 def run_library_query(store, name: str, **params: str):

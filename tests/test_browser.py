@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT
 
 from prc_kg.htmlpage import render_graph_page
+from prc_kg.viewregistry import OVERVIEW, VIEWS, nav
 from prc_kg.views import random_graph_page
 from prc_kg.viz import build_views
 
@@ -71,7 +72,7 @@ def html(kg_store, tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("name", ["taxonomy", "case", "findings", "transitions"])
+@pytest.mark.parametrize("name", [v.name for v in VIEWS if v.network])
 def test_graph_views_draw_offline_without_errors(browser, html, name):
     visit = Visit(browser, html / f"{name}.html")
     visit.page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
@@ -84,14 +85,16 @@ def test_graph_views_draw_offline_without_errors(browser, html, name):
     visit.page.close()
 
 
-@pytest.mark.parametrize("name", ["index", "trajectories"])
+@pytest.mark.parametrize("name", [OVERVIEW[0]] + [v.name for v in VIEWS if not v.network])
 def test_plain_pages_load_offline_without_errors(browser, html, name):
     visit = Visit(browser, html / f"{name}.html")
     visit.page.wait_for_load_state("load")
     if name == "trajectories":
         assert visit.page.locator("svg polyline").count() == 15
-    else:
-        assert visit.page.locator("a[href='taxonomy.html']").count() >= 1
+    for view in VIEWS:
+        if view.name != name:  # a page names itself in bold, not as a link
+            expected = 2 if name == OVERVIEW[0] else 1  # the overview links each view from its nav and its table
+            assert visit.page.locator(f"a[href='{view.file}']").count() >= expected, view.file
     visit.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert visit.errors == [] and visit.blocked == []
     visit.page.close()
@@ -146,7 +149,7 @@ def test_large_views_are_drawn_still(browser, tmp_path, n):
     """Positions come from Python and physics is off, so the picture is drawn once and stays put.
     How fast, against pyvis's own defaults, is measured in benchmarks/viz_render.py."""
     path = tmp_path / f"random-{n}.html"
-    path.write_text(render_graph_page(random_graph_page(n)), encoding="utf-8")
+    path.write_text(render_graph_page(random_graph_page(n), nav()), encoding="utf-8")
     visit = Visit(browser, path)
     visit.page.wait_for_selector(DRAWN, state="attached", timeout=60_000)
     first = visit.page.evaluate("JSON.stringify(window.prcNetwork.getPositions(['n0', 'n1']))")

@@ -3,6 +3,8 @@ abuse, the time limit, and the same queries on the Oxigraph server engine."""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import socket
 import subprocess
@@ -17,8 +19,10 @@ import pytest
 from conftest import run_library_query
 from rdflib import Graph, URIRef
 
+from prc_kg.cli import main
+from prc_kg.querylib import find_query, read_query
 from prc_kg.serve import Limits, make_server, serve_in_thread
-from prc_kg.store import RemoteStore
+from prc_kg.store import EmbeddedStore, RemoteStore, bind_with_values
 
 pytestmark = pytest.mark.slow  # real servers and clients
 
@@ -150,6 +154,82 @@ def test_remote_store_runs_library_queries_like_the_embedded_one(endpoint, kg_st
         there = run_library_query(remote, name, **params)
         assert sorted(tuple(map(str, r)) for r in there.rows) == sorted(tuple(map(str, r)) for r in here.rows)
         assert here.rows
+
+
+# -- one serialiser: `prc-kg query --format` and the endpoint give the same bytes -----------------------------
+
+MEDIA = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
+# IRIs and literals a CSV or TSV writer can get wrong: a comma in an IRI, quotes, a tab, a line break, a
+# language tag, a typed number, an unbound variable
+AWKWARD = """# title: awkward terms
+PREFIX prc: <https://w3id.org/prc-kg/ontology/>
+SELECT ?s ?o ?none WHERE {
+  VALUES (?s ?o) { (<http://example.org/a,b> "x, \\"y\\"\\n\\tz; é") (<http://example.org/b> "hi"@en-GB)
+                   (<http://example.org/c> 3) (<http://example.org/d> 2.50) }
+  OPTIONAL { ?s prc:nothing ?none }
+} ORDER BY ?s
+"""
+ASK_SECTIONS = "# title: sections exist\nPREFIX prc: <https://w3id.org/prc-kg/ontology/>\nASK { ?s a prc:ManualSection }\n"
+
+
+@pytest.fixture(scope="module")
+def store_endpoint(store_dir):
+    """The endpoint in-process over the same store folder the command line reads."""
+    server = make_server(EmbeddedStore(store_dir, read_only=True).ox, "127.0.0.1", 0, Limits(timeout=30))
+    serve_in_thread(server)
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def _cli_bytes(capsysbinary, *args: str) -> bytes:
+    capsysbinary.readouterr()
+    assert main(["query", *args]) == 0
+    return capsysbinary.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", sorted(MEDIA))
+@pytest.mark.parametrize("name", ["cq01_session_intervention_types", "cq03_section_components",
+                                  "cq10_moderated_findings", "awkward", "ask"])
+def test_cli_format_gives_the_bytes_the_endpoint_sends(store_dir, store_endpoint, tmp_path, capsysbinary, name, fmt):
+    if name in ("awkward", "ask"):
+        path = tmp_path / f"{name}.rq"
+        path.write_text(AWKWARD if name == "awkward" else ASK_SECTIONS, encoding="utf-8")
+        q = read_query(path)
+    else:
+        q = find_query(name)
+    sent = bind_with_values(q.text, q.bindings({}))  # the default parameters, as the command line binds them
+    status, ctype, body = _http(store_endpoint, sent.encode(), {"Content-Type": "application/sparql-query",
+                                                                "Accept": MEDIA[fmt]})
+    assert status == 200 and ctype.startswith(MEDIA[fmt])
+    printed = _cli_bytes(capsysbinary, str(q.path) if name in ("awkward", "ask") else name,
+                         "--store", str(store_dir), "--format", fmt)
+    assert printed == body and len(body) > 12
+
+
+def test_cli_tsv_writes_terms_in_ntriples_form_and_csv_quotes_what_needs_it(store_dir, tmp_path, capsysbinary):
+    path = tmp_path / "awkward.rq"
+    path.write_text(AWKWARD, encoding="utf-8")
+    tsv = _cli_bytes(capsysbinary, str(path), "--store", str(store_dir), "--format", "tsv").decode().split("\n")
+    assert tsv[0] == "?s\t?o\t?none"
+    assert tsv[1] == '<http://example.org/a,b>\t"x, \\"y\\"\\n\\tz; é"\t'
+    assert tsv[2] == '<http://example.org/b>\t"hi"@en-gb\t'
+    assert tsv[3] == '<http://example.org/c>\t"3"^^<http://www.w3.org/2001/XMLSchema#integer>\t'
+    rows = list(csv.reader(io.StringIO(_cli_bytes(capsysbinary, str(path), "--store", str(store_dir),
+                                                  "--format", "csv").decode(), newline="")))
+    assert rows[0] == ["s", "o", "none"] and rows[1] == ["http://example.org/a,b", 'x, "y"\n\tz; é', ""]
+
+
+@pytest.mark.parametrize("fmt,expected", [("table", b"yes\n"), ("csv", b"_askResult\r\ntrue\r\n"),
+                                          ("tsv", b"?_askResult\ntrue\n"),
+                                          ("json", b'{"head": {}, "boolean": true}')])
+def test_ask_works_in_every_cli_format(store_dir, tmp_path, capsysbinary, fmt, expected):
+    path = tmp_path / "ask.rq"
+    path.write_text(ASK_SECTIONS, encoding="utf-8")
+    assert _cli_bytes(capsysbinary, str(path), "--store", str(store_dir), "--format", fmt) == expected
+    path.write_text(ASK_SECTIONS.replace("ManualSection", "NoSuchClass"), encoding="utf-8")
+    assert _cli_bytes(capsysbinary, str(path), "--store", str(store_dir), "--format", fmt) == (
+        expected.replace(b"true", b"false").replace(b"yes", b"no"))
 
 
 # -- the Oxigraph server engine (PyPI package `oxigraph`) ------------------------------------------------

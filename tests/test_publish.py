@@ -161,6 +161,17 @@ def test_page_lists_every_class_and_links_nowhere_outside(releases, version_date
 
 
 @pytest.mark.slow
+def test_manifest_lists_every_gate_passed_the_privacy_check_included(releases):
+    from prc_kg.gates import RELEASE_GATES
+
+    manifest = json.loads((releases[0] / "manifest.json").read_text(encoding="utf-8"))
+    results = {c["name"]: c["result"] for c in manifest["checks"]}
+    assert {g.name for g in RELEASE_GATES} <= set(results)
+    assert results["privacy"].endswith("files checked, no identifiers found")
+    assert results["SHACL on the examples"] == "0 violations, 0 warnings"
+
+
+@pytest.mark.slow
 def test_release_is_the_same_bytes_on_two_runs(releases):
     first, second = releases
     assert _snapshot(first) == _snapshot(second)

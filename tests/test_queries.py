@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from statistics import mean
 
+import pyoxigraph as ox
 import pytest
 from conftest import ROOT, run_library_query
 from rdflib import URIRef
@@ -125,6 +126,39 @@ def test_every_query_answers_on_the_examples(kg_store, name):
         assert "empty" in LIBRARY[name].answer
     else:
         assert result.rows, f"{name} returned no rows on the examples"
+
+
+# -- the queries prc-kg runs itself (views, analyses, export), shipped as package data -------------------
+
+PACKAGE_DIR = ROOT / "src" / "prc_kg"
+PACKAGED = sorted(p.relative_to(PACKAGE_DIR / "sparql").as_posix().removesuffix(".rq")
+                  for p in (PACKAGE_DIR / "sparql").rglob("*.r[qu]"))
+USED = sorted({m.group(1) for path in PACKAGE_DIR.rglob("*.py")
+               for m in re.finditer(r'packaged_query\(\s*"([^"]+)"', path.read_text(encoding="utf-8"))})
+
+
+def test_no_sparql_query_is_written_inline_in_python():
+    inline = [f"{path.name}:{number}" for path in sorted(PACKAGE_DIR.glob("*.py"))
+              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+              if re.match(r'\s*(PREFIX\s+\w*:\s*<|SELECT\s+(DISTINCT\s+)?[?(*]|CONSTRUCT\s*\{|ASK\s*\{)', line)
+              and "</textarea>" not in line]  # the endpoint page's example query is text for the user, not code
+    assert inline == []
+
+
+def test_every_packaged_query_is_used_and_every_used_one_exists():
+    assert USED == PACKAGED and len(PACKAGED) >= 23
+
+
+@pytest.mark.parametrize("name", PACKAGED)
+def test_every_packaged_query_has_a_header_and_runs(kg_store, name):
+    from prc_kg.querylib import PACKAGED_QUERIES, packaged_query, read_query
+
+    q = read_query(PACKAGED_QUERIES / (name if name.endswith(".ru") else f"{name}.rq"))
+    assert q.title and q.answer and packaged_query(name) == q.text
+    if name.endswith(".ru"):
+        ox.Store().update(q.text)  # an update: it parses and runs
+    else:
+        assert kg_store.query(q.text).kind == "select"
 
 
 STRING_PARAMS = [(name, p.name) for name, q in sorted(LIBRARY.items()) for p in q.params.values()

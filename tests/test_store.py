@@ -71,6 +71,16 @@ def test_hostile_parameter_value_is_one_harmless_literal(kg_store):
     assert len(kg_store) == size
 
 
+def test_parameters_are_bound_past_a_hash_in_an_iri_or_a_string(kg_store):
+    """A '#' in a PREFIX IRI (rdf-schema#) or in a string is no comment: the VALUES block still goes
+    into the WHERE block (it was reported as "the query has no WHERE block")."""
+    text = ('PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?label WHERE { ?s rdfs:label ?label '
+            'FILTER(?label != "# WHERE {") }')
+    rows = kg_store.query(text, {"s": ox.NamedNode(PRC._NS + "Section1")}).rows
+    assert len(rows) == 1 and rows[0][0].value
+    assert "VALUES ?s" not in bind_with_values(text, {"s": ox.NamedNode("urn:x")}).split("WHERE")[0]
+
+
 @pytest.mark.slow
 def test_cli_errors_name_the_query_and_the_problem(tmp_path, capsys):
     assert main(["query", "no_such_query"]) == 2

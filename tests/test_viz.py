@@ -208,3 +208,33 @@ def test_a_missing_store_is_named_and_nothing_is_written(capsys, tmp_path):
     assert main(["viz", "--store", str(tmp_path / "missing"), "--out", str(tmp_path / "html")]) == 2
     assert "no store here" in capsys.readouterr().err
     assert not (tmp_path / "html").exists()
+
+
+def test_one_registration_adds_a_view_to_viz_its_choices_the_navigation_and_the_overview(
+        kg_store, store_dir, tmp_path, monkeypatch, capsys):
+    from prc_kg import viewregistry
+    from prc_kg.cli import main
+    from prc_kg.htmlpage import PlainPage
+
+    extra = viewregistry.View("sociogram", "Who talks to whom", "a test view registered by the test",
+                              lambda store, options: PlainPage("sociogram", "Sociogram", "<p>drawn</p>\n",
+                                                               datasets=1, note="registered"),
+                              network=False)
+    monkeypatch.setattr(viewregistry, "VIEWS", (*viewregistry.VIEWS, extra), raising=True)
+    out = tmp_path / "html"
+    summaries = build_views(kg_store, out, ("findings", "sociogram"))
+    assert [s.file for s in summaries] == ["findings.html", "sociogram.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["findings.html", "index.html", "sociogram.html"]
+    index = _page(out, "index")
+    assert index.urls.count("sociogram.html") == 2  # the navigation and the overview's table
+    assert "sociogram.html" in _page(out, "findings").urls
+    text = (out / "findings.html").read_text(encoding="utf-8")
+    assert '<a href="sociogram.html">Who talks to whom</a>' in text
+    assert "<b>Who talks to whom</b>" in (out / "sociogram.html").read_text(encoding="utf-8")
+
+    with pytest.raises(SystemExit):
+        main(["viz", "--help"])
+    assert "sociogram (a test view registered by the test)" in " ".join(capsys.readouterr().out.split())
+    cli_out = tmp_path / "cli"
+    assert main(["viz", "--views", "sociogram", "--store", str(store_dir), "--out", str(cli_out)]) == 0
+    assert sorted(p.name for p in cli_out.iterdir()) == ["index.html", "sociogram.html"]

@@ -1,8 +1,34 @@
 """prc-kg: a knowledge graph of the psychotherapy process, after the PRC educational manual.
 
-The library API lives in modules named for what they hold: ``ontology`` (loading the source),
-``release`` (build files), ``qc`` (quality-control queries), ``reasoning`` (HermiT),
-``summary`` (counts per manual section). ``cli`` is a thin layer over them.
+The front door for Python (``api``)::
+
+    from prc_kg import KnowledgeGraph
+    kg = KnowledgeGraph.from_sources()            # or .from_store(DIR), .from_endpoint(URL)
+    for row in kg.query("cq01_session_intervention_types"):
+        print(row)
+
+The rest of the library lives in modules named for what they hold: ``ontology`` (loading the
+source), ``release`` (build files), ``qc`` (quality-control queries), ``reasoning`` (HermiT),
+``summary`` (counts per manual section). ``cli`` is a thin layer over them. The names below are
+imported on first use, so ``import prc_kg`` stays cheap.
 """
 
 __version__ = "0.1.0"
+
+_FRONT_DOOR = {"KnowledgeGraph": "api", "Validation": "api", "iri": "api", "Rows": "rows",
+               "PrcKgError": "errors", "InputError": "errors"}
+__all__ = ["InputError", "KnowledgeGraph", "PrcKgError", "Rows", "Validation", "__version__", "iri"]
+
+
+def __getattr__(name: str):
+    if name in _FRONT_DOOR:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_FRONT_DOOR[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FRONT_DOOR})

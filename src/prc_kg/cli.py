@@ -13,13 +13,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import cli_data, cli_ontology, cli_sparql, cli_viz
+from . import cli_data, cli_ontology, cli_sparql, cli_viz, paths
 from .cli_common import EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA
 from .errors import InputError, JavaMissingError, PrcKgError
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prc-kg", description="Knowledge graph of the psychotherapy process.")
+    parser.add_argument("--project", type=Path, default=None,
+                        help="project folder holding ontology/, queries/, examples/ and CHANGELOG.md (default: "
+                             f"${paths.ENV_VAR}, else the checkout prc-kg runs from, else the copy installed with it)")
     sub = parser.add_subparsers(dest="command", required=True)
     for group in (cli_ontology, cli_data, cli_sparql, cli_viz):
         group.register(sub)
@@ -97,8 +100,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        check_output_paths(args)
-        return args.func(args)
+        with paths.chosen_project(args.project):
+            check_output_paths(args)
+            return args.func(args)
     except JavaMissingError as exc:
         print(f"prc-kg: {exc}", file=sys.stderr)
         return EXIT_NO_JAVA

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-
-from .errors import InputError
 
 # 4: a time limit (reason --timeout) stopped the work before it could say yes or no.
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA, EXIT_TIMEOUT = 0, 1, 2, 3, 4
@@ -69,13 +66,20 @@ def http_url(text: str) -> str:
 
 def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--ontology", type=Path, default=None,
-                   help="folder holding prc-kg.ttl and catalog-v001.xml (default: this checkout's ontology/)")
+                   help="folder holding prc-kg.ttl and catalog-v001.xml (default: the project's ontology/, see --project)")
     return p
 
 
 def with_examples(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--examples", type=Path, default=None,
-                   help="folder of example YAML files (default: this checkout's examples/)")
+                   help="folder of example YAML files (default: the project's examples/, see --project)")
+    return p
+
+
+def with_allow(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--allow", type=Path, action="append", default=[], metavar="FILE",
+                   help="a further allow-list of pseudonyms (one a line), besides the examples folder's "
+                        "privacy-allowlist.txt; may be repeated")
     return p
 
 
@@ -93,48 +97,37 @@ def source_of(args: argparse.Namespace):
 
 
 def ontology_and_examples(args: argparse.Namespace):
-    from .instances import load_examples
-    from .release import merged_release_graph
+    """The ontology source, its merged release graph and the examples (see api.KnowledgeGraph.sources)."""
+    return graph_for(args).sources()
 
-    source = source_of(args)
-    ontology = merged_release_graph(source)
-    return source, ontology, load_examples(ontology, args.examples)
+
+def graph_for(args: argparse.Namespace):
+    """The knowledge graph a command works on (api.KnowledgeGraph.open): --endpoint, --store DIR, or
+    the graph built in memory from the sources, opened on first use."""
+    from .api import KnowledgeGraph
+
+    return KnowledgeGraph.open(ontology=getattr(args, "ontology", None), examples=getattr(args, "examples", None),
+                               store=getattr(args, "store", None), endpoint=getattr(args, "endpoint", None),
+                               queries=getattr(args, "queries", None))
 
 
 def default_data_dir(args: argparse.Namespace) -> Path:
-    """``build/ratings`` beside the sources in use (the parent of the ontology folder: this checkout
-    by default), as the ontology, examples and queries are found; not the current folder, so the
-    same command gives the same store from any folder."""
-    from .ontology import default_ontology_dir
+    """``build/ratings`` beside the sources in use (see api.data_dir)."""
+    from .api import data_dir
 
-    ontology = getattr(args, "ontology", None) or default_ontology_dir()
-    return Path(os.path.abspath(ontology)).parent / "build" / "ratings"
+    return data_dir(getattr(args, "ontology", None))
 
 
 def default_ratings(args: argparse.Namespace) -> list[Path]:
     """The data files loaded when --data is not given: ``*.nt`` in ``default_data_dir``."""
-    return sorted(default_data_dir(args).glob("*.nt"))
+    from .api import default_data_files
+
+    return default_data_files(getattr(args, "ontology", None))
 
 
 def store_for(args: argparse.Namespace):
     """The store a query runs on: --endpoint, --store DIR, or the graph built in memory from the sources."""
-    from .dataset import load_dataset
-    from .store import open_store
-    from .storedir import tidy
-
-    if args.endpoint:
-        return open_store(None, args.endpoint)
-    if args.store:
-        tidy(args.store)  # a store a killed load left moved aside is put back first
-        if not Path(args.store).is_dir():
-            raise InputError(args.store, f"no store here; create it with `prc-kg load --store {args.store}`")
-        try:
-            return open_store(args.store)
-        except OSError as exc:
-            raise InputError(args.store, f"not a store made by `prc-kg load --store` ({exc})") from exc
-    _, ontology, examples = ontology_and_examples(args)
-    store, _ = load_dataset(ontology, examples.graph, default_ratings(args))
-    return store
+    return graph_for(args).store
 
 
 class Progress:
@@ -177,12 +170,9 @@ def source_folders(args: argparse.Namespace) -> list[tuple[str, Path]]:
 
 def ontology_files(args: argparse.Namespace) -> list[Path]:
     """The ontology's main file and the module files its catalog names (some may lie outside the folder)."""
-    from .ontology import CATALOG_FILE, MAIN_FILE, default_ontology_dir, read_catalog
+    from .api import ontology_files as files_of
 
-    if not hasattr(args, "ontology"):
-        return []
-    folder = Path(args.ontology or default_ontology_dir())
-    return [folder / MAIN_FILE, folder / CATALOG_FILE, *read_catalog(folder).values()]
+    return files_of(args.ontology) if hasattr(args, "ontology") else []
 
 
 def check_outputs_of(args: argparse.Namespace, files: Iterable[Path] = (), folders: Iterable[Path] = (),

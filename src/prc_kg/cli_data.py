@@ -12,40 +12,21 @@ from .cli_common import (
     Progress,
     check_outputs_of,
     default_data_dir,
-    ontology_and_examples,
+    graph_for,
     source_of,
     whole,
+    with_allow,
     with_examples,
     with_ontology,
 )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .ontology import parse_file
-    from .privacy import allowlist_for, check_graph, check_paths, example_files
-    from .validation import validate
-
-    _, ontology, examples = ontology_and_examples(args)
-    data = examples.graph
-    graphs = [(path, parse_file(path)) for path in args.data]
-    for _, graph in graphs:
-        data += graph
-    violations = validate(data, ontology)
-    for v in violations:
-        print(v)
-    errors = sum(1 for v in violations if v.severity == "Violation")
-    print(f"SHACL: {len(data)} instance triples from {len(examples.files) + len(args.data)} files; "
-          f"{errors} violations, {len(violations) - errors} warnings")
-    # The same files must also carry no personal identifiers: the examples folder by line, the data by IRI.
-    allow = allowlist_for(args.examples, args.allow)
-    privacy = check_paths(example_files(args.examples), allow)
-    for path, graph in graphs:
-        privacy.findings += check_graph(graph, allow, str(path))
-        privacy.files.append(path)
-    for finding in privacy.findings:
-        print(finding)
-    print(privacy.summary())
-    return EXIT_OK if errors == 0 and not privacy.findings else EXIT_FAILED
+    """The instance gates of gates.py (the privacy check: the examples folder by line, the --data files
+    by IRI; SHACL), as `prc-kg release` runs them: see api.KnowledgeGraph.validate."""
+    report = graph_for(args).validate(args.data, args.allow)
+    print("\n".join(report.lines()))
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def cmd_privacy_check(args: argparse.Namespace) -> int:
@@ -101,19 +82,13 @@ def cmd_generate_study(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _with_allow(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--allow", type=Path, action="append", default=[], metavar="FILE",
-                   help="a further allow-list of pseudonyms (one a line), besides the examples folder's "
-                        "privacy-allowlist.txt; may be repeated")
-
-
 def register(sub) -> None:
     """Add this group's subcommands to the parser."""
     p = with_examples(with_ontology(sub.add_parser(
         "validate", help="check the example instances (and --data files) with the SHACL shapes and for personal "
                          "identifiers (as privacy-check does); exit 1 on violations or identifiers")))
     p.add_argument("--data", type=Path, nargs="*", default=[], help="further RDF files of instance data")
-    _with_allow(p)
+    with_allow(p)
     p.set_defaults(func=cmd_validate)
 
     p = with_examples(sub.add_parser(
@@ -122,7 +97,7 @@ def register(sub) -> None:
                               "in the examples and further files; exit 1 if any"))
     p.add_argument("files", type=Path, nargs="*", default=[],
                    help="further files to check: ratings or other CSV, YAML, RDF (.nt, .ttl, …)")
-    _with_allow(p)
+    with_allow(p)
     p.set_defaults(func=cmd_privacy_check)
 
     p = with_ontology(sub.add_parser("import", help="import a ratings CSV as observations (all or nothing)"))

@@ -17,6 +17,7 @@ from .cli_common import (
     source_folders,
     source_of,
     whole,
+    with_allow,
     with_examples,
     with_ontology,
 )
@@ -42,7 +43,8 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .publish import assemble_release, default_changelog, stray_files, write_release
 
     check_outputs_of(args, folders=[args.out], inputs=[args.changelog or default_changelog()])
-    bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date)
+    bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date,
+                              allow=args.allow)
     for check in bundle.checks:
         print(f"ok  {check.name}: {check.detail} ({check.seconds:.2f} s)")
     keep_apart = [*source_folders(args), ("changelog", args.changelog or default_changelog())]
@@ -155,9 +157,10 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     p.set_defaults(func=cmd_build)
 
-    p = with_examples(with_ontology(sub.add_parser(
+    p = with_allow(with_examples(with_ontology(sub.add_parser(
         "release", help="check and write a versioned release: ontology, examples, documentation page, changelog, "
-                        "manifest and checksums")))
+                        "manifest and checksums; refused (exit 1) when a check fails, QC, SHACL and the privacy "
+                        "check of validate included"))))
     p.add_argument("--out", type=Path, default=Path("build") / "release",
                    help="parent folder; the release goes into OUT/VERSION/ (default: build/release)")
     p.add_argument("--version", type=_version_arg, default=None,
@@ -165,7 +168,7 @@ def register(sub) -> None:
     p.add_argument("--date", type=_date_arg, default=None,
                    help="release date YYYY-MM-DD (default: the date in the header's owl:versionIRI)")
     p.add_argument("--changelog", type=Path, default=None,
-                   help="changelog holding the entry for the version (default: CHANGELOG.md of this checkout)")
+                   help="changelog holding the entry for the version (default: the project's CHANGELOG.md, see --project)")
     p.set_defaults(func=cmd_release)
 
     p = with_ontology(sub.add_parser("summary", help="print class counts per manual section and annotation cover"))

@@ -12,6 +12,7 @@ from .cli_common import (
     check_outputs_of,
     default_data_dir,
     default_ratings,
+    graph_for,
     http_url,
     number,
     ontology_and_examples,
@@ -22,7 +23,7 @@ from .cli_common import (
     with_ontology,
     with_store,
 )
-from .errors import InputError, PrcKgError
+from .errors import PrcKgError
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -103,16 +104,12 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .querylib import find_query, format_result, parse_param_args
-    from .store import QueryError
+    from .querylib import parse_param_args
 
-    q = find_query(args.name, args.queries)
-    bindings = q.bindings(parse_param_args(args.param))
-    try:
-        result = store_for(args).query(q.text, bindings)
-    except QueryError as exc:
-        raise InputError(q.path, str(exc)) from exc
-    sys.stdout.write(format_result(result, args.format))
+    rows = graph_for(args).library_query(args.name, **parse_param_args(args.param))
+    sys.stdout.flush()
+    sys.stdout.buffer.write(rows.format_bytes(args.format))  # bytes: CSV's CRLF and UTF-8 as the endpoint sends them
+    sys.stdout.buffer.flush()
     return EXIT_OK
 
 
@@ -162,7 +159,7 @@ def register(sub) -> None:
                    help="Graph Store Protocol URL when it is not ENDPOINT/../store")
     p.add_argument("--data", type=Path, nargs="*", default=None,
                    help="data files to add (default: *.nt in build/ratings beside the ontology folder in use, "
-                        "i.e. this checkout's build/ratings)")
+                        "i.e. the checkout's build/ratings; build/ratings in the current folder when installed from a wheel)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("queries", help="list the query library with titles and parameters")
@@ -172,7 +169,9 @@ def register(sub) -> None:
     p = with_store(with_examples(with_ontology(sub.add_parser("query", help="run a library query or a .rq file"))))
     p.add_argument("name", help="query name from `prc-kg queries`, or a path to a .rq file")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
-    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
+                   help="table (for reading), or the SPARQL 1.1 results formats csv, tsv (terms in N-Triples form) and "
+                        "json, byte for byte as `prc-kg serve` answers")
     p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
     p.set_defaults(func=cmd_query)
 

@@ -14,7 +14,7 @@ from .cli_common import (
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
-    check_outputs_of,
+    graph_for,
     number,
     store_for,
     whole,
@@ -27,23 +27,18 @@ ALPHA = number(0, 1, open_low=True, open_high=True)
 
 
 def _views(text: str) -> tuple[str, ...]:
-    from .viz import VIEWS
+    from .viewregistry import names
 
     chosen = tuple(v.strip() for v in text.split(",") if v.strip())
-    unknown = [v for v in chosen if v not in VIEWS]
+    unknown = [v for v in chosen if v not in names()]
     if unknown or not chosen:
         raise argparse.ArgumentTypeError(f"unknown view(s) {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {', '.join(VIEWS)}")
+                                         f"choose from {', '.join(names())}")
     return chosen
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from .viz import build_views
-
-    pages = [args.out / f"{view}.html" for view in args.views] + [args.out / "index.html"]
-    check_outputs_of(args, files=pages, folders=[args.out],
-                     sources=[("store folder", args.store)] if args.store else [])
-    summaries = build_views(store_for(args), args.out, args.views, args.threshold, args.alpha, tuple(args.items))
+    summaries = graph_for(args).build_views(args.out, args.views, args.threshold, args.alpha, args.items)
     for s in summaries:
         extra = f", {s.note}" if s.note else ""
         print(f"{s.file}: {s.datasets} graph(s), {s.nodes} nodes, {s.edges} edges{extra}")
@@ -144,12 +139,14 @@ def cmd_path(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    from .viz import DEFAULT_ITEMS, VIEWS
+    from .viewregistry import DEFAULT_ITEMS, VIEWS, names
 
     p = with_store(with_examples(with_ontology(sub.add_parser(
         "viz", help="write the interactive HTML views (offline, self-contained) into a folder"))))
     p.add_argument("--out", type=Path, default=Path("build/html"), help="output folder (default build/html)")
-    p.add_argument("--views", type=_views, default=VIEWS, help=f"comma-separated, from {','.join(VIEWS)} (default all)")
+    p.add_argument("--views", type=_views, default=names(), metavar=",".join(names()),
+                   help="comma-separated, from: " + "; ".join(f"{v.name} ({v.description})" for v in VIEWS)
+                        + " (default all)")
     p.add_argument("--threshold", type=number(), default=3.0,
                    help="a rated segment carries a code when its mean rating reaches this (default 3)")
     p.add_argument("--alpha", type=ALPHA, default=0.05, help="significance level of the transitions (default .05)")

@@ -9,13 +9,13 @@ which the script then puts on screen with ``textContent``. No label can become m
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 from importlib.resources import files
 
-NAV = (("index.html", "Overview"), ("taxonomy.html", "Taxonomy"), ("case.html", "Cases"),
-       ("findings.html", "Findings"), ("transitions.html", "What follows what"), ("trajectories.html", "Trajectories"))
+Nav = Sequence[tuple[str, str]]  # (file, title) of every page, in order: the registry's viewregistry.nav()
 
 
 @dataclass
@@ -46,6 +46,18 @@ class GraphPage:
                 "hint": self.hint, "large": largest > 2000}
 
 
+@dataclass
+class PlainPage:
+    """A page without a graph (charts); `inner_html` must already be escaped. `datasets` and `note`
+    are what the overview page says about it."""
+
+    name: str  # file stem
+    title: str
+    inner_html: str
+    datasets: int = 0
+    note: str = ""
+
+
 @cache
 def _asset(name: str) -> str:
     if name == "vis-network.min.js":
@@ -62,12 +74,12 @@ def script_json(data: object) -> str:
     return text
 
 
-def _nav(current: str) -> str:
+def _nav(current: str, nav: Nav) -> str:
     return " · ".join(f'<a href="{href}">{escape(text)}</a>' if href != current else f"<b>{escape(text)}</b>"
-                      for href, text in NAV)
+                      for href, text in nav)
 
 
-def page_shell(title: str, current: str, body: str, head_extra: str = "") -> str:
+def page_shell(title: str, body: str, head_extra: str = "") -> str:
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
@@ -76,13 +88,13 @@ def page_shell(title: str, current: str, body: str, head_extra: str = "") -> str
             f"<body>\n{body}</body>\n</html>\n")
 
 
-def render_graph_page(page: GraphPage) -> str:
+def render_graph_page(page: GraphPage, nav: Nav) -> str:
     body = f"""<header>
 <h1>{escape(page.title)}</h1>
 <form id="search-form" role="search"><input id="search" type="search" placeholder="Search labels" aria-label="Search labels">
 <button type="submit">Find</button></form><span id="search-result"></span>
 <select id="dataset" aria-label="Choose what to show"></select>
-<nav>{_nav(page.name + ".html")}</nav>
+<nav>{_nav(page.name + ".html", nav)}</nav>
 </header>
 <main>
 <div id="network" aria-label="{escape(page.title)}"></div>
@@ -100,13 +112,13 @@ def render_graph_page(page: GraphPage) -> str:
 <script>{_asset("vis-network.min.js")}</script>
 <script>{_asset("graph.js")}</script>
 """
-    return page_shell(page.title, page.name + ".html", body)
+    return page_shell(page.title, body)
 
 
-def render_plain_page(name: str, title: str, inner_html: str) -> str:
+def render_plain_page(name: str, title: str, inner_html: str, nav: Nav) -> str:
     """A page without a graph (overview, charts): `inner_html` must already be escaped."""
-    body = (f"<header>\n<h1>{escape(title)}</h1>\n<nav>{_nav(name + '.html')}</nav>\n</header>\n"
+    body = (f"<header>\n<h1>{escape(title)}</h1>\n<nav>{_nav(name + '.html', nav)}</nav>\n</header>\n"
             f'<div class="plain">\n{inner_html}</div>\n')
-    return page_shell(title, name + ".html", body,
+    return page_shell(title, body,
                       "<style>.plain{padding:12px 18px;max-width:1100px}.plain table{border-collapse:collapse}"
                       ".plain td,.plain th{border:1px solid #d5dae1;padding:3px 8px;text-align:left}</style>\n")

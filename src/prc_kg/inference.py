@@ -17,14 +17,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-RDFS_TYPE_CLOSURE = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-INSERT { ?x a ?super } WHERE {
-  ?x a ?c . ?c rdfs:subClassOf+ ?super .
-  FILTER(isIRI(?super) && ?super != owl:Thing)
-  FILTER NOT EXISTS { ?x a ?super }
-}"""
+from .querylib import packaged_query
 
 
 @dataclass(frozen=True)
@@ -75,7 +68,7 @@ def defined_classes(ontology: Graph) -> list[DefinedClass]:
 
 def materialise(store, ontology: Graph, max_rounds: int = 10) -> int:
     """Apply the closure and the definitions to a pyoxigraph store until a fixpoint; return triples added."""
-    updates = [RDFS_TYPE_CLOSURE] + [d.update() for d in defined_classes(ontology)]
+    updates = [packaged_query("inference/rdfs_type_closure.ru")] + [d.update() for d in defined_classes(ontology)]
     before = len(store)
     for _ in range(max_rounds):
         size = len(store)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from . import paths
 from .cases import CaseBuilder
 from .errors import InputError
 from .findings import FindingBuilder
@@ -18,7 +19,7 @@ FINDING_FOLDERS = ("findings",)
 
 
 def default_examples_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "examples"
+    return paths.examples_dir()
 
 
 @dataclass

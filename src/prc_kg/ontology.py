@@ -14,6 +14,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
+from . import paths
 from .errors import InputError
 from .files import read_utf8
 from .rdfread import check_xml, parse_rdf
@@ -25,8 +26,8 @@ _FORMATS = {".ttl": "turtle", ".owl": "xml", ".rdf": "xml", ".xml": "xml", ".nt"
 
 
 def default_ontology_dir() -> Path:
-    """The ``ontology/`` folder of this checkout (the package is installed in editable mode)."""
-    return Path(__file__).resolve().parents[2] / "ontology"
+    """The project's ``ontology/`` folder (see paths: a chosen project, this checkout, or the wheel's copy)."""
+    return paths.ontology_dir()
 
 
 @dataclass

@@ -13,91 +13,12 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from .querylib import short
+from .querylib import packaged_query, short
 from .store import Store
-from .vocab import SPARQL_PREFIXES
-
-PREFIXES = SPARQL_PREFIXES
 
 # Roots of the taxonomy view and the group each one's descendants fall into when they have no section.
 TAXONOMY_ROOTS = {"prc:ProcessComponent": "cross-cutting", "prc:Psychotherapy": "modality",
                   "prc:Instrument": "instrument"}
-
-TAXONOMY_CLASSES = PREFIXES + """
-SELECT ?class ?root ?label ?definition ?code ?tag WHERE {
-  VALUES ?root { prc:ProcessComponent prc:Psychotherapy prc:Instrument }
-  { ?class rdfs:subClassOf* ?root } 
-  ?class a owl:Class .
-  FILTER(isIRI(?class))
-  OPTIONAL { ?class rdfs:label ?label }
-  OPTIONAL { ?class skos:definition ?definition }
-  OPTIONAL { ?class prc:taxonomyCode ?code }
-  OPTIONAL { ?class prc:provenanceTag ?tag }
-}
-"""
-
-CLASS_PARENTS = PREFIXES + """
-SELECT ?class ?parent WHERE { ?class rdfs:subClassOf ?parent . ?parent a owl:Class . FILTER(isIRI(?parent)) }
-"""
-
-SECTIONS = PREFIXES + """
-SELECT ?term ?number ?sectionLabel WHERE {
-  ?term prc:inManualSection ?section . ?section prc:sectionNumber ?number .
-  OPTIONAL { ?section rdfs:label ?sectionLabel }
-}
-"""
-
-SOURCES = PREFIXES + """
-SELECT ?term ?sourceLabel WHERE {
-  { ?term dcterms:source ?source } UNION { ?term prc:supportedBy ?source }
-  ?source rdfs:label ?sourceLabel .
-}
-"""
-
-INSTRUMENTS = PREFIXES + """
-SELECT ?instrument ?class ?label ?definition ?tag WHERE {
-  ?instrument a ?class . ?class rdfs:subClassOf* prc:Instrument .
-  FILTER NOT EXISTS { ?instrument a ?narrower . ?narrower rdfs:subClassOf+ ?class }
-  FILTER(?class != owl:NamedIndividual)
-  OPTIONAL { ?instrument rdfs:label ?label }
-  OPTIONAL { ?instrument skos:definition ?definition }
-  OPTIONAL { ?instrument prc:provenanceTag ?tag }
-}
-"""
-
-INSTRUMENT_CONSTRUCTS = PREFIXES + """
-SELECT DISTINCT ?instrument ?construct WHERE {
-  { ?instrument prc:measuresConstruct ?construct }
-  UNION { ?item prc:partOfInstrument ?instrument ; prc:measuresConstruct ?construct }
-  ?instrument a prc:Instrument .
-}
-"""
-
-EXAMPLES = PREFIXES + """
-SELECT DISTINCT ?class ?example ?exampleLabel WHERE {
-  { ?example prc:illustrates ?class }
-  UNION { ?example prc:partOfSession ?session ; a ?class . ?class rdfs:subClassOf+ prc:ProcessComponent }
-  OPTIONAL { ?example rdfs:label ?exampleLabel }
-}
-"""
-
-# One step up from an instance towards the case it belongs to (a property path with * over
-# instance data is slow in Oxigraph, so the walk is done here).
-PART_OF = PREFIXES + """
-SELECT ?part ?whole WHERE {
-  { ?part prc:annotates ?whole } UNION { ?part prc:partOfSession ?whole }
-  UNION { ?part prc:partOfTreatment ?whole } UNION { ?whole prc:documentsTreatment ?part }
-}
-"""
-
-CASES = PREFIXES + """
-SELECT ?case ?label ?description ?constructed WHERE {
-  ?case a prc:Case .
-  OPTIONAL { ?case rdfs:label ?label }
-  OPTIONAL { ?case dcterms:description ?description }
-  OPTIONAL { ?case prc:constructedForTeaching ?constructed }
-}
-"""
 
 
 def _value(term) -> str:
@@ -121,12 +42,12 @@ def taxonomy_graph(store: Store) -> nx.DiGraph:
     to the constructs its items score (``measures``)."""
     g = nx.DiGraph()
     sections: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for term, number, label in store.query(SECTIONS).rows:
+    for term, number, label in store.query(packaged_query("projection/sections")).rows:
         sections[short(term)].append((int(number.value), _value(label)))
-    sources = _collect(store.query(SOURCES).rows)
+    sources = _collect(store.query(packaged_query("projection/sources")).rows)
     examples = examples_by_class(store)
     roots: dict[str, set[str]] = defaultdict(set)
-    for cls, root, label, definition, code, tag in store.query(TAXONOMY_CLASSES).rows:
+    for cls, root, label, definition, code, tag in store.query(packaged_query("projection/taxonomy_classes")).rows:
         key = short(cls)
         roots[key].add(short(root))
         g.add_node(key, label=_value(label) or key, definition=_value(definition), code=_value(code),
@@ -137,18 +58,18 @@ def taxonomy_graph(store: Store) -> nx.DiGraph:
         data.update(group=f"section {found[0][0]}" if found else fallback,
                     sections=[label for _, label in found], sources=sources.get(key, []),
                     examples=examples.get(key, []))
-    for cls, parent in store.query(CLASS_PARENTS).rows:
+    for cls, parent in store.query(packaged_query("projection/class_parents")).rows:
         child, up = short(cls), short(parent)
         if child in g and up in g:
             g.add_edge(up, child, kind="subclass")
-    for instrument, cls, label, definition, tag in store.query(INSTRUMENTS).rows:
+    for instrument, cls, label, definition, tag in store.query(packaged_query("projection/instruments")).rows:
         key = short(instrument)
         g.add_node(key, label=_value(label) or key, definition=_value(definition), code="", tag=_value(tag),
                    kind="instrument", group="instrument", sections=[], sources=sources.get(key, []),
                    examples=[])
         if short(cls) in g:
             g.add_edge(short(cls), key, kind="instance")
-    for instrument, construct in store.query(INSTRUMENT_CONSTRUCTS).rows:
+    for instrument, construct in store.query(packaged_query("projection/instrument_constructs")).rows:
         a, b = short(instrument), short(construct)
         if a in g and b in g:
             g.add_edge(a, b, kind="measures")
@@ -159,8 +80,8 @@ def cases_of(store: Store) -> dict[str, tuple[str, str, bool]]:
     """For every instance that belongs to a case (case, session, turn, commentary …): the case's
     key, label and whether it was constructed for teaching."""
     cases = {short(case): (short(case), _value(label) or short(case), _value(constructed) == "true")
-             for case, label, _, constructed in store.query(CASES).rows}
-    up = {short(part): short(whole) for part, whole in store.query(PART_OF).rows}
+             for case, label, _, constructed in store.query(packaged_query("projection/cases")).rows}
+    up = {short(part): short(whole) for part, whole in store.query(packaged_query("projection/part_of")).rows}
     found: dict[str, tuple[str, str, bool]] = {}
     for start in up:
         node, seen = start, set()
@@ -177,64 +98,12 @@ def examples_by_class(store: Store) -> dict[str, list[dict]]:
     """For each class, the instances that illustrate it and the case they belong to."""
     owner = cases_of(store)
     out: dict[str, dict[str, dict]] = defaultdict(dict)
-    for cls, example, label in store.query(EXAMPLES).rows:
+    for cls, example, label in store.query(packaged_query("projection/examples")).rows:
         case, case_label, constructed = owner.get(short(example), ("", "", None))
         out[short(cls)][short(example)] = {"id": short(example), "label": _value(label), "case": case,
                                            "caseLabel": case_label, "constructed": constructed}
     return {cls: sorted(found.values(), key=lambda e: (e["caseLabel"], e["label"], e["id"]))
             for cls, found in out.items()}
-
-
-CASE_SESSIONS = PREFIXES + """
-SELECT ?case ?session ?number ?label ?summary WHERE {
-  ?case prc:documentsTreatment ?treatment .
-  ?session prc:partOfTreatment ?treatment ; prc:sessionNumber ?number .
-  OPTIONAL { ?session rdfs:label ?label }
-  OPTIONAL { ?session prc:summary ?summary }
-}
-"""
-
-CASE_MOMENTS = PREFIXES + """
-SELECT ?session ?moment ?position ?label ?speaker ?tos ?start ?end ?text ?summary WHERE {
-  ?moment prc:partOfSession ?session ; prc:positionInSession ?position .
-  ?session prc:partOfTreatment ?treatment .
-  ?case prc:documentsTreatment ?treatment .
-  OPTIONAL { ?moment rdfs:label ?label }
-  OPTIONAL { ?moment prc:spokenBy ?speaker }
-  OPTIONAL { ?moment prc:tosNumber ?tos }
-  OPTIONAL { ?moment prc:startTosNumber ?start }
-  OPTIONAL { ?moment prc:endTosNumber ?end }
-  OPTIONAL { ?moment prc:text ?text }
-  OPTIONAL { ?moment prc:summary ?summary }
-}
-"""
-
-MOMENT_CODES = PREFIXES + """
-SELECT DISTINCT ?moment ?code ?codeLabel WHERE {
-  ?moment prc:partOfSession ?session .
-  { ?moment prc:illustrates ?code }
-  UNION {
-    ?moment a ?code . ?code rdfs:subClassOf+ prc:ProcessComponent .
-    FILTER NOT EXISTS { ?moment a ?narrower . ?narrower rdfs:subClassOf+ ?code . FILTER(?narrower != ?code) }
-  }
-  OPTIONAL { ?code rdfs:label ?codeLabel }
-}
-"""
-
-COMMENTARIES = PREFIXES + """
-SELECT ?commentary ?target ?evaluation ?text WHERE {
-  ?commentary a prc:Commentary ; prc:annotates ?target .
-  OPTIONAL { ?commentary prc:hasEvaluation ?evaluation }
-  OPTIONAL { ?commentary prc:text ?text }
-}
-"""
-
-COMMENTARY_CODES = PREFIXES + """
-SELECT ?commentary ?code ?codeLabel WHERE {
-  ?commentary a prc:Commentary ; prc:illustrates ?code .
-  OPTIONAL { ?code rdfs:label ?codeLabel }
-}
-"""
 
 
 def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
@@ -243,18 +112,18 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
     with the components each commentary says it shows."""
     graphs: dict[str, nx.DiGraph] = {}
     owner = {part: case for part, (case, _, _) in cases_of(store).items()}
-    for case, label, description, constructed in store.query(CASES).rows:
+    for case, label, description, constructed in store.query(packaged_query("projection/cases")).rows:
         key = short(case)
         g = nx.DiGraph(case=key, label=_value(label) or key, constructed=_value(constructed) == "true")
         g.add_node(key, label=_value(label) or key, kind="case", text=_value(description), order=0)
         graphs[key] = g
-    for case, session, number, label, summary in store.query(CASE_SESSIONS).rows:
+    for case, session, number, label, summary in store.query(packaged_query("projection/case_sessions")).rows:
         g, key = graphs[short(case)], short(session)
         g.add_node(key, label=f"session {int(number.value)}", kind="session", text=_value(summary),
                    order=int(number.value), title=_value(label))
         g.add_edge(short(case), key, kind="session")
     by_session: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for session, moment, position, label, speaker, tos, start, end, text, summary in store.query(CASE_MOMENTS).rows:
+    for session, moment, position, label, speaker, tos, start, end, text, summary in store.query(packaged_query("projection/case_moments")).rows:
         skey, key = short(session), short(moment)
         g = graphs[owner[skey]]
         name = (f"TOS {start.value}–{end.value}" if start is not None and end is not None
@@ -269,14 +138,14 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
         g.add_edge(skey, ordered[0], kind="opens")
         for a, b in itertools.pairwise(ordered):
             g.add_edge(a, b, kind="next")
-    for moment, code, label in store.query(MOMENT_CODES).rows:
+    for moment, code, label in store.query(packaged_query("projection/moment_codes")).rows:
         g = graphs.get(owner.get(short(moment), ""))
         if g is None:
             continue
         ckey = short(code)
         g.add_node(ckey, label=_value(label) or ckey, kind="component", text="", order=0)
         g.add_edge(short(moment), ckey, kind="coded")
-    for commentary, target, evaluation, text in store.query(COMMENTARIES).rows:
+    for commentary, target, evaluation, text in store.query(packaged_query("projection/commentaries")).rows:
         g = graphs.get(owner.get(short(target), ""))
         if g is None:
             continue
@@ -285,45 +154,13 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
         g.add_node(key, label=f"{verdict} commentary", kind="commentary", evaluation=verdict, text=_value(text),
                    order=0)
         g.add_edge(key, short(target), kind="comments")
-    for commentary, code, label in store.query(COMMENTARY_CODES).rows:
+    for commentary, code, label in store.query(packaged_query("projection/commentary_codes")).rows:
         g = graphs.get(owner.get(short(commentary), ""))
         if g is not None:
             g.add_node(short(code), label=_value(label) or short(code), kind="component", text="", order=0)
             g.add_edge(short(commentary), short(code), kind="illustrates")
     return graphs
 
-
-FINDINGS = PREFIXES + """
-SELECT ?finding ?label ?number ?text ?relation ?direction ?evidence ?r ?d ?lower ?upper ?k ?n ?year ?condition
-       ?sample ?tag WHERE {
-  ?finding a prc:Finding .
-  OPTIONAL { ?finding rdfs:label ?label }
-  OPTIONAL { ?finding prc:findingNumber ?number }
-  OPTIONAL { ?finding prc:text ?text }
-  OPTIONAL { ?finding prc:relationKind ?relation }
-  OPTIONAL { ?finding prc:hasDirection ?direction }
-  OPTIONAL { ?finding prc:hasEvidenceLevel ?evidence }
-  OPTIONAL { ?finding prc:effectSizeR ?r }
-  OPTIONAL { ?finding prc:effectSizeD ?d }
-  OPTIONAL { ?finding prc:confidenceLower ?lower }
-  OPTIONAL { ?finding prc:confidenceUpper ?upper }
-  OPTIONAL { ?finding prc:numberOfStudies ?k }
-  OPTIONAL { ?finding prc:sampleSize ?n }
-  OPTIONAL { ?finding prc:year ?year }
-  OPTIONAL { ?finding prc:condition ?condition }
-  OPTIONAL { ?finding prc:sampleDescription ?sample }
-  OPTIONAL { ?finding prc:provenanceTag ?tag }
-}
-"""
-
-FINDING_ROLES = PREFIXES + """
-SELECT ?finding ?role ?construct ?label ?definition WHERE {
-  VALUES ?role { prc:findingSubject prc:findingObject prc:findingModerator }
-  ?finding ?role ?construct .
-  OPTIONAL { ?construct rdfs:label ?label }
-  OPTIONAL { ?construct skos:definition ?definition }
-}
-"""
 
 DIRECTION_NAMES = {"prc:PositiveDirection": "positive", "prc:NegativeDirection": "negative",
                    "prc:NullDirection": "null", "prc:MixedDirection": "mixed", "prc:NotDirectional": "not-directional"}
@@ -346,10 +183,10 @@ def findings_graph(store: Store) -> nx.MultiDiGraph:
     finding. Edges between the same two constructs whose directions disagree (one positive,
     another negative or null) are marked ``conflict``."""
     g = nx.MultiDiGraph()
-    sources = _collect(store.query(SOURCES).rows)
+    sources = _collect(store.query(packaged_query("projection/sources")).rows)
     info: dict[str, dict] = {}
     for (finding, label, number, text, relation, direction, evidence, r, d, lower, upper, k, n, year, condition,
-         sample, tag) in store.query(FINDINGS).rows:
+         sample, tag) in store.query(packaged_query("projection/findings")).rows:
         key = short(finding)
         info[key] = {"finding": key, "label": _value(label), "number": int(number.value) if number else None,
                          "text": _value(text), "relation": _value(relation),
@@ -361,7 +198,7 @@ def findings_graph(store: Store) -> nx.MultiDiGraph:
                          "sources": sources.get(key, []), "moderators": []}
         info[key]["effect"] = effect_r(info[key]["r"], info[key]["d"])
     roles: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for finding, role, construct, label, definition in sorted(store.query(FINDING_ROLES).rows,
+    for finding, role, construct, label, definition in sorted(store.query(packaged_query("projection/finding_roles")).rows,
                                                               key=lambda row: tuple(_value(t) for t in row[:3])):
         ckey = short(construct)
         g.add_node(ckey, label=_value(label) or ckey, definition=_value(definition), kind="construct")

@@ -1,7 +1,8 @@
 """`prc-kg release`: a versioned, checked and documented release in ``build/release/<version>/``.
 
 Everything is assembled in memory and checked first (rdflib reads all three syntaxes, owlready2
-reads the RDF/XML, QC finds no error, SHACL finds no violation); only then are the files written,
+reads the RDF/XML, then every gate of gates.py: QC finds no error, the privacy check finds no personal
+identifier in the examples, SHACL finds no violation); only then are the files written,
 all or none: the folder is written complete under a temporary name and swapped in with one step.
 A failed check writes nothing, so an existing release folder stays as it was.
 
@@ -18,13 +19,14 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
+from . import paths
 from .bnodes import same_graph
 from .errors import InputError, PrcKgError
 from .files import read_utf8
@@ -37,6 +39,7 @@ from .folders import (
     report_on_stderr,
     write_file,
 )
+from .gates import RELEASE_GATES, GateInputs, run_gates, shapes_beside
 from .ontology import OntologySource
 from .release import FORMATS, RELEASE_NAME, canonical, merged_release_graph, serialise
 from .vocab import PRC_IRI
@@ -62,8 +65,8 @@ class ReleaseError(PrcKgError):
 
 
 def default_changelog() -> Path:
-    """``CHANGELOG.md`` at the root of this checkout (the package is installed in editable mode)."""
-    return Path(__file__).resolve().parents[2] / CHANGELOG_FILE
+    """The project's ``CHANGELOG.md`` (see paths: a chosen project, this checkout, or the wheel's copy)."""
+    return paths.changelog()
 
 
 def check_version(text: str) -> str:
@@ -234,45 +237,11 @@ def _owlready_check(rdfxml: bytes, g: Graph) -> tuple[bool, str]:
     return True, f"{len(expected)} prc: classes"
 
 
-def _qc_check(g: Graph, qc_dir: Path | None) -> tuple[bool, str]:
-    from .qc import LEVELS, run_qc
-
-    report = run_qc(g, qc_dir)
-    counts = ", ".join(f"{report.count(level)} {level}" for level in LEVELS)
-    if report.ok:
-        return True, f"{len(report.checks)} checks; {counts}"
-    errors = [v for v in report.violations if v.level == "ERROR"]
-    return False, f"{counts}" + _listing(f"ERROR {v.rule} {v.entity} {v.property}".strip() for v in errors)
-
-
-def _shacl_check(data: Graph, ontology: Graph, shapes_dir: Path | None) -> tuple[bool, str]:
-    from .validation import load_shapes, validate
-
-    found = validate(data, ontology, load_shapes(shapes_dir))
-    violations = [v for v in found if v.severity == "Violation"]
-    summary = f"{len(violations)} violations, {len(found) - len(violations)} warnings"
-    if violations:
-        return False, summary + _listing(str(v) for v in violations)
-    return True, summary
-
-
-def _listing(lines: Iterable[str], limit: int = 10) -> str:
-    """The first few problems, one per line under the check's name, so a long list stays readable."""
-    items = list(lines)
-    shown = "".join(f"\n    {line}" for line in items[:limit])
-    return shown + (f"\n    … and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def _shapes_dir(source: OntologySource) -> Path | None:
-    """The shapes beside the ontology being released (a scratch copy has its own), else the default."""
-    folder = source.main_path.parent / "shapes"
-    return folder if folder.is_dir() else None
-
-
 def assemble_release(source: OntologySource, examples_dir: Path | None = None, changelog: Path | None = None,
                      version: str | None = None, date: str | None = None,
-                     qc_dir: Path | None = None) -> ReleaseBundle:
-    """Build every release file in memory and run the checks; ReleaseError when one fails."""
+                     qc_dir: Path | None = None, allow: Sequence[Path] = ()) -> ReleaseBundle:
+    """Build every release file in memory, check that each reads back, run the gates (``allow``: further
+    allow-lists for the privacy gate); ReleaseError naming each failed check when one fails."""
     from .docpage import render_page
     from .instances import load_examples
 
@@ -283,7 +252,8 @@ def assemble_release(source: OntologySource, examples_dir: Path | None = None, c
     rv = resolve_version(merged, iri, version, date)
     entry = changelog_entry(changelog or default_changelog(), rv.version)
     graph = stamp_header(merged, iri, rv)
-    examples = canonical(load_examples(graph, examples_dir).graph)
+    loaded = load_examples(graph, examples_dir)
+    examples = canonical(loaded.graph)
     timings["load"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -301,14 +271,18 @@ def assemble_release(source: OntologySource, examples_dir: Path | None = None, c
     checks.append(_timed(f"rdflib reads {rv.stem}-examples.ttl",
                          lambda: _rdflib_check(files[f"{rv.stem}-examples.ttl"], "turtle", examples)))
     checks.append(_timed("owlready2 reads the RDF/XML", lambda: _owlready_check(files[f"{rv.stem}.owl"], graph)))
-    checks.append(_timed("QC", lambda: _qc_check(graph, qc_dir)))
-    # SHACL takes most of the time: skip it when a cheaper check has already failed.
-    if all(c.ok for c in checks):
-        checks.append(_timed("SHACL on the examples", lambda: _shacl_check(examples, graph, _shapes_dir(source))))
+    # The gates validate runs and more, each once; SHACL takes most of the time and is skipped once a
+    # cheaper check has failed, as the release is refused anyway.
+    inputs = GateInputs(graph, examples, len(loaded.files), examples_dir, allow=allow,
+                        shapes_dir=shapes_beside(source), qc_dir=qc_dir)
+    gates = run_gates(RELEASE_GATES, inputs, skip_costly_after_failure=True,
+                      failed_before=not all(c.ok for c in checks))
+    checks += [CheckResult(r.name, r.ok, r.reason(), r.seconds) for r in gates.results]
     failed = [c for c in checks if not c.ok]
     if failed:
         reasons = "\n".join(f"  {c.name}: {c.detail}" for c in failed)
-        raise ReleaseError(f"release {rv.version} not written, {len(failed)} check(s) failed:\n{reasons}")
+        skipped = f"\n  not run, as a check failed: {', '.join(gates.skipped)}" if gates.skipped else ""
+        raise ReleaseError(f"release {rv.version} not written, {len(failed)} check(s) failed:\n{reasons}{skipped}")
 
     files[MANIFEST_FILE] = _manifest(graph, iri, rv, files, checks)
     files[SUMS_FILE] = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"

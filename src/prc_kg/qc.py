@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from . import paths
 from .errors import InputError
 from .files import read_utf8
 from .store import EmbeddedStore
@@ -23,7 +24,7 @@ _HEADER = re.compile(r"^#\s*(title|level|description):\s*(.*)$")
 
 
 def default_qc_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "queries" / "qc"
+    return paths.qc_dir()
 
 
 @dataclass(frozen=True)

@@ -14,29 +14,27 @@ query text.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import paths
 from .errors import InputError
 from .files import read_utf8
-from .store import QueryResult, Term
+from .store import Term
 from .vocab import PREFIXES
 
 _HEADER = re.compile(r"^#\s*(title|question|param|answer):\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<kind>iri|string|integer|decimal)"
                     r"(?:\s*=\s*(?P<default>.+))?$")
 XSD = "http://www.w3.org/2001/XMLSchema#"
-FORMATS = ("table", "csv", "tsv", "json")
 
 
 def default_query_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "queries"
+    return paths.queries_dir()
 
 
 @dataclass(frozen=True)
@@ -125,6 +123,17 @@ def read_query(path: Path) -> QueryFile:
     return q
 
 
+PACKAGED_QUERIES = Path(__file__).resolve().parent / "sparql"
+
+
+@functools.cache
+def packaged_query(name: str) -> str:
+    """The text of a query prc-kg runs for its own views, analyses and exports: ``sparql/NAME.rq``
+    inside the package (e.g. ``projection/sections``; an update is named with its ``.ru``), read and
+    header-checked as library queries are, once per process."""
+    return read_query(PACKAGED_QUERIES / (name if name.endswith(".ru") else f"{name}.rq")).text
+
+
 def load_library(folder: Path | None = None) -> dict[str, QueryFile]:
     """Every competency and analysis query (``queries/*.rq``; QC checks live in ``queries/qc``)."""
     folder = Path(folder) if folder else default_query_dir()
@@ -166,49 +175,3 @@ def short(term: Term | None) -> str:
                 return f"{prefix}:{term.value[len(ns):]}"
         return term.value
     return term.value
-
-
-def term_to_json(term: Term) -> dict:
-    """One RDF term in the SPARQL 1.1 JSON results form (the inverse of ``store.term_from_json``)."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != XSD + "string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
-def to_json(result: QueryResult) -> dict:
-    if result.kind == "ask":
-        return {"head": {}, "boolean": result.boolean}
-    return {"head": {"vars": result.variables},
-            "results": {"bindings": [{v: term_to_json(t) for v, t in zip(result.variables, row) if t is not None}
-                                     for row in result.rows]}}
-
-
-def format_result(result: QueryResult, fmt: str) -> str:
-    if result.kind == "ask":
-        return json.dumps(to_json(result)) + "\n" if fmt == "json" else ("yes\n" if result.boolean else "no\n")
-    if result.kind == "graph":
-        return "".join(f"{t} .\n" for t in result.triples)
-    if fmt == "json":
-        return json.dumps(to_json(result), indent=1, ensure_ascii=False) + "\n"
-    if fmt in ("csv", "tsv"):
-        buf = io.StringIO()
-        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(result.variables)
-        for row in result.rows:
-            writer.writerow([("" if t is None else t.value) if fmt == "csv" else short(t) for t in row])
-        return buf.getvalue()
-    cells = [[short(t) for t in row] for row in result.rows]
-    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
-    widths = [min(w, 60) for w in widths]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c[:60].ljust(w) for c, w in zip(r, widths)) for r in cells]
-    lines.append(f"({len(result.rows)} rows)")
-    return "\n".join(lines) + "\n"

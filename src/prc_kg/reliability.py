@@ -24,9 +24,10 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from itertools import combinations, groupby
 
+from .ntriples import iri, literal
 from .vocab import DATA_IRI, PRC_IRI
 
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDF_TYPE = iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PAIR_LIMIT = 4  # raters of an item up to which every pair is stored and printed (6 pairs)
 PAIR_STATISTICS = ("ICC(2,1)", "Cohen's kappa", "weighted kappa (quadratic)")
 ALL_STATISTICS = ("ICC(2,1)", "Fleiss' kappa")
@@ -183,19 +184,18 @@ class Reliability:
         for stat, value in self.estimates:
             if value is None:
                 continue
-            node = f"<{DATA_IRI}study/{self.study}/reliability/{self.item.replace(':', '_')}/{SLUGS[stat]}/{who}>"
+            node = iri(f"{DATA_IRI}study/{self.study}/reliability/{self.item.replace(':', '_')}/{SLUGS[stat]}/{who}")
             triples = [
-                (RDF_TYPE, "<http://www.w3.org/2002/07/owl#NamedIndividual>"),
-                (RDF_TYPE, f"<{PRC_IRI}ReliabilityEstimate>"),
-                ("<http://www.w3.org/2000/01/rdf-schema#label>",
-                 f'"{stat} for {self.item} in study {self.study}, {between}"'),
-                (f"<{PRC_IRI}forItem>", f"<{self.item_iri}>"),
-                (f"<{PRC_IRI}reliabilityStatistic>", f'"{stat}"'),
-                (f"<{PRC_IRI}estimate>", f'"{value:.4f}"^^<http://www.w3.org/2001/XMLSchema#decimal>'),
-                (f"<{PRC_IRI}numberOfUnits>",
-                 f'"{self.units}"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>'),
-                (f"<{PRC_IRI}inStudy>", f"<{DATA_IRI}study/{self.study}>"),
-            ] + [(f"<{PRC_IRI}betweenRaters>", f"<{DATA_IRI}rater/{r}>") for r in self.raters]
+                (RDF_TYPE, iri("http://www.w3.org/2002/07/owl#NamedIndividual")),
+                (RDF_TYPE, iri(f"{PRC_IRI}ReliabilityEstimate")),
+                (iri("http://www.w3.org/2000/01/rdf-schema#label"),
+                 literal(f"{stat} for {self.item} in study {self.study}, {between}")),
+                (iri(f"{PRC_IRI}forItem"), iri(str(self.item_iri))),
+                (iri(f"{PRC_IRI}reliabilityStatistic"), literal(stat)),
+                (iri(f"{PRC_IRI}estimate"), literal(f"{value:.4f}", "decimal")),
+                (iri(f"{PRC_IRI}numberOfUnits"), literal(str(self.units), "nonNegativeInteger")),
+                (iri(f"{PRC_IRI}inStudy"), iri(f"{DATA_IRI}study/{self.study}")),
+            ] + [(iri(f"{PRC_IRI}betweenRaters"), iri(f"{DATA_IRI}rater/{r}")) for r in self.raters]
             for p, o in triples:
                 emit(node, p, o)
                 count += 1

@@ -13,59 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .pooling import PooledTransition, random_effects
-from .querylib import short
+from .querylib import packaged_query, short
 from .sequential import Transition, lag1_transitions
 from .store import Store
-from .vocab import SPARQL_PREFIXES
-
-PREFIXES = SPARQL_PREFIXES
-
-SEGMENT_MEANS = PREFIXES + """
-SELECT ?segment ?construct (AVG(?value) AS ?mean) WHERE {
-  ?rating sosa:hasFeatureOfInterest ?segment ;
-          sosa:observedProperty ?item ;
-          sosa:hasSimpleResult ?value .
-  ?item prc:measuresConstruct ?construct .
-}
-GROUP BY ?segment ?construct
-"""
-
-SEGMENT_PAIRS = PREFIXES + """
-SELECT ?group ?groupLabel ?before ?after WHERE {
-  ?before a prc:TherapistSegment ;
-          prc:immediatelyFollowedBy ?after ;
-          prc:partOfSession/prc:partOfTreatment/prc:hasDyad ?group .
-  ?after a prc:PatientSegment .
-  OPTIONAL { ?group rdfs:label ?groupLabel }
-}
-"""
-
-TURN_PAIRS = PREFIXES + """
-SELECT ?group ?groupLabel ?before ?after WHERE {
-  ?before a prc:TherapistTurn ;
-          prc:immediatelyFollowedBy ?after ;
-          prc:partOfSession/prc:partOfTreatment ?treatment .
-  ?after a prc:PatientTurn .
-  ?group prc:documentsTreatment ?treatment .
-  OPTIONAL { ?group rdfs:label ?groupLabel }
-}
-"""
-
-TURN_CODES = PREFIXES + """
-SELECT ?turn ?code WHERE {
-  VALUES (?kind ?root) { (prc:TherapistTurn prc:TherapistIntervention) (prc:PatientTurn prc:PatientContribution) }
-  ?turn a ?kind ; a ?code .
-  ?code rdfs:subClassOf+ ?root .
-  FILTER NOT EXISTS { ?turn a ?narrower . ?narrower rdfs:subClassOf+ ?code . FILTER(?narrower != ?code) }
-}
-"""
-
-LABELS = PREFIXES + """
-SELECT ?term ?label WHERE {
-  { ?item prc:measuresConstruct ?term } UNION { ?term rdfs:subClassOf+ prc:ProcessComponent }
-  ?term rdfs:label ?label .
-}
-"""
 
 
 @dataclass(frozen=True)
@@ -91,7 +41,7 @@ class CodedPairs:
 
 
 def _labels(store: Store) -> dict[str, str]:
-    return {str(term.value): str(label.value) for term, label in store.query(LABELS).rows}
+    return {str(term.value): str(label.value) for term, label in store.query(packaged_query("sequences/labels")).rows}
 
 
 def _grouped_pairs(store: Store, pairs_query: str, codes: dict[str, set[str]]):
@@ -108,34 +58,20 @@ def _grouped_pairs(store: Store, pairs_query: str, codes: dict[str, set[str]]):
 def rated_pairs(store: Store, threshold: float = 3.0) -> CodedPairs:
     """Lag-1 pairs of rated segments (therapist segment, next patient segment) per dyad."""
     codes: dict[str, set[str]] = defaultdict(set)
-    for segment, construct, mean in store.query(SEGMENT_MEANS).rows:
+    for segment, construct, mean in store.query(packaged_query("sequences/segment_means")).rows:
         if float(mean.value) >= threshold:
             codes[segment.value].add(construct.value)
-    groups, group_labels = _grouped_pairs(store, SEGMENT_PAIRS, codes)
+    groups, group_labels = _grouped_pairs(store, packaged_query("sequences/segment_pairs"), codes)
     return CodedPairs("ratings", groups, group_labels, _labels(store))
 
 
 def turn_pairs(store: Store) -> CodedPairs:
     """Lag-1 pairs of coded turns (therapist turn, next patient turn) per case."""
     codes: dict[str, set[str]] = defaultdict(set)
-    for turn, code in store.query(TURN_CODES).rows:
+    for turn, code in store.query(packaged_query("sequences/turn_codes")).rows:
         codes[turn.value].add(code.value)
-    groups, group_labels = _grouped_pairs(store, TURN_PAIRS, codes)
+    groups, group_labels = _grouped_pairs(store, packaged_query("sequences/turn_pairs"), codes)
     return CodedPairs("turns", groups, group_labels, _labels(store))
-
-
-SESSION_MEANS = PREFIXES + """
-SELECT ?dyad ?dyadLabel ?sessionNumber ?code ?itemLabel (AVG(?value) AS ?mean) (COUNT(?value) AS ?ratings) WHERE {
-  ?treatment prc:hasDyad ?dyad .
-  ?session prc:partOfTreatment ?treatment ; prc:sessionNumber ?sessionNumber .
-  ?segment prc:partOfSession ?session .
-  ?rating sosa:hasFeatureOfInterest ?segment ; sosa:observedProperty ?item ; sosa:hasSimpleResult ?value .
-  ?item prc:itemCode ?code .
-  OPTIONAL { ?item rdfs:label ?itemLabel }
-  OPTIONAL { ?dyad rdfs:label ?dyadLabel }
-}
-GROUP BY ?dyad ?dyadLabel ?sessionNumber ?code ?itemLabel
-"""
 
 
 @dataclass(frozen=True)
@@ -152,7 +88,7 @@ def trajectories(store: Store, items: list[str] | None = None) -> list[Trajector
     series: dict[tuple[str, str], list[tuple[int, float, int]]] = defaultdict(list)
     names: dict[str, str] = {}
     item_names: dict[str, str] = {}
-    for dyad, dyad_label, number, code, item_label, mean, count in store.query(SESSION_MEANS).rows:
+    for dyad, dyad_label, number, code, item_label, mean, count in store.query(packaged_query("sequences/session_means")).rows:
         key = short(dyad)
         if items and code.value not in items:
             continue

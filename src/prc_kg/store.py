@@ -102,6 +102,21 @@ class EmbeddedStore:
 # -- remote endpoints --------------------------------------------------------------------------------
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+# An IRI or a string may hold '#' (rdf-schema#), and a string "WHERE {": comments and strings are
+# blanked before the WHERE block is looked for, IRIs kept as they are.
+_IRI_STRING_OR_COMMENT = re.compile(
+    r'<[^<>"{}|^`\\\s]*>'  # an IRI
+    r'|"""[\s\S]*?"""'  # long strings
+    r"|'''[\s\S]*?'''"
+    r'|"(?:[^"\\\n]|\\.)*"'  # strings
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|#[^\n]*"  # a comment
+)
+
+
+def _blank(match: re.Match) -> str:
+    text = match.group(0)
+    return text if text.startswith("<") else " " * len(text)
 
 
 def term_to_sparql(term: Term) -> str:
@@ -117,7 +132,7 @@ def bind_with_values(sparql: str, bindings: dict[str, Term]) -> str:
     """
     if not bindings:
         return sparql
-    match = _WHERE.search(re.sub(r"#[^\n]*", lambda m: " " * len(m.group(0)), sparql))
+    match = _WHERE.search(_IRI_STRING_OR_COMMENT.sub(_blank, sparql))
     if match is None:
         raise QueryError("cannot bind parameters: the query has no WHERE block")
     values = " ".join(f"VALUES ?{name} {{ {term_to_sparql(term)} }}" for name, term in sorted(bindings.items()))

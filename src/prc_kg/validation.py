@@ -8,13 +8,14 @@ from pathlib import Path
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
-from .ontology import default_ontology_dir, parse_file
+from . import paths
+from .ontology import parse_file
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 
 def default_shapes_dir() -> Path:
-    return default_ontology_dir() / "shapes"
+    return paths.shapes_dir()
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,20 @@
-"""Build the HTML views of a store into one folder, all or nothing, with an overview page."""
+"""Build the HTML views of a store into one folder, all or nothing, with an overview page. Which
+views exist, and in what order, is the view registry's (viewregistry.VIEWS)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from . import projection
-from .charts import trajectories_html
+from . import viewregistry
 from .files import write_files_atomically
-from .htmlpage import GraphPage, render_graph_page, render_plain_page
-from .sequences import rated_pairs, trajectories, turn_pairs
+from .htmlpage import GraphPage, PlainPage, render_graph_page, render_plain_page
 from .store import Store
-from .views import case_page, findings_page, taxonomy_page, transitions_page
+from .viewregistry import DEFAULT_ITEMS, View, ViewOptions
 
-VIEWS = ("taxonomy", "case", "findings", "transitions", "trajectories")
-DEFAULT_ITEMS = ("APS:PAT-PROD", "APS:PAT-REFL", "APS:PAT-FEEL", "APS:TYPE-INT", "APS:QUAL-GOOD")
+VIEWS = viewregistry.names()  # the registered views' names, kept for callers of the old tuple
 
 
 @dataclass(frozen=True)
@@ -28,23 +27,25 @@ class ViewSummary:
     note: str = ""
 
 
-def graph_pages(store: Store, views: tuple[str, ...] = VIEWS, threshold: float = 3.0,
+def _page(view: View, store: Store, options: ViewOptions) -> GraphPage | PlainPage:
+    page = view.build(store, options)
+    if page.name != view.name or isinstance(page, GraphPage) != view.network:
+        raise TypeError(f"view {view.name} (registered with network={view.network}) built a "
+                        f"{type(page).__name__} named {page.name}")
+    return page
+
+
+def graph_pages(store: Store, views: Iterable[str] | None = None, threshold: float = 3.0,
                 alpha: float = 0.05) -> dict[str, GraphPage]:
-    pages: dict[str, GraphPage] = {}
-    if "taxonomy" in views:
-        pages["taxonomy"] = taxonomy_page(projection.taxonomy_graph(store))
-    if "case" in views:
-        pages["case"] = case_page(projection.case_graphs(store))
-    if "findings" in views:
-        pages["findings"] = findings_page(projection.findings_graph(store))
-    if "transitions" in views:
-        sources = [p for p in (rated_pairs(store, threshold), turn_pairs(store)) if p.groups]
-        pages["transitions"] = transitions_page(sources, alpha)
-    return pages
+    """The network views among `views` (all when None) as pages, not yet rendered."""
+    options = ViewOptions(threshold, alpha)
+    return {v.name: _page(v, store, options) for v in viewregistry.select(views) if v.network}
 
 
-def _summary(page: GraphPage) -> ViewSummary:
-    return ViewSummary(page.name, page.name + ".html", len(page.datasets),
+def _summary(view: View, page: GraphPage | PlainPage) -> ViewSummary:
+    if isinstance(page, PlainPage):
+        return ViewSummary(view.name, view.file, page.datasets, 0, 0, page.note)
+    return ViewSummary(view.name, view.file, len(page.datasets),
                        sum(len(d.nodes) for d in page.datasets.values()),
                        sum(len(d.edges) for d in page.datasets.values()))
 
@@ -57,23 +58,21 @@ def _index(summaries: list[ViewSummary]) -> str:
             f"{rows}</table>\n")
 
 
-def build_views(store: Store, out_dir: Path, views: tuple[str, ...] = VIEWS, threshold: float = 3.0,
-                alpha: float = 0.05, items: tuple[str, ...] = DEFAULT_ITEMS) -> list[ViewSummary]:
-    """Write the chosen views and index.html into out_dir; a failure writes none of them."""
-    unknown = [v for v in views if v not in VIEWS]
-    if unknown:
-        raise ValueError(f"unknown view(s) {', '.join(unknown)}; expected some of {', '.join(VIEWS)}")
+def build_views(store: Store, out_dir: Path, views: Iterable[str] | None = None, threshold: float = 3.0,
+                alpha: float = 0.05, items: Iterable[str] = DEFAULT_ITEMS) -> list[ViewSummary]:
+    """Write the chosen views (all when None) and index.html into out_dir; a failure writes none of them."""
+    chosen = viewregistry.select(views)
+    options = ViewOptions(threshold, alpha, tuple(items))
+    nav = viewregistry.nav()
     outputs: dict[Path, bytes] = {}
     summaries = []
-    for name, page in graph_pages(store, views, threshold, alpha).items():
-        outputs[out_dir / f"{name}.html"] = render_graph_page(page).encode("utf-8")
-        summaries.append(_summary(page))
-    if "trajectories" in views:
-        series = trajectories(store, list(items))
-        outputs[out_dir / "trajectories.html"] = render_plain_page(
-            "trajectories", "Rating trajectories per dyad", trajectories_html(series)).encode("utf-8")
-        summaries.append(ViewSummary("trajectories", "trajectories.html", len({t.dyad for t in series}), 0, 0,
-                                     f"{len(series)} series (SVG charts)"))
-    outputs[out_dir / "index.html"] = render_plain_page("index", "prc-kg views", _index(summaries)).encode("utf-8")
+    for view in chosen:
+        page = _page(view, store, options)
+        html = (render_graph_page(page, nav) if isinstance(page, GraphPage)
+                else render_plain_page(page.name, page.title, page.inner_html, nav))
+        outputs[out_dir / view.file] = html.encode("utf-8")
+        summaries.append(_summary(view, page))
+    name = viewregistry.OVERVIEW[0]
+    outputs[out_dir / f"{name}.html"] = render_plain_page(name, "prc-kg views", _index(summaries), nav).encode("utf-8")
     write_files_atomically(outputs)
     return summaries

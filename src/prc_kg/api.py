@@ -1,0 +1,277 @@
+"""The front door: a knowledge graph opened from the sources, a store folder or an endpoint, with the
+CLI's queries, validation and views as methods, so a notebook gets what ``prc-kg`` gives. The CLI
+parses arguments and calls this; the same checks guard the user's files either way."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from .errors import InputError, PrcKgError
+from .rows import Rows
+from .store import QueryError, Store, Term
+
+if TYPE_CHECKING:
+    from .gates import GateResult, GateRun
+
+
+def data_dir(ontology: Path | None = None) -> Path:
+    """``build/ratings`` beside the ontology folder given, else in the project's build folder (this
+    checkout's by default; the current folder's with the data shipped in the wheel), where ``prc-kg
+    import`` writes and the graph looks for imported ratings: not the current folder of a checkout,
+    so the same call gives the same graph from any folder."""
+    from . import paths
+
+    if ontology:
+        return Path(os.path.abspath(ontology)).parent / "build" / "ratings"
+    return paths.build_dir() / "ratings"
+
+
+def default_data_files(ontology: Path | None = None) -> list[Path]:
+    """The data files a graph from the sources holds when none are named: ``*.nt`` in ``data_dir``."""
+    return sorted(data_dir(ontology).glob("*.nt"))
+
+
+def ontology_files(ontology: Path | None = None) -> list[Path]:
+    """The ontology's main file and the module files its catalog names (some may lie outside the folder):
+    inputs no output may replace."""
+    from .ontology import CATALOG_FILE, MAIN_FILE, default_ontology_dir, read_catalog
+
+    folder = Path(ontology or default_ontology_dir())
+    return [folder / MAIN_FILE, folder / CATALOG_FILE, *read_catalog(folder).values()]
+
+
+def iri(text: str) -> ox.NamedNode:
+    """An IRI for a parameter of SPARQL text: full, in <...>, or a prefixed name (prc:, data:, …)."""
+    from .querylib import to_term
+
+    return to_term(text, "iri", Path("iri"), "iri")
+
+
+def _term(value) -> Term:
+    """A Python value as an RDF term, for a parameter of SPARQL text (a str is a plain literal: use
+    ``iri()`` for an IRI)."""
+    if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        return value
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    for kind, name in ((bool, "boolean"), (int, "integer"), (float, "double"), (Decimal, "decimal")):
+        if isinstance(value, kind):
+            text = str(value).lower() if kind is bool else str(value)
+            return ox.Literal(text, datatype=ox.NamedNode(xsd + name))
+    if isinstance(value, str):
+        return ox.Literal(value)
+    raise PrcKgError(f"cannot bind {value!r}: expected a str, number, bool or pyoxigraph term")
+
+
+def _text(value) -> str:
+    """A value for a library query parameter, as it would be typed after ``--param NAME=``."""
+    return f"<{value.value}>" if isinstance(value, ox.NamedNode) else getattr(value, "value", str(value))
+
+
+def _is_sparql(text: str) -> bool:
+    """SPARQL text, not a query name or a ``.rq`` file: it has a space, a line break or a brace."""
+    stripped = text.strip()
+    if stripped.endswith(".rq") and "\n" not in stripped:
+        return False
+    return any(c.isspace() or c == "{" for c in stripped)
+
+
+@dataclass
+class Validation:
+    """What ``prc-kg validate`` reports: the instance gates of gates.py (the privacy check, SHACL) over
+    the examples and the further data files, as a release runs them. ``ok`` when every gate passed."""
+
+    run: GateRun
+
+    @property
+    def ok(self) -> bool:
+        return self.run.ok
+
+    @property
+    def results(self) -> list[GateResult]:
+        return self.run.results
+
+    def lines(self) -> list[str]:
+        """The report as ``prc-kg validate`` prints it: each gate's lines, then its summary."""
+        return [line for result in self.run.results for line in (*result.outcome.lines, result.outcome.summary)]
+
+
+class KnowledgeGraph:
+    """The knowledge graph, in memory from the sources, in a store folder, or behind an endpoint.
+
+    ``from_sources``, ``from_store`` and ``from_endpoint`` open it at once, so a wrong path fails on
+    that line; ``open`` (what the CLI uses) waits for the first use, so a mistyped query name is
+    reported before any source is read."""
+
+    def __init__(self, opener: Callable[[], Store], *, kind: str, ontology: Path | None = None,
+                 examples: Path | None = None, store_dir: Path | None = None, queries: Path | None = None):
+        self._opener, self._store, self._sources = opener, None, None
+        self.kind = kind  # "sources", "store" or "endpoint"
+        self.ontology_dir, self.examples_dir, self.store_dir, self.queries_dir = ontology, examples, store_dir, queries
+
+    # -- opening ------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, *, ontology: Path | None = None, examples: Path | None = None, data: Iterable[Path] | None = None,
+             store: Path | None = None, endpoint: str | None = None, queries: Path | None = None) -> KnowledgeGraph:
+        """The endpoint if given, else the store folder if given, else the graph built in memory from the
+        ontology, the examples and ``data`` (default: the imported ratings, ``default_data_files``);
+        opened on first use."""
+        folders = {"ontology": ontology, "examples": examples, "queries": queries}
+        if endpoint:
+            from .store import RemoteStore
+
+            return cls(lambda: RemoteStore(endpoint), kind="endpoint", **folders)
+        if store:
+            return cls(lambda: _open_store(Path(store)), kind="store", store_dir=Path(store), **folders)
+        graph = cls(lambda: graph._build(data), kind="sources", **folders)
+        return graph
+
+    @classmethod
+    def from_sources(cls, ontology: Path | None = None, examples: Path | None = None,
+                     data: Iterable[Path] | None = None, *, queries: Path | None = None) -> KnowledgeGraph:
+        """Build the graph in memory, as ``prc-kg query`` does without --store: the ontology folder,
+        the examples folder and ``data`` N-Triples files (default: ``*.nt`` in build/ratings beside the
+        ontology folder, where ``prc-kg import`` writes), with the inferences materialised."""
+        return cls.open(ontology=ontology, examples=examples, data=data, queries=queries)._opened()
+
+    @classmethod
+    def from_store(cls, path: Path | str, *, queries: Path | None = None) -> KnowledgeGraph:
+        """A store folder made by ``prc-kg load --store``, read-only."""
+        return cls.open(store=Path(path), queries=queries)._opened()
+
+    @classmethod
+    def from_endpoint(cls, url: str, *, queries: Path | None = None) -> KnowledgeGraph:
+        """A SPARQL 1.1 endpoint (http or https), such as ``prc-kg serve``."""
+        return cls.open(endpoint=url, queries=queries)._opened()
+
+    def _opened(self) -> KnowledgeGraph:
+        self.store  # noqa: B018 - opening is the point: errors show where the graph was opened
+        return self
+
+    @property
+    def store(self) -> Store:
+        """The store queries run on (an EmbeddedStore, or a RemoteStore for an endpoint)."""
+        if self._store is None:
+            self._store = self._opener()
+        return self._store
+
+    def sources(self):
+        """The ontology source, its merged release graph and the examples (read once)."""
+        if self._sources is None:
+            from .instances import load_examples
+            from .ontology import load_source
+            from .release import merged_release_graph
+
+            source = load_source(self.ontology_dir)
+            ontology = merged_release_graph(source)
+            self._sources = source, ontology, load_examples(ontology, self.examples_dir)
+        return self._sources
+
+    def _build(self, data: Iterable[Path] | None):
+        from .dataset import load_dataset
+
+        _, ontology, examples = self.sources()
+        files = default_data_files(self.ontology_dir) if data is None else [Path(p) for p in data]
+        store, _ = load_dataset(ontology, examples.graph, files)
+        return store
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def queries(self) -> dict:
+        """The query library (name → querylib.QueryFile, with title, question and params)."""
+        from .querylib import load_library
+
+        return load_library(self.queries_dir)
+
+    def query(self, text: str, /, **params) -> Rows:
+        """Run a library query by name, a ``.rq`` file, or SPARQL text. Library parameters are given as
+        on the command line (``session="data:case/annie/session/1"``); parameters of SPARQL text are
+        Python values or pyoxigraph terms (``iri("data:…")`` for an IRI), bound, never pasted in."""
+        if not _is_sparql(text):
+            return self.library_query(text, **params)
+        return Rows(self.store.query(text, {name: _term(value) for name, value in params.items()}))
+
+    def library_query(self, name: str, /, **params) -> Rows:
+        """A library query by name or a ``.rq`` file, as ``prc-kg query NAME --param …``; a bad name,
+        parameter or query is an InputError naming the query file."""
+        from .querylib import find_query
+
+        q = find_query(name, self.queries_dir)
+        bindings = q.bindings({key: _text(value) for key, value in params.items()})
+        try:
+            return Rows(self.store.query(q.text, bindings))
+        except QueryError as exc:
+            raise InputError(q.path, str(exc)) from exc
+
+    # -- checks and views ---------------------------------------------------------------------------
+
+    def validate(self, data: Iterable[Path] = (), allow: Iterable[Path] = ()) -> Validation:
+        """The instance gates (privacy, SHACL) over the examples and ``data`` (further RDF files), with
+        the examples' allow-list plus ``allow``: ``prc-kg validate``."""
+        from .gates import VALIDATE_GATES, GateInputs, run_gates, shapes_beside
+        from .ontology import parse_file
+
+        if self.kind != "sources":
+            raise PrcKgError(f"validate checks the sources; this graph was opened from a {self.kind}: "
+                             "open it with KnowledgeGraph.from_sources")
+        source, ontology, examples = self.sources()
+        graphs = [(Path(path), parse_file(Path(path))) for path in data]
+        instances = examples.graph
+        for _, graph in graphs:
+            instances = instances + graph  # a new graph: the examples (and the store built from them) stay as read
+        inputs = GateInputs(ontology, instances, len(examples.files) + len(graphs), self.examples_dir, graphs,
+                            [Path(p) for p in allow], shapes_beside(source))
+        return Validation(run_gates(VALIDATE_GATES, inputs))
+
+    def source_folders(self) -> list[tuple[str, Path]]:
+        """The folders this graph reads (named), which no output may be, lie in, or hold."""
+        from .instances import default_examples_dir
+        from .ontology import default_ontology_dir
+
+        found = [("ontology folder", Path(self.ontology_dir or default_ontology_dir())),
+                 ("examples folder", Path(self.examples_dir or default_examples_dir()))]
+        if self.queries_dir:
+            found.append(("queries folder", Path(self.queries_dir)))
+        if self.store_dir:
+            found.append(("store folder", self.store_dir))
+        return found
+
+    def build_views(self, out: Path | str, views: Iterable[str] | None = None, threshold: float = 3.0,
+                    alpha: float = 0.05, items: Iterable[str] | None = None) -> list:
+        """Write the HTML views (all by default) and index.html into ``out``, as ``prc-kg viz``: all or
+        none, and never into or over a source folder or an input. Returns viz.ViewSummary per page."""
+        from .outputs import check_outputs
+        from .viewregistry import DEFAULT_ITEMS, OVERVIEW, select
+        from .viz import build_views
+
+        out = Path(out)
+        try:
+            chosen = select(views)
+        except ValueError as exc:
+            raise PrcKgError(str(exc)) from exc
+        if not chosen:
+            raise PrcKgError("no view chosen; leave views out for all of them")
+        pages = [out / view.file for view in chosen] + [out / f"{OVERVIEW[0]}.html"]
+        check_outputs(pages, [out], ontology_files(self.ontology_dir), self.source_folders())
+        return build_views(self.store, out, [view.name for view in chosen], threshold, alpha, tuple(DEFAULT_ITEMS if items is None else items))
+
+
+def _open_store(path: Path) -> Store:
+    """A store folder, after putting back what a killed ``load`` left moved aside."""
+    from .store import open_store
+    from .storedir import tidy
+
+    tidy(path)
+    if not path.is_dir():
+        raise InputError(path, f"no store here; create it with `prc-kg load --store {path}`")
+    try:
+        return open_store(path)
+    except OSError as exc:
+        raise InputError(path, f"not a store made by `prc-kg load --store` ({exc})") from exc
