@@ -38,6 +38,7 @@ def _readme_example() -> str:
     return re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
 
 
+@pytest.mark.slow
 def test_readme_example_prints_the_rows_the_cli_gives(capsys):
     code = _readme_example()
     assert len(code.strip().splitlines()) <= 5 and "from_sources" in code and CQ01 in code
@@ -59,6 +60,7 @@ def test_import_prc_kg_is_cheap_and_names_the_front_door():
     assert out.splitlines() == ["[]", "prc_kg.api prc_kg.rows True"]
 
 
+@pytest.mark.slow
 def test_query_from_sources_matches_the_cli(kg, ratings, capsys):
     rows = kg.query(CQ01, session=SESSION2)
     assert isinstance(rows, Rows) and rows.variables == ["type", "label", "tos"]
@@ -81,6 +83,7 @@ def _store_of(ratings: Path) -> Path:
     return _STORES[ratings]
 
 
+@pytest.mark.slow
 def test_store_folder_gives_the_same_answers_as_the_sources(kg, ratings):
     on_disk = KnowledgeGraph.from_store(_store_of(ratings))
     assert len(on_disk.store) == len(kg.store)
@@ -159,6 +162,7 @@ def test_to_dataframe_with_and_without_pandas(kg, monkeypatch):
         rows.to_dataframe()
 
 
+@pytest.mark.slow
 def test_validate_reports_what_the_cli_prints(kg, tmp_path, capsys):
     leak = tmp_path / "leak.ttl"
     leak.write_text('<https://w3id.org/prc-kg/data/x> <http://www.w3.org/2000/01/rdf-schema#comment> '

@@ -43,6 +43,7 @@ def _findings(text: str) -> set[tuple[str, int, str]]:
     return {(m["path"], int(m["line"]), m["kind"]) for line in text.splitlines() if (m := FINDING.match(line))}
 
 
+@pytest.mark.slow
 def test_release_with_personal_identifiers_is_refused_and_validate_finds_the_same(
         examples_with_identifiers, tmp_path, capsys):
     examples, expected = examples_with_identifiers
@@ -68,6 +69,7 @@ def test_validate_runs_the_instance_gates_of_the_one_list_a_release_runs():
     assert {g.name for g in RELEASE_GATES} == {"QC", "privacy", "SHACL on the examples"}
 
 
+@pytest.mark.slow
 def test_an_allow_list_given_to_the_gates_lets_a_pseudonym_through_and_shacl_waits_for_the_cheap_gates(
         examples_with_identifiers, tmp_path):
     from rdflib import Graph

@@ -210,6 +210,7 @@ def test_a_missing_store_is_named_and_nothing_is_written(capsys, tmp_path):
     assert not (tmp_path / "html").exists()
 
 
+@pytest.mark.slow
 def test_one_registration_adds_a_view_to_viz_its_choices_the_navigation_and_the_overview(
         kg_store, store_dir, tmp_path, monkeypatch, capsys):
     from prc_kg import viewregistry
