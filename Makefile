@@ -8,15 +8,16 @@
 # every time (a few seconds). A step that succeeds keeps what it printed in build/log/STEP.txt; that file
 # is the step's stamp, and a step that fails leaves none.
 #
-#   sources                          step       writes                      read by
-#   ontology/, examples/*.yaml       build      build/prc-kg.{ttl,owl,jsonld},  reason (prc-kg-with-examples.owl)
-#                                                build/examples.ttl, build/prc-kg-with-examples.owl
-#   ontology/, queries/qc/           qc         build/log/qc.txt            (gates load and release)
-#   ontology/, examples/             validate   build/log/validate.txt      (gates load and release)
-#   ratings.csv, mappings/items.csv  import     build/ratings/ratings.nt    load
-#   build, ratings.nt                load       build/store                 viz, queries, analyze, path
+#   reads                            step       writes                          read by
+#   ontology/, examples/*.yaml       build      build/prc-kg.{ttl,owl,jsonld},  reason
+#                                               build/examples.ttl,
+#                                               build/prc-kg-with-examples.owl
+#   ontology/, queries/qc/           qc         build/log/qc.txt                (gates load, release)
+#   ontology/, examples/             validate   build/log/validate.txt          (gates load, release)
+#   ratings.csv, mappings/items.csv  import     build/ratings/ratings.nt        load
+#   build, ratings.nt                load       build/store                     viz, queries, analyze, path
 #   build/store                      viz        build/html/index.html
-#   build, CHANGELOG.md              release    build/release/VERSION/
+#   build, examples/, CHANGELOG.md   release    build/release/VERSION/
 #   build/prc-kg-with-examples.owl   reason     build/log/reason.txt
 #
 # Every step also depends on the library (src/prc_kg/, queries/) and the installed environment, so a
