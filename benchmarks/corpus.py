@@ -106,13 +106,13 @@ def build(label: str, seed: int = DEFAULT_SEED, cache_dir: Path = CACHE_DIR, for
     if not force and (cached := load_cached(label, seed, cache_dir, fingerprint)) is not None:
         return cached
 
-    from prc_kg.dataset import load_dataset
-    from prc_kg.instances import load_examples
-    from prc_kg.ontology import load_source
-    from prc_kg.ratings import import_ratings
-    from prc_kg.release import merged_release_graph
-    from prc_kg.study import StudyDesign, write_study
-    from prc_kg.terms import TermIndex
+    from prc_kg.instances.examples import load_examples
+    from prc_kg.instances.ratings import import_ratings
+    from prc_kg.instances.study import StudyDesign, write_study
+    from prc_kg.ontology.build import merged_release_graph
+    from prc_kg.ontology.source import load_source
+    from prc_kg.ontology.terms import TermIndex
+    from prc_kg.store.dataset import load_dataset
 
     dyads = dyads_for(parse_size(label))
     log(f"building corpus {label} (seed {seed}, {dyads} dyads) in {cache_dir} …")

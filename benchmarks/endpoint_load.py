@@ -119,8 +119,8 @@ def summarise(samples: list[Sample], seconds: float) -> dict:
 
 def library_requests(folder: Path | None = None) -> list[tuple[str, str]]:
     """Every library query as the text a client sends: default parameters bound as a VALUES block."""
-    from prc_kg.querylib import load_library
-    from prc_kg.store import bind_with_values
+    from prc_kg.store.backends import bind_with_values
+    from prc_kg.store.querylib import load_library
 
     return [(name, bind_with_values(q.text, q.bindings({}))) for name, q in sorted(load_library(folder).items())]
 
@@ -449,12 +449,12 @@ def run_in_process(store, mix: list[tuple[str, str]], clients: int, seconds: flo
 
 def example_graph(workdir: Path):
     """The example graph in memory, and the study's ratings written where `prc-kg serve` looks for them."""
-    from prc_kg.dataset import load_dataset
-    from prc_kg.instances import load_examples
-    from prc_kg.ontology import load_source
-    from prc_kg.ratings import import_ratings
-    from prc_kg.release import merged_release_graph
-    from prc_kg.terms import TermIndex
+    from prc_kg.instances.examples import load_examples
+    from prc_kg.instances.ratings import import_ratings
+    from prc_kg.ontology.build import merged_release_graph
+    from prc_kg.ontology.source import load_source
+    from prc_kg.ontology.terms import TermIndex
+    from prc_kg.store.dataset import load_dataset
 
     ontology = merged_release_graph(load_source(ROOT / "ontology"))
     examples = load_examples(ontology, ROOT / "examples")
@@ -468,7 +468,7 @@ def example_graph(workdir: Path):
 def start_server(workdir: Path, timeout: float) -> tuple[subprocess.Popen, str, int]:
     """`prc-kg serve` on a free loopback port; returns the process, the endpoint URL and its triple count."""
     exe = Path(sys.executable).parent / "prc-kg"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", ("import sys; from prc_kg.cli import main; "
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", ("import sys; from prc_kg.cli.main import main; "
                                                                   "sys.exit(main())")]
     cmd += ["serve", "--port", "0", "--timeout", f"{timeout:g}", "--ontology", str(ROOT / "ontology"),
             "--examples", str(ROOT / "examples")]
@@ -490,7 +490,7 @@ def start_server(workdir: Path, timeout: float) -> tuple[subprocess.Popen, str, 
 def sandbox_outcome(store, canary: Canary) -> Outcome:
     """SERVICE with the keyword check switched off (in process, ``run_with_limit``): the query process
     must fail to open a socket, so the canary sees no connection."""
-    from prc_kg.serve import Limits, run_with_limit
+    from prc_kg.endpoint.server import Limits, run_with_limit
 
     before = canary.hits
     start = time.perf_counter()

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from prc_kg.study import StudyDesign, write_study
+from prc_kg.instances.study import StudyDesign, write_study
 
 ROWS_PER_DYAD = 8 * (10 * 17 + 10 * 5) * 2  # sessions x (therapist + patient items) x raters, 20 segments
 
@@ -44,7 +44,7 @@ def measure(rows_wanted: int, folder: Path) -> dict:
     baseline = run([sys.executable, "-c",
                     "import csv,sys; n=sum(1 for _ in csv.reader(open(sys.argv[1], encoding='utf-8'))); print(n)",
                     str(csv_path)])
-    imported = run([sys.executable, "-m", "prc_kg.cli", "import", str(csv_path), "--out", str(folder / "out.nt")])
+    imported = run([sys.executable, "-m", "prc_kg.cli.main", "import", str(csv_path), "--out", str(folder / "out.nt")])
     return {"rows": rows, "mb": csv_path.stat().st_size / 2**20, "baseline": baseline, "import": imported}
 
 

@@ -28,9 +28,9 @@ SRC = ROOT / "src"
 CHILD = """
 import sys
 if sys.argv[1] == "rdflib":
-    import rdflib.compare, prc_kg.release
-    prc_kg.release.canonical_graph = rdflib.compare.to_canonical_graph
-from prc_kg.cli import main
+    import rdflib.compare, prc_kg.ontology.build
+    prc_kg.ontology.build.canonical_graph = rdflib.compare.to_canonical_graph
+from prc_kg.cli.main import main
 sys.exit(main(sys.argv[2:]))
 """
 

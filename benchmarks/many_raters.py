@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from prc_kg.study import StudyDesign, write_study
+from prc_kg.instances.study import StudyDesign, write_study
 
 _WRAPPER = """
 import resource, subprocess, sys, time
@@ -50,7 +50,7 @@ def main() -> None:
                         "import csv,sys; n=sum(1 for _ in csv.reader(open(sys.argv[1], encoding='utf-8'))); print(n)",
                         str(source)])
         output = folder / "raters.nt"
-        imported = run([sys.executable, "-m", "prc_kg.cli", "import", str(source), "--out", str(output),
+        imported = run([sys.executable, "-m", "prc_kg.cli.main", "import", str(source), "--out", str(output),
                         *(["--pairs"] if args.pairs else [])])
         csv_kb, nt_kb = source.stat().st_size / 1024, output.stat().st_size / 1024
     print("| raters | rows | CSV KB | baseline csv read s | import s | import / baseline time | import peak MiB "

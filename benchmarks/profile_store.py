@@ -11,7 +11,7 @@ parameters) it times, interleaved and ``--runs`` times (median):
 - ``raw``: ``store.ox.query(values_text)`` with the solutions iterated but not converted — what
   the raw-pyoxigraph engine of query_suite.py does;
 - ``raw+tuples``: the same, converting each solution to a tuple of terms exactly as
-  ``prc_kg.store._collect`` does (``tuple(solution[v] for v in variables)``);
+  ``prc_kg.store.backends._collect`` does (``tuple(solution[v] for v in variables)``);
 - ``raw+tuple(solution)``: converting with ``tuple(solution)`` (a cheaper spelling, for comparison);
 - ``ours``: ``EmbeddedStore.query(text, bindings)``.
 
@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as corpus_mod
 import pyoxigraph as ox
 
-from prc_kg.querylib import load_library
-from prc_kg.store import EmbeddedStore, bind_with_values
+from prc_kg.store.backends import EmbeddedStore, bind_with_values
+from prc_kg.store.querylib import load_library
 
 
 def _iterate(result) -> int:

@@ -8,8 +8,8 @@ ratings + materialised inferences, as N-Triples) it starts one worker process pe
 which loads the corpus and reports its load time and its resident memory before and after loading:
 
 - ``rdflib``: ``Graph().parse(corpus.nt)``, then ``g.query(text)`` with the parameters bound by the
-  same VALUES block the prc-kg store uses (``prc_kg.store.bind_with_values``) — the baseline;
-- ``ours``: ``prc_kg.store.EmbeddedStore()`` (in memory) with ``load_file`` and
+  same VALUES block the prc-kg store uses (``prc_kg.store.backends.bind_with_values``) — the baseline;
+- ``ours``: ``prc_kg.store.backends.EmbeddedStore()`` (in memory) with ``load_file`` and
   ``store.query(q.text, q.bindings({}))``, rows converted to tuples of terms, as `prc-kg query` does;
 - ``pyoxigraph``: raw ``pyoxigraph.Store()``, ``bulk_load`` and ``store.query(text)`` with the same
   VALUES-bound text, solutions iterated without converting them — no prc-kg code in the worker.
@@ -17,7 +17,7 @@ which loads the corpus and reports its load time and its resident memory before 
   in the SELECT projection, and the library's parameters mostly are not);
 - ``server``: the ``oxigraph`` binary, when present: ``oxigraph load --location DIR --file
   corpus.nt`` (timed), then ``oxigraph serve --location DIR --bind 127.0.0.1:PORT`` on a free
-  loopback port, queried through ``prc_kg.store.RemoteStore``; stopped at the end.
+  loopback port, queried through ``prc_kg.store.backends.RemoteStore``; stopped at the end.
 
 Then every query of ``load_library()`` (read at run time, default parameters) runs REPEATS times on
 every engine, interleaved (repeat, query, engine) so that drift hits all engines alike; per-query
@@ -69,13 +69,13 @@ MIB = 2**20
 # ================================================================================================
 
 def _encode(term) -> dict:
-    from prc_kg.resultwriter import term_to_json
+    from prc_kg.store.results import term_to_json
 
     return term_to_json(term)
 
 
 def _decode(data: dict):
-    from prc_kg.store import term_from_json
+    from prc_kg.store.backends import term_from_json
 
     return term_from_json(data)
 
@@ -137,7 +137,7 @@ class Worker:
         return {"triples": len(self.graph)}
 
     def _load_ours(self) -> dict:
-        from prc_kg.store import EmbeddedStore
+        from prc_kg.store.backends import EmbeddedStore
 
         self.store = EmbeddedStore()
         self.store.load_file(self.corpus)
@@ -155,7 +155,7 @@ class Worker:
 
         import psutil
 
-        from prc_kg.store import RemoteStore
+        from prc_kg.store.backends import RemoteStore
 
         binary = find_oxigraph()
         location = self.workdir / "oxigraph-server-db"
@@ -253,8 +253,8 @@ def worker_main(engine: str, corpus_path: Path, workdir: Path) -> int:
 
 def reopen_main(path: Path, mode: str) -> int:
     """Open a persistent store in this fresh process; time the open and the first library query."""
-    from prc_kg.querylib import load_library
-    from prc_kg.store import EmbeddedStore
+    from prc_kg.store.backends import EmbeddedStore
+    from prc_kg.store.querylib import load_library
 
     library = load_library()
     q = library[min(library)]
@@ -270,7 +270,7 @@ def reopen_main(path: Path, mode: str) -> int:
 
 def persist_main(corpus_path: Path, path: Path) -> int:
     """Load the corpus into a new persistent EmbeddedStore, flush and optimise it (timed)."""
-    from prc_kg.store import EmbeddedStore
+    from prc_kg.store.backends import EmbeddedStore
 
     shutil.rmtree(path, ignore_errors=True)
     start = time.perf_counter()
@@ -414,7 +414,7 @@ def run_size(label: str, args, library: dict, workdir: Path, log, carried: dict)
         names = list(library)
         runs = {name: QueryRuns() for name in names}
         payloads = {}
-        from prc_kg.store import bind_with_values
+        from prc_kg.store.backends import bind_with_values
 
         for name, q in library.items():
             try:
@@ -706,7 +706,7 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    from prc_kg.querylib import load_library
+    from prc_kg.store.querylib import load_library
 
     library = load_library()
     log(f"query library: {len(library)} queries")

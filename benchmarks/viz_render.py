@@ -22,9 +22,9 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from prc_kg.htmlpage import render_graph_page
-from prc_kg.viewregistry import nav
-from prc_kg.views import random_graph_page
+from prc_kg.views.htmlpage import render_graph_page
+from prc_kg.views.pages import random_graph_page
+from prc_kg.views.registry import nav
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

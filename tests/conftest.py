@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from prc_kg.ontology import OntologySource, default_ontology_dir, load_source
-from prc_kg.release import build_release, merged_release_graph
+from prc_kg.ontology.build import build_release, merged_release_graph
+from prc_kg.ontology.source import OntologySource, default_ontology_dir, load_source
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -86,14 +86,14 @@ def owlapi_checker(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def examples(release_graph):
-    from prc_kg.instances import load_examples
+    from prc_kg.instances.examples import load_examples
 
     return load_examples(release_graph)
 
 
 @pytest.fixture(scope="session")
 def terms(release_graph):
-    from prc_kg.terms import TermIndex
+    from prc_kg.ontology.terms import TermIndex
 
     return TermIndex(release_graph)
 
@@ -101,7 +101,7 @@ def terms(release_graph):
 @pytest.fixture(scope="session")
 def study_ratings(terms, tmp_path_factory) -> Path:
     """The example study (examples/study/ratings.csv) imported as `prc-kg import` writes it."""
-    from prc_kg.ratings import import_ratings
+    from prc_kg.instances.ratings import import_ratings
 
     ratings = tmp_path_factory.mktemp("ratings") / "example-study.nt"
     import_ratings(ROOT / "examples" / "study" / "ratings.csv", ratings, terms)
@@ -125,7 +125,7 @@ def kg_store(kg):
 
 def run_library_query(store, name: str, **params: str):
     """Run a library query by name with parameters given as strings, as `prc-kg query` does."""
-    from prc_kg.querylib import find_query
+    from prc_kg.store.querylib import find_query
 
     q = find_query(name)
     return store.query(q.text, q.bindings(params))
@@ -134,7 +134,7 @@ def run_library_query(store, name: str, **params: str):
 @pytest.fixture(scope="session")
 def store_dir(tmp_path_factory) -> Path:
     """A persistent store as a user builds it: `prc-kg import` of the example study, then `prc-kg load`."""
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     tmp = tmp_path_factory.mktemp("cli-store")
     ratings = tmp / "example-study.nt"
@@ -164,10 +164,10 @@ def hostile_views(release_graph, examples, tmp_path_factory):
     for s, p, o in examples.graph:
         data.add((s, p, Literal(HOSTILE + "</script><script>alert(2)</script>") if p == PRC.text else o))
     tmp = tmp_path_factory.mktemp("hostile")
-    from prc_kg.dataset import load_dataset
-    from prc_kg.ratings import import_ratings
-    from prc_kg.terms import TermIndex
-    from prc_kg.viz import build_views
+    from prc_kg.instances.ratings import import_ratings
+    from prc_kg.ontology.terms import TermIndex
+    from prc_kg.store.dataset import load_dataset
+    from prc_kg.views.build import build_views
 
     ratings = tmp / "ratings.nt"
     import_ratings(ROOT / "examples" / "study" / "ratings.csv", ratings, TermIndex(release_graph))

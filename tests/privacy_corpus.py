@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from prc_kg.privacy import allowlist_for, scan_text
+from prc_kg.checks.privacy import allowlist_for, scan_text
 
 CORPUS = Path(__file__).parent / "data" / "privacy" / "corpus.tsv"
 

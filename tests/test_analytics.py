@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from prc_kg.analytics import centrality, evidence_paths, resolve, shortest_evidence_path
-from prc_kg.cli import main
+from prc_kg.analysis.analytics import centrality, evidence_paths, resolve, shortest_evidence_path
+from prc_kg.analysis.projection import findings_graph, taxonomy_graph
+from prc_kg.cli.main import main
 from prc_kg.errors import PrcKgError
-from prc_kg.projection import findings_graph, taxonomy_graph
 
 
 @pytest.fixture(scope="module")

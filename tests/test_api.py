@@ -13,8 +13,8 @@ import pytest
 from conftest import ROOT
 
 from prc_kg import InputError, KnowledgeGraph, PrcKgError, Rows, iri
-from prc_kg.cli import main
-from prc_kg.files import OutputError
+from prc_kg.cli.main import main
+from prc_kg.fileio.files import OutputError
 
 CQ01 = "cq01_session_intervention_types"
 SESSION2 = "data:case/v2-rupture-repair/session/6"
@@ -57,7 +57,7 @@ def test_import_prc_kg_is_cheap_and_names_the_front_door():
              " or m == 'prc_kg.api']; print(heavy); from prc_kg import KnowledgeGraph, Rows; "
              "print(KnowledgeGraph.__module__, Rows.__module__, 'KnowledgeGraph' in dir(prc_kg))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines() == ["[]", "prc_kg.api prc_kg.rows True"]
+    assert out.splitlines() == ["[]", "prc_kg.api prc_kg.store.rows True"]
 
 
 @pytest.mark.slow
@@ -114,7 +114,7 @@ def test_missing_store_is_the_cli_error(tmp_path, capsys):
 
 
 def test_endpoint_answers_as_the_embedded_store(kg):
-    from prc_kg.serve import Limits, make_server, serve_in_thread
+    from prc_kg.endpoint.server import Limits, make_server, serve_in_thread
 
     server = make_server(kg.store.ox, "127.0.0.1", 0, Limits(timeout=30, max_rows=10_000))
     serve_in_thread(server)

@@ -50,11 +50,11 @@ from conftest import DATA, ROOT, copy_ontology
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prc_kg.cases import CaseBuilder
-from prc_kg.cli import main
+from prc_kg.cli.main import main
 from prc_kg.errors import InputError
-from prc_kg.findings import FindingBuilder
-from prc_kg.ratings import COLUMNS, import_ratings
+from prc_kg.instances.cases import CaseBuilder
+from prc_kg.instances.findings import FindingBuilder
+from prc_kg.instances.ratings import COLUMNS, import_ratings
 
 pytestmark = pytest.mark.slow  # every row runs the real command on a scratch copy
 
@@ -906,7 +906,7 @@ def _sandboxed(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
         pytest.skip("cannot drop the capability to override file permissions here")
     if probe.returncode == 0:
         pytest.skip("cannot make a folder read-only for this user here")
-    return subprocess.run([sys.executable, "-m", "prc_kg.cli", *argv], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "prc_kg.cli.main", *argv], cwd=cwd, capture_output=True, text=True,
                           check=False, timeout=600, preexec_fn=_cannot_override_permissions)
 
 
@@ -986,7 +986,7 @@ def _peak_rss_run(argv: list[str], cwd: Path) -> tuple[int, str, int]:
     """
     if not Path("/proc/self/status").exists():
         pytest.skip("needs Linux /proc to measure peak memory")
-    script = ("import re, sys\nfrom prc_kg.cli import main\ncode = main(sys.argv[1:])\n"
+    script = ("import re, sys\nfrom prc_kg.cli.main import main\ncode = main(sys.argv[1:])\n"
               "status = open('/proc/self/status').read()\n"
               "print('peak-rss', re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1), file=sys.stderr)\n"
               "sys.exit(code)\n")
@@ -1124,7 +1124,7 @@ def test_huge_text_inputs_are_refused_by_size_before_they_are_parsed(entry, tmp_
 def test_huge_data_file_with_a_bad_last_line_leaves_the_store_as_it_was(tmp_path):
     """`load --data` streams a 200 MB N-Triples file into a new store beside the old one; the bad
     last line is named and the old store is not touched."""
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     store = tmp_path / "store"
     assert main(["load", "--store", str(store)]) == 0

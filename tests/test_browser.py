@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from prc_kg.htmlpage import render_graph_page
-from prc_kg.viewregistry import OVERVIEW, VIEWS, nav
-from prc_kg.views import random_graph_page
-from prc_kg.viz import build_views
+from prc_kg.views.build import build_views
+from prc_kg.views.htmlpage import render_graph_page
+from prc_kg.views.pages import random_graph_page
+from prc_kg.views.registry import OVERVIEW, VIEWS, nav
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -19,10 +19,10 @@ import pytest
 from conftest import run_library_query
 from rdflib import Graph, URIRef
 
-from prc_kg.cli import main
-from prc_kg.querylib import find_query, read_query
-from prc_kg.serve import Limits, make_server, serve_in_thread
-from prc_kg.store import EmbeddedStore, RemoteStore, bind_with_values
+from prc_kg.cli.main import main
+from prc_kg.endpoint.server import Limits, make_server, serve_in_thread
+from prc_kg.store.backends import EmbeddedStore, RemoteStore, bind_with_values
+from prc_kg.store.querylib import find_query, read_query
 
 pytestmark = pytest.mark.slow  # real servers and clients
 
@@ -261,7 +261,7 @@ def oxigraph_server(tmp_path_factory):
 
 
 def test_load_pushes_the_graph_to_oxigraph_server_and_queries_agree(oxigraph_server, kg_store, capsys):
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     assert main(["load", "--endpoint", oxigraph_server, "--data"]) == 0
     assert "pushed" in capsys.readouterr().out

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from prc_kg.serve import Limits, make_server, refused_keyword, run_with_limit, serve_in_thread
+from prc_kg.endpoint.server import Limits, make_server, refused_keyword, run_with_limit, serve_in_thread
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import endpoint_load as load  # the benchmark is the library of these cases
@@ -318,7 +318,7 @@ def test_another_local_user_is_still_served_while_one_is_at_the_cap(fair_server)
 def test_both_lookups_name_the_user_of_the_client_socket(family, host):
     """netlink (the fast path) and /proc/net/tcp (the fallback) must name the client's owner, not
     the server's: a child running as uid 65534 connects and holds the connection while we ask."""
-    from prc_kg.peers import netlink_uid, table_uid
+    from prc_kg.endpoint.peers import netlink_uid, table_uid
 
     with socket.socket(family) as listener:
         listener.bind((host, 0))
@@ -356,7 +356,7 @@ def test_both_lookups_name_the_user_of_the_client_socket(family, host):
 
 
 def test_remote_clients_are_told_apart_by_address():
-    from prc_kg.peers import peer_of
+    from prc_kg.endpoint.peers import peer_of
 
     with socket.socket() as sock:
         assert peer_of(sock, ("192.0.2.7", 40000)) == "192.0.2.7"
@@ -378,7 +378,7 @@ def test_a_client_reading_to_the_end_is_not_held_by_the_query_process(small_serv
 # -- the loopback rule through the command line ---------------------------------------------------------------
 
 def test_cli_refuses_a_non_loopback_address_without_the_flag(capsys):
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 1
     err = capsys.readouterr().err
@@ -388,7 +388,7 @@ def test_cli_refuses_a_non_loopback_address_without_the_flag(capsys):
 def test_cli_with_allow_remote_warns_and_serves(tmp_path):
     import pyoxigraph as ox
 
-    from prc_kg.store import EmbeddedStore
+    from prc_kg.store.backends import EmbeddedStore
 
     store = EmbeddedStore(tmp_path / "store")
     store.ox.bulk_load(input=b"<urn:a> <urn:b> <urn:c> .\n", format=ox.RdfFormat.N_TRIPLES)

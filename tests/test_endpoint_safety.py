@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from prc_kg.serve import Limits, QueryPool, make_server, refused_keyword, run_with_limit, serve_in_thread
+from prc_kg.endpoint.server import Limits, QueryPool, make_server, refused_keyword, run_with_limit, serve_in_thread
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import endpoint_load as load
@@ -81,7 +81,7 @@ def test_allowed_host_adds_a_name():
 
 
 def test_host_check_for_a_remote_address():
-    from prc_kg.hostcheck import HostCheck
+    from prc_kg.endpoint.hostcheck import HostCheck
 
     check = HostCheck("192.0.2.5", 7878, ["kg.example", "proxy.example:8443"])
     assert check.accepts("192.0.2.5:7878") and check.accepts("kg.example:7878") and check.accepts("kg.example")
@@ -93,7 +93,7 @@ def test_host_check_for_a_remote_address():
 
 
 def test_cli_takes_allowed_host(capsys):
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     assert main(["serve", "--host", "0.0.0.0", "--port", "0", "--allowed-host", "kg.example"]) == 1
     assert "--allow-remote" in capsys.readouterr().err  # the option parses; binding still needs the flag
@@ -252,7 +252,7 @@ def test_one_client_with_runaway_queries_does_not_hold_every_query_slot(kg_store
 
 
 def test_a_freed_query_slot_goes_to_the_client_holding_fewest():
-    from prc_kg.fairslots import FairSlots
+    from prc_kg.endpoint.fairslots import FairSlots
 
     slots = FairSlots(2, 2)
     assert slots.acquire("A", 0) and slots.acquire("A", 0)
@@ -369,7 +369,7 @@ def test_cli_serve_on_127_0_0_2_reopens_a_replaced_store(tmp_path):
 
 
 def test_stopping_the_server_sends_the_line_away():
-    from prc_kg.fairslots import FairSlots
+    from prc_kg.endpoint.fairslots import FairSlots
 
     slots = FairSlots(1, 1, max_waiting=4)
     assert slots.acquire("A", 0)

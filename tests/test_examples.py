@@ -6,10 +6,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from prc_kg.cases import CaseBuilder
+from prc_kg.checks.shacl import validate
 from prc_kg.errors import InputError
-from prc_kg.instances import load_examples
-from prc_kg.validation import validate
+from prc_kg.instances.cases import CaseBuilder
+from prc_kg.instances.examples import load_examples
 from prc_kg.vocab import DATA, PRC, PRC_IRI
 
 ANNIE = DATA["case/annie"]
@@ -235,8 +235,8 @@ def test_shapes_catch_what_the_loader_cannot(release_graph, examples):
 def test_examples_are_consistent_and_coded_turns_are_classified(release_graph, examples, tmp_path):
     import shutil
 
-    from prc_kg.reasoning import run_hermit
-    from prc_kg.release import canonical, serialise
+    from prc_kg.ontology.build import canonical, serialise
+    from prc_kg.ontology.reasoning import run_hermit
 
     if shutil.which("java") is None:
         pytest.skip("needs Java")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from prc_kg.files import OutputError, write_files_atomically
+from prc_kg.fileio.files import OutputError, write_files_atomically
 
 
 def test_a_failed_move_puts_back_the_files_already_replaced(tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from prc_kg.errors import InputError
-from prc_kg.findings import FindingBuilder
+from prc_kg.instances.findings import FindingBuilder
 from prc_kg.vocab import DATA, PRC
 
 

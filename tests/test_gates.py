@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from prc_kg.cli import main
-from prc_kg.gates import GATES, INSTANCES, RELEASE_GATES, VALIDATE_GATES
-from prc_kg.instances import default_examples_dir
-from prc_kg.privacy import EMAIL, NAME, PHONE
+from prc_kg.checks.gates import GATES, INSTANCES, RELEASE_GATES, VALIDATE_GATES
+from prc_kg.checks.privacy import EMAIL, NAME, PHONE
+from prc_kg.cli.main import main
+from prc_kg.instances.examples import default_examples_dir
 
 FINDING = re.compile(r"^\s*(?P<path>/.+?):(?P<line>\d+): (?P<kind>[a-z-]+): (?P<masked>.+)$")
 
@@ -74,7 +74,7 @@ def test_an_allow_list_given_to_the_gates_lets_a_pseudonym_through_and_shacl_wai
         examples_with_identifiers, tmp_path):
     from rdflib import Graph
 
-    from prc_kg.gates import PRIVACY, SHACL, GateInputs, run_gates
+    from prc_kg.checks.gates import PRIVACY, SHACL, GateInputs, run_gates
 
     examples, _ = examples_with_identifiers
     path = examples / "vignettes" / "section1.yaml"

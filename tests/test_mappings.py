@@ -17,9 +17,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from prc_kg.errors import InputError
-from prc_kg.mappings import MAPPING_PREDICATES, mapping_file, read_mapping_set
-from prc_kg.ontology import default_ontology_dir, load_source
-from prc_kg.release import merged_release_graph
+from prc_kg.ontology.build import merged_release_graph
+from prc_kg.ontology.mappings import MAPPING_PREDICATES, mapping_file, read_mapping_set
+from prc_kg.ontology.source import default_ontology_dir, load_source
 from prc_kg.vocab import PRC_IRI
 
 MAPPINGS = mapping_file(default_ontology_dir())
@@ -164,7 +164,7 @@ def test_skos_triples_are_in_the_store(kg_store):
 
 
 def test_dataset_adds_mappings_to_an_ontology_without_them(source):
-    from prc_kg.dataset import load_dataset
+    from prc_kg.store.dataset import load_dataset
 
     bare = source.merged()
     assert not list(bare.subjects(SKOS.closeMatch, None))

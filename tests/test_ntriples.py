@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prc_kg.ntriples import iri, literal, triple
+from prc_kg.fileio.ntriples import iri, literal, triple
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 S, P = "http://example.org/s", "http://example.org/p"

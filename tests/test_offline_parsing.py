@@ -35,11 +35,11 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
 import prc_kg
-from prc_kg.bnodes import canonical_graph, same_graph, tree_labels
-from prc_kg.cli import main
+from prc_kg.cli.main import main
 from prc_kg.errors import InputError, PrcKgError
-from prc_kg.ontology import parse_file
-from prc_kg.store import QueryError, RemoteStore
+from prc_kg.ontology.bnodes import canonical_graph, same_graph, tree_labels
+from prc_kg.ontology.source import parse_file
+from prc_kg.store.backends import QueryError, RemoteStore
 
 GUARD = 120  # seconds: only against hanging; every run here takes a few seconds when it works
 SRC = str(Path(prc_kg.__file__).resolve().parents[1])  # the children run the code this process imported
@@ -228,7 +228,7 @@ def _cli(argv: list[str], cwd: Path, env: dict[str, str] | None = None,
          limit_memory: bool = True) -> subprocess.CompletedProcess:
     """The CLI in a child; the memory limit is off for Java, which reserves more address space than it uses."""
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "prc_kg.cli", *argv], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "prc_kg.cli.main", *argv], cwd=cwd, capture_output=True, text=True,
                           timeout=GUARD, check=False, env=env, preexec_fn=_limit_memory if limit_memory else None)
 
 
@@ -255,7 +255,7 @@ def test_billion_laughs_is_refused_before_parsing_and_before_the_store(entry, wo
 
 def test_entity_declaration_is_found_across_read_chunks(tmp_path):
     """The scan reads 1 MB at a time: a declaration split by a chunk border is still found, on its line."""
-    from prc_kg.rdfread import check_rdf
+    from prc_kg.fileio.rdfread import check_rdf
 
     head = '<?xml version="1.0"?>\n<!-- ' + "x" * ((1 << 20) - 30) + " -->\n"
     path = tmp_path / "split.rdf"
@@ -270,7 +270,7 @@ def test_entity_declaration_is_found_across_read_chunks(tmp_path):
 @functools.cache
 def existing_classes() -> list[str]:
     """The ontology's own named classes: list items that exist, so QC finds nothing new about them."""
-    from prc_kg.ontology import default_ontology_dir, load_source
+    from prc_kg.ontology.source import default_ontology_dir, load_source
 
     merged = load_source(default_ontology_dir()).merged()
     return sorted(str(c) for c in merged.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef))
@@ -314,8 +314,8 @@ def test_qc_on_a_long_list_finishes_with_only_the_new_class_findings(n, blank_it
 
 @pytest.mark.slow
 def test_long_list_reads_back_whole_and_in_order(tmp_path):
-    from prc_kg.ontology import load_source
-    from prc_kg.release import merged_release_graph
+    from prc_kg.ontology.build import merged_release_graph
+    from prc_kg.ontology.source import load_source
 
     g = merged_release_graph(load_source(_with_long_list(tmp_path, 500, blank_items=True)))
     union = next(g.objects(None, OWL.unionOf))

@@ -9,7 +9,7 @@ from conftest import copy_ontology
 from rdflib.namespace import OWL, RDF
 
 from prc_kg.errors import InputError
-from prc_kg.ontology import load_source, read_catalog
+from prc_kg.ontology.source import load_source, read_catalog
 from prc_kg.vocab import ONTOLOGY_IRI, PRC
 
 

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from prc_kg.cli import main
+from prc_kg.cli.main import main
 from prc_kg.errors import PrcKgError
-from prc_kg.files import OutputError, streamed_output, write_files_atomically
-from prc_kg.outputs import check_outputs
-from prc_kg.release import serialise
+from prc_kg.fileio.files import OutputError, streamed_output, write_files_atomically
+from prc_kg.fileio.outputs import check_outputs
+from prc_kg.ontology.build import serialise
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 DATA = Path(__file__).resolve().parent / "data"
@@ -198,7 +198,7 @@ def test_temporaries_of_a_dead_process_are_removed_by_the_next_write_and_nothing
 
 KILLED_WRITE = textwrap.dedent("""
     import os, pathlib, signal, sys
-    from prc_kg.files import write_files_atomically
+    from prc_kg.fileio.files import write_files_atomically
     folder, when = pathlib.Path(sys.argv[1]), sys.argv[2]
     replace, unlink = os.replace, pathlib.Path.unlink
     def kill_on_second_move(src, dst, moves=[]):

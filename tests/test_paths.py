@@ -11,8 +11,8 @@ import pytest
 from conftest import ROOT
 
 from prc_kg import paths
-from prc_kg.cli import main
-from prc_kg.cli_common import default_data_dir
+from prc_kg.cli.common import default_data_dir
+from prc_kg.cli.main import main
 
 EXTRA = "zz_only_in_the_copy"
 

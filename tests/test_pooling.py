@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from prc_kg.pooling import dersimonian_laird, log_odds_ratio, random_effects
+from prc_kg.analysis.pooling import dersimonian_laird, log_odds_ratio, random_effects
 
 INTERPRETATION = "https://w3id.org/prc-kg/ontology/Interpretation"
 PRODUCTIVITY = "https://w3id.org/prc-kg/ontology/PatientProductivity"
@@ -65,7 +65,7 @@ def test_dyads_that_differ_in_level_do_not_make_a_pattern_that_no_dyad_has():
     """In each dyad B follows A exactly as often as it follows anything else (odds ratio 1), but one
     dyad has far more of both: summing the counts shows B following A, pooling the dyads does not."""
     groups = {"busy": pairs(40, 10, 40, 10), "quiet": pairs(1, 9, 9, 81)}
-    from prc_kg.sequential import lag1_transitions
+    from prc_kg.analysis.sequential import lag1_transitions
 
     summed = _find(lag1_transitions([p for g in groups.values() for p in g]))
     assert summed.significant and summed.z > 4
@@ -75,7 +75,7 @@ def test_dyads_that_differ_in_level_do_not_make_a_pattern_that_no_dyad_has():
 
 
 def test_the_planted_pattern_survives_random_effects_pooling(kg_store):
-    from prc_kg.sequences import rated_pairs
+    from prc_kg.analysis.sequences import rated_pairs
 
     t = _find(rated_pairs(kg_store).random_effects(), INTERPRETATION, PRODUCTIVITY)
     assert t.groups == 3 and t.odds_ratio > 3 and t.ci_low > 1
@@ -84,7 +84,7 @@ def test_the_planted_pattern_survives_random_effects_pooling(kg_store):
 
 @pytest.mark.slow
 def test_cli_prints_the_random_effects_table(store_dir, capsys):
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     assert main(["analyze", "transitions", "--store", str(store_dir), "--random-effects", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))

@@ -13,9 +13,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from prc_kg.cli import main
-from prc_kg.instances import default_examples_dir
-from prc_kg.privacy import (
+from prc_kg.checks.privacy import (
     ADDRESS,
     DOB,
     EMAIL,
@@ -31,6 +29,8 @@ from prc_kg.privacy import (
     mask,
     scan_text,
 )
+from prc_kg.cli.main import main
+from prc_kg.instances.examples import default_examples_dir
 from prc_kg.vocab import DATA_IRI, PRC_IRI
 
 DATETIME = URIRef("http://www.w3.org/2001/XMLSchema#dateTime")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from privacy_corpus import CORPUS, measure, read_corpus, report
 
-from prc_kg.cli import main
-from prc_kg.instances import default_examples_dir
-from prc_kg.privacy import AllowList, allowlist_for, scan_text
+from prc_kg.checks.privacy import AllowList, allowlist_for, scan_text
+from prc_kg.cli.main import main
+from prc_kg.instances.examples import default_examples_dir
 
 HELDOUT = CORPUS.parent / "heldout.tsv"
 
@@ -179,14 +179,14 @@ def test_the_word_lists_are_shipped_data_with_their_provenance():
     import tomllib
     from importlib import resources
 
-    folder = resources.files("prc_kg").joinpath("privacy_data")
+    folder = resources.files("prc_kg.checks").joinpath("privacy_data")
     files = sorted(p.name for p in folder.iterdir() if p.name.endswith(".txt"))
     assert {"given_names.txt", "surnames.txt", "public_figures.txt", "fictional_characters.txt"} <= set(files)
     for name in files:
         head = folder.joinpath(name).read_text(encoding="utf-8").splitlines()[:2]
         assert all(line.startswith("#") for line in head), name
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "privacy_data/*.txt" in pyproject["tool"]["setuptools"]["package-data"]["prc_kg"]
-    from prc_kg.privacy_lists import known_names
+    assert "checks/privacy_data/*.txt" in pyproject["tool"]["setuptools"]["package-data"]["prc_kg"]
+    from prc_kg.checks.privacy_lists import known_names
 
     assert sum(len(v) for v in known_names().by_surname.values()) >= 400  # the field's figures and characters

@@ -8,10 +8,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
-from prc_kg.locations import source_locations
-from prc_kg.ontology import default_ontology_dir, load_source
-from prc_kg.qc import run_qc
-from prc_kg.release import build_release
+from prc_kg.checks.qc import run_qc
+from prc_kg.ontology.build import build_release
+from prc_kg.ontology.locations import source_locations
+from prc_kg.ontology.source import default_ontology_dir, load_source
 from prc_kg.vocab import PRC, PRC_IRI
 
 pytestmark = [pytest.mark.java, pytest.mark.slow]

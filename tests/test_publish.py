@@ -20,8 +20,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
-from prc_kg.cli import main
-from prc_kg.publish import ReleaseError, changelog_entry, resolve_version, stamp_header
+from prc_kg.cli.main import main
+from prc_kg.release.bundle import ReleaseError, changelog_entry, resolve_version, stamp_header
 from prc_kg.vocab import ONTOLOGY_IRI, PRC_IRI
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -44,7 +44,7 @@ def version_date(release_graph) -> tuple[str, str]:
 def releases(tmp_path_factory) -> tuple[Path, Path]:
     """Two releases made at once by the command, under different hash seeds."""
     base = tmp_path_factory.mktemp("releases")
-    procs = [subprocess.Popen([sys.executable, "-m", "prc_kg.cli", "release", "--out", str(base / seed)],
+    procs = [subprocess.Popen([sys.executable, "-m", "prc_kg.cli.main", "release", "--out", str(base / seed)],
                               cwd=ROOT, env=dict(os.environ, PYTHONHASHSEED=seed),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for seed in ("1", "2")]
@@ -162,7 +162,7 @@ def test_page_lists_every_class_and_links_nowhere_outside(releases, version_date
 
 @pytest.mark.slow
 def test_manifest_lists_every_gate_passed_the_privacy_check_included(releases):
-    from prc_kg.gates import RELEASE_GATES
+    from prc_kg.checks.gates import RELEASE_GATES
 
     manifest = json.loads((releases[0] / "manifest.json").read_text(encoding="utf-8"))
     results = {c["name"]: c["result"] for c in manifest["checks"]}

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from prc_kg.qc import LEVELS, load_checks, run_qc
+from prc_kg.checks.qc import LEVELS, load_checks, run_qc
 from prc_kg.vocab import PRC, SRC
 
 BAD = URIRef("https://w3id.org/prc-kg/ontology/PlantedFault")
@@ -93,7 +93,7 @@ def test_clean_planted_class_raises_nothing(release_graph):
 def test_cli_exits_nonzero_on_error_and_writes_report(tmp_path, capsys):
     from conftest import copy_ontology
 
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     onto = copy_ontology(tmp_path)
     module = onto / "modules" / "modalities.ttl"
@@ -112,8 +112,8 @@ def test_cli_exits_nonzero_on_error_and_writes_report(tmp_path, capsys):
 
 
 def test_every_term_is_located_at_the_line_that_opens_its_block(release_graph):
-    from prc_kg.locations import source_locations
-    from prc_kg.ontology import default_ontology_dir, load_source
+    from prc_kg.ontology.locations import source_locations
+    from prc_kg.ontology.source import default_ontology_dir, load_source
 
     source = load_source(default_ontology_dir())
     where = source_locations(source)

@@ -19,9 +19,9 @@ from conftest import ROOT, run_library_query
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
-from prc_kg.querylib import load_library
+from prc_kg.instances.yamlfile import read_yaml
+from prc_kg.store.querylib import load_library
 from prc_kg.vocab import PRC, PRC_IRI, SRC
-from prc_kg.yamlfile import read_yaml
 
 EXAMPLES = ROOT / "examples"
 LIBRARY = load_library()
@@ -151,7 +151,7 @@ def test_every_packaged_query_is_used_and_every_used_one_exists():
 
 @pytest.mark.parametrize("name", PACKAGED)
 def test_every_packaged_query_has_a_header_and_runs(kg_store, name):
-    from prc_kg.querylib import PACKAGED_QUERIES, packaged_query, read_query
+    from prc_kg.store.querylib import PACKAGED_QUERIES, packaged_query, read_query
 
     q = read_query(PACKAGED_QUERIES / (name if name.endswith(".ru") else f"{name}.rq"))
     assert q.title and q.answer and packaged_query(name) == q.text

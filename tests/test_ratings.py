@@ -17,10 +17,10 @@ from conftest import DATA, ROOT
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from prc_kg.checks.shacl import validate
 from prc_kg.errors import InputError
-from prc_kg.ratings import export_ratings, import_ratings, neutralised
-from prc_kg.study import StudyDesign, write_study
-from prc_kg.validation import validate
+from prc_kg.instances.ratings import export_ratings, import_ratings, neutralised
+from prc_kg.instances.study import StudyDesign, write_study
 from prc_kg.vocab import PRC
 
 RATINGS = DATA / "ratings"
@@ -174,7 +174,7 @@ def test_many_bad_rows_are_all_reported_up_to_a_limit(tmp_path, terms):
 
 @pytest.mark.slow
 def test_cli_import_prints_reliability(tmp_path, capsys):
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     assert main(["import", str(RATINGS / "two_raters.csv"), "--out", str(tmp_path / "r.nt")]) == 0
     out = capsys.readouterr().out
@@ -206,7 +206,7 @@ def test_two_hundred_raters_give_one_summary_row_and_output_in_proportion_to_the
     Every pair (19,900 of them) was once computed with its own query, printed and stored: minutes and
     gigabytes for a file of kilobytes.
     """
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     source = tmp_path / "many.csv"
     rows = _many_raters_csv(source, 200)
@@ -225,7 +225,7 @@ def test_two_hundred_raters_give_one_summary_row_and_output_in_proportion_to_the
 
 
 def test_pairs_are_listed_on_request_and_for_few_raters(tmp_path, terms, capsys):
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     source = tmp_path / "six.csv"
     _many_raters_csv(source, 6)
@@ -295,7 +295,7 @@ def test_a_killed_import_leaves_nothing_in_the_temp_folder(tmp_path):
     temp = tmp_path / "temp"
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": os.pathsep.join(sys.path)}
-    child = subprocess.Popen([sys.executable, "-m", "prc_kg.cli", "import", str(source), "--out",
+    child = subprocess.Popen([sys.executable, "-m", "prc_kg.cli.main", "import", str(source), "--out",
                               str(tmp_path / "out" / "study.nt")], env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:

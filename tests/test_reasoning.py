@@ -9,8 +9,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from prc_kg.errors import JavaMissingError
-from prc_kg.reasoning import run_hermit
-from prc_kg.release import serialise
+from prc_kg.ontology.build import serialise
+from prc_kg.ontology.reasoning import run_hermit
 from prc_kg.vocab import PRC, PRC_IRI
 
 DATA = "https://w3id.org/prc-kg/data/test/"
@@ -83,7 +83,7 @@ def test_unsatisfiable_class_is_named(release_graph, tmp_path):
 def test_missing_java_is_not_reported_as_inconsistency(built, monkeypatch, capsys):
     import owlready2
 
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     monkeypatch.setattr(owlready2, "JAVA_EXE", "no-such-java-binary")
     monkeypatch.setattr(shutil, "which", lambda name: None)

@@ -18,7 +18,7 @@ from prc_kg.vocab import MODULE_IRI_PREFIX, ONTOLOGY_IRI
 
 def _build(out: Path, seed: str) -> None:
     env = dict(os.environ, PYTHONHASHSEED=seed)
-    subprocess.run([sys.executable, "-m", "prc_kg.cli", "build", "--out", str(out)], check=True,
+    subprocess.run([sys.executable, "-m", "prc_kg.cli.main", "build", "--out", str(out)], check=True,
                    capture_output=True, env=env, cwd=ROOT)
 
 
@@ -62,7 +62,7 @@ def test_owlready2_loads_the_rdfxml_release(built, release_graph):
 
 @pytest.mark.slow
 def test_build_command_prints_the_summary(tmp_path, capsys):
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     assert main(["build", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prc_kg.resultwriter import NO_LIMIT, format_result, write_solutions
-from prc_kg.store import QueryResult
+from prc_kg.store.backends import QueryResult
+from prc_kg.store.results import NO_LIMIT, format_result, write_solutions
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]))

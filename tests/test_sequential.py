@@ -9,10 +9,10 @@ from fractions import Fraction
 import pytest
 from conftest import DATA
 
-from prc_kg.dataset import load_dataset
-from prc_kg.ratings import import_ratings
-from prc_kg.sequences import rated_pairs, turn_pairs
-from prc_kg.sequential import adjusted_residual, allison_liker_z, fisher_exact_p, lag1_transitions
+from prc_kg.analysis.sequences import rated_pairs, turn_pairs
+from prc_kg.analysis.sequential import adjusted_residual, allison_liker_z, fisher_exact_p, lag1_transitions
+from prc_kg.instances.ratings import import_ratings
+from prc_kg.store.dataset import load_dataset
 
 INTERPRETATION = "https://w3id.org/prc-kg/ontology/Interpretation"
 SUPPORT = "https://w3id.org/prc-kg/ontology/Support"

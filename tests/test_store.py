@@ -8,10 +8,10 @@ import shutil
 import pyoxigraph as ox
 import pytest
 
-from prc_kg.cli import main
-from prc_kg.dataset import load_dataset
-from prc_kg.inference import defined_classes
-from prc_kg.store import EmbeddedStore, bind_with_values
+from prc_kg.cli.main import main
+from prc_kg.store.backends import EmbeddedStore, bind_with_values
+from prc_kg.store.dataset import load_dataset
+from prc_kg.store.inference import defined_classes
 from prc_kg.vocab import PRC
 
 DEFINED = {"InterpretationOfDefense", "TransferenceInterpretation", "InterpretationOfConflict",
@@ -28,8 +28,8 @@ def test_materialised_memberships_match_hermit(release_graph, examples, tmp_path
     """What the store materialises for the defined classes is what HermiT infers, turn for turn."""
     if shutil.which("java") is None:
         pytest.skip("needs Java for HermiT")
-    from prc_kg.reasoning import run_hermit
-    from prc_kg.release import canonical, serialise
+    from prc_kg.ontology.build import canonical, serialise
+    from prc_kg.ontology.reasoning import run_hermit
 
     path = tmp_path / "all.owl"
     path.write_bytes(serialise(canonical(release_graph + examples.graph), "xml"))

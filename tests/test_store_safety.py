@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT, copy_ontology
 
-from prc_kg.cli import main
-from prc_kg.folders import clean_leftovers, exchange
-from prc_kg.ontology import load_source
-from prc_kg.publish import RELEASE, assemble_release, write_release
-from prc_kg.storedir import MARKER, read_marker
+from prc_kg.cli.main import main
+from prc_kg.fileio.folders import clean_leftovers, exchange
+from prc_kg.ontology.source import load_source
+from prc_kg.release.bundle import RELEASE, assemble_release, write_release
+from prc_kg.store.storedir import MARKER, read_marker
 
 pytestmark = pytest.mark.slow  # loads and releases killed in child processes
 
@@ -39,7 +39,7 @@ COUNT_QUERY = "# title: count\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n"
 # to two renames, as on a system without renameat2.
 KILLER = """
 import os, signal, sys
-import prc_kg.folders as folders
+import prc_kg.fileio.folders as folders
 spec, argv = sys.argv[1], sys.argv[2:]
 if spec.endswith("+no-exchange"):
     spec = spec[: -len("+no-exchange")]
@@ -59,7 +59,7 @@ def wrap(owner, name):
     setattr(owner, name, wrapper)
 targets = {"exchange": [(folders, "exchange")], "move": [(os, "rename"), (os, "replace")],
            "unlink": [(os, "unlink")], "fsync": [(os, "fsync")]}
-from prc_kg.cli import main
+from prc_kg.cli.main import main
 for owner, name in targets[target]:
     wrap(owner, name)
 sys.exit(main(argv))
@@ -67,7 +67,7 @@ sys.exit(main(argv))
 
 
 def _child(argv: list[str], cwd: Path, spec: str | None = None) -> subprocess.Popen:
-    cmd = [sys.executable, "-c", KILLER, spec, *argv] if spec else [sys.executable, "-m", "prc_kg.cli", *argv]
+    cmd = [sys.executable, "-c", KILLER, spec, *argv] if spec else [sys.executable, "-m", "prc_kg.cli.main", *argv]
     return subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
 
@@ -105,7 +105,7 @@ def stores(tmp_path_factory) -> tuple[Path, int, int]:
     extra.write_text(EXTRA, encoding="utf-8")
     assert main(["load", "--store", str(base / "old"), "--data", str(extra)]) == 0
     assert main(["load", "--store", str(base / "new"), "--data"]) == 0
-    from prc_kg.store import EmbeddedStore
+    from prc_kg.store.backends import EmbeddedStore
 
     counts = [len(EmbeddedStore(base / name, read_only=True)) for name in ("old", "new")]
     assert counts[0] == counts[1] + 3

@@ -33,8 +33,8 @@ import pytest
 from conftest import run_library_query
 from servers.virtuoso import Virtuoso, VirtuosoUnavailable, find_binaries
 
-from prc_kg.querylib import load_library
-from prc_kg.store import RemoteStore
+from prc_kg.store.backends import RemoteStore
+from prc_kg.store.querylib import load_library
 
 pytestmark = pytest.mark.slow  # an own Virtuoso instance
 

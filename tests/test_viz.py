@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import HOSTILE
 
-from prc_kg.projection import case_graphs, findings_graph, taxonomy_graph
-from prc_kg.sequences import rated_pairs
-from prc_kg.viz import VIEWS, build_views
+from prc_kg.analysis.projection import case_graphs, findings_graph, taxonomy_graph
+from prc_kg.analysis.sequences import rated_pairs
+from prc_kg.views.build import VIEWS, build_views
 
 
 class Page(HTMLParser):
@@ -179,7 +179,7 @@ def test_same_graph_same_bytes_across_runs_and_hash_seeds(store_dir, tmp_path):
     for seed in ("1", "2"):
         out = tmp_path / f"run{seed}"
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        subprocess.run([sys.executable, "-m", "prc_kg.cli", "viz", "--store", str(store_dir), "--out", str(out)],
+        subprocess.run([sys.executable, "-m", "prc_kg.cli.main", "viz", "--store", str(store_dir), "--out", str(out)],
                        check=True, env=env, capture_output=True)
         outs.append(out)
     for path in sorted(outs[0].iterdir()):
@@ -194,7 +194,7 @@ def test_a_failing_build_writes_nothing(kg_store, tmp_path):
 
 @pytest.mark.slow
 def test_viz_command_rejects_an_unknown_view(capsys, store_dir, tmp_path):
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     with pytest.raises(SystemExit) as exc:
         main(["viz", "--views", "taxonomy,sociogram", "--store", str(store_dir), "--out", str(tmp_path)])
@@ -203,7 +203,7 @@ def test_viz_command_rejects_an_unknown_view(capsys, store_dir, tmp_path):
 
 
 def test_a_missing_store_is_named_and_nothing_is_written(capsys, tmp_path):
-    from prc_kg.cli import main
+    from prc_kg.cli.main import main
 
     assert main(["viz", "--store", str(tmp_path / "missing"), "--out", str(tmp_path / "html")]) == 2
     assert "no store here" in capsys.readouterr().err
@@ -214,8 +214,8 @@ def test_a_missing_store_is_named_and_nothing_is_written(capsys, tmp_path):
 def test_one_registration_adds_a_view_to_viz_its_choices_the_navigation_and_the_overview(
         kg_store, store_dir, tmp_path, monkeypatch, capsys):
     from prc_kg import viewregistry
-    from prc_kg.cli import main
-    from prc_kg.htmlpage import PlainPage
+    from prc_kg.cli.main import main
+    from prc_kg.views.htmlpage import PlainPage
 
     extra = viewregistry.View("sociogram", "Who talks to whom", "a test view registered by the test",
                               lambda store, options: PlainPage("sociogram", "Sociogram", "<p>drawn</p>\n",

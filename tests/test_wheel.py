@@ -114,7 +114,7 @@ def test_the_installed_package_is_the_wheels_not_the_checkouts(venv, tmp_path):
 
 
 def test_summary_is_the_checkouts(prc_kg):
-    here = _run([sys.executable, "-m", "prc_kg.cli", "summary"], cwd=ROOT,
+    here = _run([sys.executable, "-m", "prc_kg.cli.main", "summary"], cwd=ROOT,
                 env=dict(os.environ, PYTHONPATH=str(ROOT / "src"))).stdout
     assert prc_kg("summary") == here
 

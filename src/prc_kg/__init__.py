@@ -7,15 +7,15 @@ The front door for Python (``api``)::
     for row in kg.query("cq01_session_intervention_types"):
         print(row)
 
-The rest of the library lives in modules named for what they hold: ``ontology`` (loading the
-source), ``release`` (build files), ``qc`` (quality-control queries), ``reasoning`` (HermiT),
-``summary`` (counts per manual section). ``cli`` is a thin layer over them. The names below are
-imported on first use, so ``import prc_kg`` stays cheap.
+The library is layered; each package imports only the ones below it (checked by import-linter,
+``tests/test_architecture.py``): ``cli`` → ``api`` → ``release`` → ``checks`` → ``instances``,
+``views`` → ``endpoint``, ``analysis`` → ``store`` → ``ontology`` → ``fileio`` → ``paths``, ``vocab``
+→ ``errors``. The names below are imported on first use, so ``import prc_kg`` stays cheap.
 """
 
 __version__ = "0.1.0"
 
-_FRONT_DOOR = {"KnowledgeGraph": "api", "Validation": "api", "iri": "api", "Rows": "rows",
+_FRONT_DOOR = {"KnowledgeGraph": "api", "Validation": "api", "iri": "api", "Rows": "store.rows",
                "PrcKgError": "errors", "InputError": "errors"}
 __all__ = ["InputError", "KnowledgeGraph", "PrcKgError", "Rows", "Validation", "__version__", "iri"]
 

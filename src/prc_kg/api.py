@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .errors import InputError, PrcKgError
-from .rows import Rows
-from .store import QueryError, Store, Term
+from .store.backends import QueryError, Store, Term
+from .store.rows import Rows
 
 if TYPE_CHECKING:
-    from .gates import GateResult, GateRun
+    from .checks.gates import GateResult, GateRun
 
 
 def data_dir(ontology: Path | None = None) -> Path:
@@ -41,7 +41,7 @@ def default_data_files(ontology: Path | None = None) -> list[Path]:
 def ontology_files(ontology: Path | None = None) -> list[Path]:
     """The ontology's main file and the module files its catalog names (some may lie outside the folder):
     inputs no output may replace."""
-    from .ontology import CATALOG_FILE, MAIN_FILE, default_ontology_dir, read_catalog
+    from .ontology.source import CATALOG_FILE, MAIN_FILE, default_ontology_dir, read_catalog
 
     folder = Path(ontology or default_ontology_dir())
     return [folder / MAIN_FILE, folder / CATALOG_FILE, *read_catalog(folder).values()]
@@ -49,7 +49,7 @@ def ontology_files(ontology: Path | None = None) -> list[Path]:
 
 def iri(text: str) -> ox.NamedNode:
     """An IRI for a parameter of SPARQL text: full, in <...>, or a prefixed name (prc:, data:, …)."""
-    from .querylib import to_term
+    from .store.querylib import to_term
 
     return to_term(text, "iri", Path("iri"), "iri")
 
@@ -125,7 +125,7 @@ class KnowledgeGraph:
         opened on first use."""
         folders = {"ontology": ontology, "examples": examples, "queries": queries}
         if endpoint:
-            from .store import RemoteStore
+            from .store.backends import RemoteStore
 
             return cls(lambda: RemoteStore(endpoint), kind="endpoint", **folders)
         if store:
@@ -165,9 +165,9 @@ class KnowledgeGraph:
     def sources(self):
         """The ontology source, its merged release graph and the examples (read once)."""
         if self._sources is None:
-            from .instances import load_examples
-            from .ontology import load_source
-            from .release import merged_release_graph
+            from .instances.examples import load_examples
+            from .ontology.build import merged_release_graph
+            from .ontology.source import load_source
 
             source = load_source(self.ontology_dir)
             ontology = merged_release_graph(source)
@@ -175,7 +175,7 @@ class KnowledgeGraph:
         return self._sources
 
     def _build(self, data: Iterable[Path] | None):
-        from .dataset import load_dataset
+        from .store.dataset import load_dataset
 
         _, ontology, examples = self.sources()
         files = default_data_files(self.ontology_dir) if data is None else [Path(p) for p in data]
@@ -186,7 +186,7 @@ class KnowledgeGraph:
 
     def queries(self) -> dict:
         """The query library (name → querylib.QueryFile, with title, question and params)."""
-        from .querylib import load_library
+        from .store.querylib import load_library
 
         return load_library(self.queries_dir)
 
@@ -201,7 +201,7 @@ class KnowledgeGraph:
     def library_query(self, name: str, /, **params) -> Rows:
         """A library query by name or a ``.rq`` file, as ``prc-kg query NAME --param …``; a bad name,
         parameter or query is an InputError naming the query file."""
-        from .querylib import find_query
+        from .store.querylib import find_query
 
         q = find_query(name, self.queries_dir)
         bindings = q.bindings({key: _text(value) for key, value in params.items()})
@@ -215,8 +215,8 @@ class KnowledgeGraph:
     def validate(self, data: Iterable[Path] = (), allow: Iterable[Path] = ()) -> Validation:
         """The instance gates (privacy, SHACL) over the examples and ``data`` (further RDF files), with
         the examples' allow-list plus ``allow``: ``prc-kg validate``."""
-        from .gates import VALIDATE_GATES, GateInputs, run_gates, shapes_beside
-        from .ontology import parse_file
+        from .checks.gates import VALIDATE_GATES, GateInputs, run_gates, shapes_beside
+        from .ontology.source import parse_file
 
         if self.kind != "sources":
             raise PrcKgError(f"validate checks the sources; this graph was opened from a {self.kind}: "
@@ -232,8 +232,8 @@ class KnowledgeGraph:
 
     def source_folders(self) -> list[tuple[str, Path]]:
         """The folders this graph reads (named), which no output may be, lie in, or hold."""
-        from .instances import default_examples_dir
-        from .ontology import default_ontology_dir
+        from .instances.examples import default_examples_dir
+        from .ontology.source import default_ontology_dir
 
         found = [("ontology folder", Path(self.ontology_dir or default_ontology_dir())),
                  ("examples folder", Path(self.examples_dir or default_examples_dir()))]
@@ -247,9 +247,9 @@ class KnowledgeGraph:
                     alpha: float = 0.05, items: Iterable[str] | None = None) -> list:
         """Write the HTML views (all by default) and index.html into ``out``, as ``prc-kg viz``: all or
         none, and never into or over a source folder or an input. Returns viz.ViewSummary per page."""
-        from .outputs import check_outputs
-        from .viewregistry import DEFAULT_ITEMS, OVERVIEW, select
-        from .viz import build_views
+        from .fileio.outputs import check_outputs
+        from .views.build import build_views
+        from .views.registry import DEFAULT_ITEMS, OVERVIEW, select
 
         out = Path(out)
         try:
@@ -265,8 +265,8 @@ class KnowledgeGraph:
 
 def _open_store(path: Path) -> Store:
     """A store folder, after putting back what a killed ``load`` left moved aside."""
-    from .store import open_store
-    from .storedir import tidy
+    from .store.backends import open_store
+    from .store.storedir import tidy
 
     tidy(path)
     if not path.is_dir():

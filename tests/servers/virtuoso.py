@@ -8,7 +8,7 @@ Set ``PRC_KG_VIRTUOSO_BIN`` (and optionally ``PRC_KG_VIRTUOSO_ISQL``) to use oth
 that does not exist makes ``find_binaries`` raise ``VirtuosoUnavailable``, which tests turn into a skip.
 
 Known limitation (Virtuoso 7.2.5, Debian bookworm): a POST whose body is the query
-(``Content-Type: application/sparql-query``, which is why ``prc_kg.store.RemoteStore`` does not send one) is never
+(``Content-Type: application/sparql-query``, which is why ``prc_kg.store.backends.RemoteStore`` does not send one) is never
 answered, the connection just hangs (openlink/virtuoso-opensource#842). A form-encoded POST
 (``application/x-www-form-urlencoded``, ``query=…``) works, and so does ``default-graph-uri`` in the
 URL's query string, which prc-kg's RemoteStore supports as it posts queries form-encoded.

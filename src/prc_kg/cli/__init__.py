@@ -1,0 +1,1 @@
+"""The `prc-kg` command: argument parsing per command group, over the library."""

@@ -1,0 +1,197 @@
+"""Commands on stores: loading, the query library, running queries, the SPARQL endpoint."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import PrcKgError
+from .common import (
+    EXIT_OK,
+    check_outputs_of,
+    default_data_dir,
+    default_ratings,
+    graph_for,
+    http_url,
+    number,
+    ontology_and_examples,
+    source_folders,
+    store_for,
+    whole,
+    with_examples,
+    with_ontology,
+    with_store,
+)
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    import tempfile
+    import time
+
+    import pyoxigraph as ox
+
+    from ..fileio.rdfread import check_rdf
+    from ..store.backends import RemoteStore
+    from ..store.dataset import load_dataset
+    from ..store.querylib import default_query_dir
+    from ..store.storedir import check_target
+
+    extra, say = data_files(args)
+    keep_apart = [*source_folders(args), ("queries folder", default_query_dir()),
+                  *(("data file", path) for path in extra)]
+    if args.store:  # a store folder is an output: never a source folder, inside one, or around an input
+        check_outputs_of(args, folders=[args.store], inputs=extra)
+    for path in extra:  # before any store is made or touched
+        check_rdf(path)
+    if args.store:  # only a store prc-kg made, or an empty folder, is replaced; checked again at the swap
+        check_target(args.store, keep_apart)
+    say()
+    _, ontology, examples = ontology_and_examples(args)
+    start = time.perf_counter()
+    if args.endpoint:
+        store, added = load_dataset(ontology, examples.graph, extra)
+        with tempfile.TemporaryDirectory(prefix="prc-kg-push-") as tmp:
+            dump = Path(tmp) / "dataset.nt"
+            store.ox.dump(output=str(dump), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            RemoteStore(args.endpoint).upload(dump, args.graph_store)
+        print(f"pushed {len(store)} triples ({added} inferred) to {args.graph_store or args.endpoint} "
+              f"in {time.perf_counter() - start:.1f} s")
+        return EXIT_OK
+    store, added = load_dataset(ontology, examples.graph, extra, args.store, keep_apart=keep_apart)
+    print(f"loaded {len(store)} triples ({added} inferred) into {args.store} in {time.perf_counter() - start:.1f} s "
+          f"from the ontology, {len(examples.files)} example files and {len(extra)} data files")
+    return EXIT_OK
+
+
+def data_files(args: argparse.Namespace) -> tuple[list[Path], Callable[[], None]]:
+    """The data files to load (--data, else the default folder), and a function that names them on
+    standard output, so a store built without the ratings says so."""
+    if args.data is not None:
+        line = f"data files: {_listing(args.data)}" if args.data else "data files: none (--data names none)"
+        return list(args.data), lambda: print(line)
+    folder = default_data_dir(args)
+    found = default_ratings(args)
+    if found:
+        lines = [f"data files from {folder}: {_listing([p.name for p in found])}"]
+    else:
+        lines = [f"data files: none found in {folder} (pass --data FILE … to load others)"]
+    here = Path("build") / "ratings"
+    missed = sorted(here.glob("*.nt")) if here.resolve() != folder.resolve() else []
+    note = (f"prc-kg: note: {here} in the current folder holds {len(missed)} data file(s) that are not loaded "
+            f"({_listing([p.name for p in missed])}): the default is {folder}; pass --data to load them")
+
+    def say() -> None:
+        print("\n".join(lines))
+        if missed:
+            print(note, file=sys.stderr)
+    return found, say
+
+
+def _listing(items, limit: int = 10) -> str:
+    names = [str(item) for item in items]
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from ..store.querylib import load_library
+
+    for name, q in load_library(args.queries).items():
+        params = " ".join(f"{p.name}:{p.kind}" for p in q.params.values())
+        print(f"{name:<40} {q.title}" + (f"  [{params}]" if params else ""))
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from ..store.querylib import parse_param_args
+
+    rows = graph_for(args).library_query(args.name, **parse_param_args(args.param))
+    sys.stdout.flush()
+    sys.stdout.buffer.write(rows.format_bytes(args.format))  # bytes: CSV's CRLF and UTF-8 as the endpoint sends them
+    sys.stdout.buffer.flush()
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ..endpoint.server import Limits, check_host, make_server
+
+    try:  # before the store is built, so a refused address costs nothing
+        check_host(args.host, args.allow_remote)
+    except ValueError as exc:
+        raise PrcKgError(str(exc)) from exc
+    store = store_for(args)
+    if not hasattr(store, "ox"):
+        raise PrcKgError("serve needs the embedded store (--store DIR or the sources), not --endpoint")
+    try:
+        limits = Limits(args.timeout, args.max_rows, max_result_bytes=args.max_result_mb << 20,
+                        max_connections=args.max_connections,
+                        max_connections_per_client=min(args.max_connections_per_client, args.max_connections))
+        server = make_server(store.ox, args.host, args.port, limits, args.allow_remote, tuple(args.allowed_host),
+                             store_path=args.store)
+    except (ValueError, OSError) as exc:
+        raise PrcKgError(f"cannot serve on {args.host}:{args.port}: {exc}") from exc
+    host, port = server.server_address[:2]
+    host = f"[{host}]" if ":" in host else host
+    print(f"SPARQL endpoint on http://{host}:{port}/sparql ({len(store)} triples; read-only; "
+          f"{args.timeout:g} s per query; at most {args.max_rows} rows or {args.max_result_mb} MiB). "
+          "Ctrl-C stops it.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def register(sub) -> None:
+    """Add this group's subcommands to the parser."""
+    p = with_examples(with_ontology(sub.add_parser(
+        "load", help="load ontology, examples and data into a persistent store or push them to an endpoint")))
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--store", type=Path,
+                       help="folder of the persistent embedded store to (re)create: a new path, an empty folder or "
+                            "a store made by `prc-kg load --store` (marked by its prc-kg-store.json)")
+    group.add_argument("--endpoint", type=http_url,
+                       help="SPARQL endpoint (http or https) to push to (Graph Store Protocol)")
+    p.add_argument("--graph-store", type=http_url, default=None,
+                   help="Graph Store Protocol URL when it is not ENDPOINT/../store")
+    p.add_argument("--data", type=Path, nargs="*", default=None,
+                   help="data files to add (default: *.nt in build/ratings beside the ontology folder in use, "
+                        "i.e. the checkout's build/ratings; build/ratings in the current folder when installed from a wheel)")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("queries", help="list the query library with titles and parameters")
+    p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
+    p.set_defaults(func=cmd_queries)
+
+    p = with_store(with_examples(with_ontology(sub.add_parser("query", help="run a library query or a .rq file"))))
+    p.add_argument("name", help="query name from `prc-kg queries`, or a path to a .rq file")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
+                   help="table (for reading), or the SPARQL 1.1 results formats csv, tsv (terms in N-Triples form) and "
+                        "json, byte for byte as `prc-kg serve` answers")
+    p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
+    p.set_defaults(func=cmd_query)
+
+    p = with_examples(with_ontology(sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint on loopback")))
+    p.add_argument("--store", type=Path, default=None, help="persistent store folder (default: built from the sources)")
+    p.add_argument("--endpoint", type=http_url, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=whole(0, 65535), default=7878)
+    p.add_argument("--timeout", type=number(0, 3600, open_low=True), default=10.0,
+                   help="seconds a query may run (default 10)")
+    p.add_argument("--max-rows", type=whole(1), default=10_000, help="rows returned at most (default 10000)")
+    p.add_argument("--max-result-mb", type=whole(1, 4096), default=16,
+                   help="MiB of an answer at most, in any format; longer answers are cut (default 16)")
+    p.add_argument("--max-connections", type=whole(1, 4096), default=64,
+                   help="connections served at once; as many more wait, the rest are answered 503 (default 64)")
+    p.add_argument("--max-connections-per-client", type=whole(1, 4096), default=16,
+                   help="connections one local user (told apart by uid on Linux) or one remote address may hold; "
+                        "its others wait their turn (default 16)")
+    p.add_argument("--allow-remote", action="store_true", help="allow binding to a non-loopback address")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a name (or NAME:PORT) clients may send in the Host header besides the bound address; "
+                        "others are refused (421), against DNS rebinding")
+    p.set_defaults(func=cmd_serve)

@@ -1,0 +1,179 @@
+"""Commands on pictures and analytics: the HTML views, centrality and transition statistics, and
+evidence paths between two constructs."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from .common import (
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_OK,
+    graph_for,
+    number,
+    store_for,
+    whole,
+    with_examples,
+    with_ontology,
+    with_store,
+)
+
+ALPHA = number(0, 1, open_low=True, open_high=True)
+
+
+def _views(text: str) -> tuple[str, ...]:
+    from ..views.registry import names
+
+    chosen = tuple(v.strip() for v in text.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in names()]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown view(s) {', '.join(unknown) or '(none)'}; "
+                                         f"choose from {', '.join(names())}")
+    return chosen
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    summaries = graph_for(args).build_views(args.out, args.views, args.threshold, args.alpha, args.items)
+    for s in summaries:
+        extra = f", {s.note}" if s.note else ""
+        print(f"{s.file}: {s.datasets} graph(s), {s.nodes} nodes, {s.edges} edges{extra}")
+    print(f"open {args.out / 'index.html'}")
+    return EXIT_OK
+
+
+def _write_rows(columns: list[str], rows: list[list], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([dict(zip(columns, r)) for r in rows], indent=1, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        print(buf.getvalue(), end="")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for r in rows:
+        table.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in r))
+    Console(width=200).print(table)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    if args.what == "centrality":
+        from ..analysis.analytics import centrality
+        from ..analysis.projection import findings_graph
+
+        g = findings_graph(store)
+        scores = centrality(g)
+        order = sorted(scores, key=lambda n: (-scores[n]["betweenness"], -scores[n]["degree"], n))
+        rows = [[n, g.nodes[n]["label"], scores[n]["degree"], scores[n]["in"], scores[n]["out"],
+                 scores[n]["betweenness"], scores[n]["closeness"]] for n in order[: args.top]]
+        _write_rows(["construct", "label", "degree", "in", "out", "betweenness", "closeness"], rows, args.format)
+        return EXIT_OK
+    from ..analysis.sequences import rated_pairs, turn_pairs
+
+    pairs = rated_pairs(store, args.threshold) if args.source == "ratings" else turn_pairs(store)
+    if not pairs.groups:
+        print(f"no {args.source} sequences in the graph" + (" (import a ratings file first)"
+                                                           if args.source == "ratings" else ""))
+        return EXIT_FAILED
+    if args.random_effects:
+        rows = [[pairs.labels.get(t.antecedent, t.antecedent), pairs.labels.get(t.consequent, t.consequent), t.groups,
+                 t.odds_ratio, t.ci_low, t.ci_high, t.z, t.p_value, t.p_holm, t.tau2, t.i2,
+                 "yes" if t.significant else ""]
+                for t in pairs.random_effects(args.alpha) if t.significant or not args.significant]
+        _write_rows(["antecedent (t)", "consequent (t+1)", "groups", "odds ratio", "95% CI low", "95% CI high", "z",
+                     "p", "p (Holm)", "tau²", "I²", "p < alpha"], rows, args.format)
+        return EXIT_OK
+    groups = [None] + (sorted(pairs.groups) if args.by_group else [])
+    rows = []
+    for group in groups:
+        for t in pairs.transitions(group, args.alpha):
+            if args.significant and not t.significant:
+                continue
+            row = asdict(t)
+            rows.append([group or "pooled", pairs.labels.get(t.antecedent, t.antecedent),
+                         pairs.labels.get(t.consequent, t.consequent), row["n_ab"], row["n_a"], row["n_b"], row["n"],
+                         row["probability"], row["base_rate"], row["z"], row["adjusted_residual"], row["p_value"],
+                         row["p_holm"], row["p_exact"], "yes" if t.significant else ""])
+    _write_rows(["group", "antecedent (t)", "consequent (t+1)", "n_AB", "n_A", "n_B", "N", "P(B|A)", "P(B)", "z",
+                 "adj. residual", "p", "p (Holm)", "p (exact)", "p < alpha"], rows, args.format)
+    return EXIT_OK
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    from ..analysis.analytics import evidence_paths, resolve, shortest_evidence_path
+    from ..analysis.projection import findings_graph
+    from ..errors import PrcKgError
+
+    g = findings_graph(store_for(args))
+    try:
+        a, b = resolve(g, args.source), resolve(g, args.target)
+        paths = (evidence_paths(g, a, b, args.max_length, not args.undirected) if args.all
+                 else [p for p in [shortest_evidence_path(g, a, b, not args.undirected)] if p])
+    except PrcKgError as exc:
+        print(f"prc-kg: {exc}")
+        return EXIT_INPUT
+    if not paths:
+        print(f"no {'undirected ' if args.undirected else ''}evidence path from {a} to {b}"
+              + ("" if args.undirected else " (try --undirected)"))
+        return EXIT_FAILED
+    for i, path in enumerate(paths, 1):
+        print(f"path {i}: {len(path)} step(s)")
+        for hop in path:
+            first = hop[0]
+            print(f"  {g.nodes[first.subject]['label']} → {g.nodes[first.object]['label']}")
+            for step in hop:
+                print(f"    {step.finding}: {step.relation} ({step.direction}, {step.evidence}); "
+                      f"sources: {'; '.join(step.sources) or 'none'}")
+    return EXIT_OK
+
+
+def register(sub) -> None:
+    from ..views.registry import DEFAULT_ITEMS, VIEWS, names
+
+    p = with_store(with_examples(with_ontology(sub.add_parser(
+        "viz", help="write the interactive HTML views (offline, self-contained) into a folder"))))
+    p.add_argument("--out", type=Path, default=Path("build/html"), help="output folder (default build/html)")
+    p.add_argument("--views", type=_views, default=names(), metavar=",".join(names()),
+                   help="comma-separated, from: " + "; ".join(f"{v.name} ({v.description})" for v in VIEWS)
+                        + " (default all)")
+    p.add_argument("--threshold", type=number(), default=3.0,
+                   help="a rated segment carries a code when its mean rating reaches this (default 3)")
+    p.add_argument("--alpha", type=ALPHA, default=0.05, help="significance level of the transitions (default .05)")
+    p.add_argument("--items", nargs="+", default=list(DEFAULT_ITEMS), help="item codes for the trajectories")
+    p.set_defaults(func=cmd_viz)
+
+    p = with_store(with_examples(with_ontology(sub.add_parser(
+        "analyze", help="centrality of constructs in the findings graph, or lag-1 transition statistics"))))
+    p.add_argument("what", choices=("centrality", "transitions"))
+    p.add_argument("--source", choices=("ratings", "turns"), default="ratings",
+                   help="transitions of rated segments (default) or of coded turns")
+    p.add_argument("--by-group", action="store_true", help="also per dyad (ratings) or per case (turns)")
+    p.add_argument("--significant", action="store_true", help="only transitions with p < alpha")
+    p.add_argument("--random-effects", action="store_true",
+                   help="pool each dyad's (or case's) odds ratio with a DerSimonian–Laird random-effects model "
+                        "instead of summing the counts")
+    p.add_argument("--threshold", type=number(), default=3.0)
+    p.add_argument("--alpha", type=ALPHA, default=0.05)
+    p.add_argument("--top", type=whole(1), default=20, help="centrality: how many constructs (default 20)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_analyze)
+
+    p = with_store(with_examples(with_ontology(sub.add_parser(
+        "path", help="evidence paths between two constructs, each step with its finding and sources"))))
+    p.add_argument("source", help="construct: prc:Name, Name or its label")
+    p.add_argument("target")
+    p.add_argument("--all", action="store_true", help="all simple paths up to --max-length, not just the shortest")
+    p.add_argument("--max-length", type=whole(1), default=4)
+    p.add_argument("--undirected", action="store_true", help="also walk findings from object back to subject")
+    p.set_defaults(func=cmd_path)

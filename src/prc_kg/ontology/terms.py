@@ -1,0 +1,63 @@
+"""What the ontology defines, indexed for checking human-written examples against it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from ..vocab import PRC, PRC_IRI, SRC_IRI
+
+
+@dataclass
+class TermIndex:
+    """Classes with their told superclasses, instruments, items and sources of one ontology graph."""
+
+    graph: Graph
+    _ancestors: dict[URIRef, frozenset[URIRef]] = field(default_factory=dict)
+
+    @cached_property
+    def classes(self) -> frozenset[URIRef]:
+        return frozenset(c for c in self.graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef))
+
+    @cached_property
+    def sources(self) -> frozenset[str]:
+        return frozenset(str(s)[len(SRC_IRI):] for s in self.graph.subjects(RDF.type, PRC.BibliographicSource)
+                         if str(s).startswith(SRC_IRI))
+
+    @cached_property
+    def instruments(self) -> frozenset[str]:
+        found = set()
+        for ind in self.graph.subjects(RDF.type, OWL.NamedIndividual):
+            if str(ind).startswith(PRC_IRI) and any(self.is_a(t, PRC.Instrument) for t in self.graph.objects(ind, RDF.type)
+                                                    if isinstance(t, URIRef) and t in self.classes):
+                found.add(str(ind)[len(PRC_IRI):])
+        return frozenset(found)
+
+    @cached_property
+    def items_by_code(self) -> dict[str, URIRef]:
+        return {str(code): item for item, code in self.graph.subject_objects(PRC.itemCode)}
+
+    def cls(self, name: str) -> URIRef | None:
+        iri = URIRef(PRC_IRI + name)
+        return iri if iri in self.classes else None
+
+    def ancestors(self, cls: URIRef) -> frozenset[URIRef]:
+        if cls not in self._ancestors:
+            seen, todo = {cls}, [cls]
+            while todo:
+                for parent in self.graph.objects(todo.pop(), RDFS.subClassOf):
+                    if isinstance(parent, URIRef) and parent not in seen:
+                        seen.add(parent)
+                        todo.append(parent)
+            self._ancestors[cls] = frozenset(seen)
+        return self._ancestors[cls]
+
+    def is_a(self, cls: URIRef, root: URIRef) -> bool:
+        return root in self.ancestors(cls)
+
+    def label(self, iri: URIRef) -> str:
+        value = self.graph.value(iri, RDFS.label) or self.graph.value(iri, SKOS.prefLabel)
+        return str(value) if value is not None else str(iri).rsplit("/", 1)[-1]

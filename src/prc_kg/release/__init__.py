@@ -1,0 +1,1 @@
+"""`prc-kg release`: a checked, versioned, documented release folder."""

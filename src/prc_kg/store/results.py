@@ -1,0 +1,202 @@
+"""SPARQL results as bytes: the one serialiser of `prc-kg query`, the endpoint and the Python API.
+
+SELECT answers are written in the SPARQL 1.1 results formats: JSON, XML, CSV (RFC 4180 lines
+ending in CRLF; IRIs and literal values bare, blank nodes as ``_:label``) and TSV (a ``?name``
+header, every term in N-Triples form: ``<iri>``, ``"text"``, ``"3"^^<…#integer>``, ``_:b``).
+``table`` is the human format of the command line. pyoxigraph's ``QuerySolutions.serialize`` is not
+used for SELECT: it has no cap, it only takes an answer of the embedded store (not rows from a
+remote endpoint), and its CSV leaves an IRI holding a comma unquoted; tests check that what is
+written here reads back through pyoxigraph's own results parser as the same terms. Graph answers
+are pyoxigraph's serialisation.
+
+The endpoint's cap is on the bytes of the answer it sends, not on rows: one literal of 32 MiB is a
+single row. Each row (or triple) is serialised on its own, its size checked against what is left,
+and writing stops before the answer would pass the cap, so neither the query process nor the
+server ever holds more than the cap. ASK answers exist in every format offered: JSON and XML as the
+SPARQL 1.1 results formats define them, CSV and TSV as Jena and Fuseki write them (a header line
+``_askResult`` / ``?_askResult``, then ``true`` or ``false``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+
+from .backends import QueryResult, Term
+from .querylib import short
+
+Row = Sequence  # one solution: a term or None per variable
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+NO_LIMIT = sys.maxsize
+
+
+def term_to_json(term: Term) -> dict:
+    """One RDF term in the SPARQL 1.1 JSON results form (the inverse of ``store.term_from_json``)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _csv_cell(term) -> str:
+    if term is None:
+        return ""
+    value = f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value  # as the SPARQL CSV format says
+    return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(c in value for c in ',"\n\r') else value
+
+
+def _tsv_cell(term) -> str:
+    return "" if term is None else str(term).replace("\t", "\\t").replace("\n", "\\n")
+
+
+_XML_SPACE = " \t\n\r"
+
+
+def _xml_text(text: str) -> str:
+    """Literal text every XML reader gives back as it was: a CR as a character reference (a reader turns
+    a bare one into LF), and white space at either end too (Oxigraph's reader trims it)."""
+    core = text.strip(_XML_SPACE)
+    if not core:
+        return "".join(f"&#{ord(c)};" for c in text)
+    start = text.index(core[0])
+    head, tail = text[:start], text[start + len(core):]
+    return ("".join(f"&#{ord(c)};" for c in head) + escape(core).replace("\r", "&#13;")
+            + "".join(f"&#{ord(c)};" for c in tail))
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        return f'<literal xml:lang="{escape(term.language)}">{_xml_text(term.value)}</literal>'
+    return f'<literal datatype="{escape(term.datatype.value)}">{_xml_text(term.value)}</literal>'
+
+
+@dataclass(frozen=True)
+class SelectFormat:
+    """How one results format writes its head, each row, the glue between rows, and its tail."""
+
+    head: Callable[[list[str]], str]
+    row: Callable[[list[str], Row], str]
+    tail: str
+    between: str
+    ask: Callable[[bool], str]
+
+
+_XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>\n'
+
+_JSON = SelectFormat(
+    head=lambda vs: '{"head": {"vars": ' + json.dumps(vs) + '}, "results": {"bindings": [',
+    row=lambda vs, row: json.dumps({v: term_to_json(t) for v, t in zip(vs, row) if t is not None}, ensure_ascii=False),
+    tail="]}}", between=", ",
+    ask=lambda b: json.dumps({"head": {}, "boolean": b}))
+_XML = SelectFormat(
+    head=lambda vs: _XML_HEAD + "".join(f'<variable name="{escape(v)}"/>\n' for v in vs) + "</head>\n<results>\n",
+    row=lambda vs, row: "<result>\n" + "".join(f'<binding name="{escape(v)}">{_xml_term(t)}</binding>\n'
+                                               for v, t in zip(vs, row) if t is not None) + "</result>\n",
+    tail="</results>\n</sparql>\n", between="",
+    ask=lambda b: _XML_HEAD + f"</head>\n<boolean>{'true' if b else 'false'}</boolean>\n</sparql>\n")
+_CSV = SelectFormat(
+    head=lambda vs: ",".join(vs) + "\r\n", row=lambda vs, row: ",".join(_csv_cell(t) for t in row) + "\r\n",
+    tail="", between="", ask=lambda b: f"_askResult\r\n{'true' if b else 'false'}\r\n")
+_TSV = SelectFormat(
+    head=lambda vs: "\t".join("?" + v for v in vs) + "\n",
+    row=lambda vs, row: "\t".join(_tsv_cell(t) for t in row) + "\n",
+    tail="", between="", ask=lambda b: f"?_askResult\n{'true' if b else 'false'}\n")
+
+SELECT_FORMATS = {
+    "application/sparql-results+json": _JSON, "application/json": _JSON,
+    "text/csv": _CSV, "text/tab-separated-values": _TSV,
+    "application/sparql-results+xml": _XML, "application/xml": _XML,
+}
+GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
+                 "application/rdf+xml": ox.RdfFormat.RDF_XML}
+
+
+def write_ask(boolean: bool, media: str) -> bytes:
+    return SELECT_FORMATS[media].ask(bool(boolean)).encode("utf-8")
+
+
+def write_solutions(variables: list[str], rows: Iterable[Row], media: str, max_rows: int,
+                    max_bytes: int) -> tuple[bytes, bool]:
+    """The SELECT answer and whether it was cut (at ``max_rows`` rows or before passing ``max_bytes``)."""
+    fmt = SELECT_FORMATS[media]
+    head, tail, glue = fmt.head(variables).encode(), fmt.tail.encode(), fmt.between.encode()
+    parts, size = [head], len(head) + len(tail)
+    for count, row in enumerate(rows):
+        if count == max_rows:
+            return b"".join(parts + [tail]), True
+        piece = (glue if count else b"") + fmt.row(variables, tuple(row)).encode("utf-8")
+        if size + len(piece) > max_bytes:
+            return b"".join(parts + [tail]), True
+        parts.append(piece)
+        size += len(piece)
+    return b"".join(parts + [tail]), False
+
+
+def write_triples(triples: Iterable, media: str, max_rows: int, max_bytes: int) -> tuple[bytes, bool]:
+    """The graph answer and whether it was cut. Each triple is measured serialised on its own in the
+    asked format; a document of several is never larger than the sum (one header, shared subjects)."""
+    fmt = GRAPH_FORMATS[media]
+    kept, pieces, size, truncated = [], [], 0, False
+    for triple in triples:
+        if len(kept) == max_rows:
+            truncated = True
+            break
+        piece = ox.serialize([triple], format=fmt)
+        if size + len(piece) > max_bytes:
+            truncated = True
+            break
+        kept.append(triple)
+        pieces.append(piece)
+        size += len(piece)
+    if fmt != ox.RdfFormat.RDF_XML:  # N-Triples and Turtle statements stand on their own: no second pass
+        return b"".join(pieces), truncated
+    return (ox.serialize(kept, format=fmt) if kept else b""), truncated
+
+
+# -- whole answers, for the command line and the Python API -----------------------------------------------
+
+MEDIA = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
+FORMATS = ("table", *MEDIA)
+
+
+def format_result(result: QueryResult, fmt: str) -> bytes:
+    """The whole answer in ``fmt`` (``table`` or a key of ``MEDIA``), byte for byte what the endpoint
+    sends for the same answer in that media type; a graph answer is N-Triples in every format."""
+    if result.kind == "graph":
+        return write_triples(result.triples, "application/n-triples", NO_LIMIT, NO_LIMIT)[0]
+    if fmt == "table":
+        return _table(result).encode("utf-8")
+    if result.kind == "ask":
+        return write_ask(bool(result.boolean), MEDIA[fmt])
+    return write_solutions(result.variables, result.rows, MEDIA[fmt], NO_LIMIT, NO_LIMIT)[0]
+
+
+def _table(result: QueryResult) -> str:
+    """Columns padded to their widest cell (at most 60 characters), IRIs as prefixed names."""
+    if result.kind == "ask":
+        return "yes\n" if result.boolean else "no\n"
+    cells = [[short(t) for t in row] for row in result.rows]
+    widths = [min(max([len(v)] + [len(r[i]) for r in cells]), 60) for i, v in enumerate(result.variables)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c[:60].ljust(w) for c, w in zip(r, widths)) for r in cells]
+    lines.append(f"({len(result.rows)} rows)")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["FORMATS", "GRAPH_FORMATS", "MEDIA", "SELECT_FORMATS", "format_result", "term_to_json", "write_ask",
+           "write_solutions", "write_triples"]

@@ -1,0 +1,78 @@
+"""Build the HTML views of a store into one folder, all or nothing, with an overview page. Which
+views exist, and in what order, is the view registry's (viewregistry.VIEWS)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from ..fileio.files import write_files_atomically
+from ..store.backends import Store
+from . import registry as viewregistry
+from .htmlpage import GraphPage, PlainPage, render_graph_page, render_plain_page
+from .registry import DEFAULT_ITEMS, View, ViewOptions
+
+VIEWS = viewregistry.names()  # the registered views' names, kept for callers of the old tuple
+
+
+@dataclass(frozen=True)
+class ViewSummary:
+    name: str
+    file: str
+    datasets: int
+    nodes: int  # summed over the page's datasets
+    edges: int
+    note: str = ""
+
+
+def _page(view: View, store: Store, options: ViewOptions) -> GraphPage | PlainPage:
+    page = view.build(store, options)
+    if page.name != view.name or isinstance(page, GraphPage) != view.network:
+        raise TypeError(f"view {view.name} (registered with network={view.network}) built a "
+                        f"{type(page).__name__} named {page.name}")
+    return page
+
+
+def graph_pages(store: Store, views: Iterable[str] | None = None, threshold: float = 3.0,
+                alpha: float = 0.05) -> dict[str, GraphPage]:
+    """The network views among `views` (all when None) as pages, not yet rendered."""
+    options = ViewOptions(threshold, alpha)
+    return {v.name: _page(v, store, options) for v in viewregistry.select(views) if v.network}
+
+
+def _summary(view: View, page: GraphPage | PlainPage) -> ViewSummary:
+    if isinstance(page, PlainPage):
+        return ViewSummary(view.name, view.file, page.datasets, 0, 0, page.note)
+    return ViewSummary(view.name, view.file, len(page.datasets),
+                       sum(len(d.nodes) for d in page.datasets.values()),
+                       sum(len(d.edges) for d in page.datasets.values()))
+
+
+def _index(summaries: list[ViewSummary]) -> str:
+    rows = "".join(f'<tr><td><a href="{escape(s.file)}">{escape(s.name)}</a></td><td>{s.datasets}</td>'
+                   f"<td>{s.nodes}</td><td>{s.edges}</td><td>{escape(s.note)}</td></tr>" for s in summaries)
+    return ("<p>Interactive views of the prc-kg knowledge graph. Each page is self-contained and works offline.</p>"
+            "<table><tr><th>view</th><th>graphs</th><th>nodes</th><th>edges</th><th>note</th></tr>"
+            f"{rows}</table>\n")
+
+
+def build_views(store: Store, out_dir: Path, views: Iterable[str] | None = None, threshold: float = 3.0,
+                alpha: float = 0.05, items: Iterable[str] = DEFAULT_ITEMS) -> list[ViewSummary]:
+    """Write the chosen views (all when None) and index.html into out_dir; a failure writes none of them."""
+    chosen = viewregistry.select(views)
+    options = ViewOptions(threshold, alpha, tuple(items))
+    nav = viewregistry.nav()
+    outputs: dict[Path, bytes] = {}
+    summaries = []
+    for view in chosen:
+        page = _page(view, store, options)
+        html = (render_graph_page(page, nav) if isinstance(page, GraphPage)
+                else render_plain_page(page.name, page.title, page.inner_html, nav))
+        outputs[out_dir / view.file] = html.encode("utf-8")
+        summaries.append(_summary(view, page))
+    name = viewregistry.OVERVIEW[0]
+    outputs[out_dir / f"{name}.html"] = render_plain_page(name, "prc-kg views", _index(summaries), nav).encode("utf-8")
+    write_files_atomically(outputs)
+    return summaries
