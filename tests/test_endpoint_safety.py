@@ -234,8 +234,14 @@ def test_one_client_with_runaway_queries_does_not_hold_every_query_slot(kg_store
     is answered while all of A's queries are still running."""
     pool = QueryPool(kg_store.ox, Limits(timeout=120, max_queries=4))
     answers: list = []
-    runaway = [threading.Thread(target=lambda: answers.append(pool.run(load.RUNAWAY, client="A")))
-               for _ in range(4)]
+
+    def run_runaway() -> None:
+        try:
+            answers.append(pool.run(load.RUNAWAY, client="A"))
+        except Exception as exc:  # recorded, so the final check says what went wrong
+            answers.append(exc)
+
+    runaway = [threading.Thread(target=run_runaway) for _ in range(4)]
     try:
         for thread in runaway:
             thread.start()
@@ -248,7 +254,30 @@ def test_one_client_with_runaway_queries_does_not_hold_every_query_slot(kg_store
         pool.close()  # stops A's runaway queries
         for thread in runaway:
             thread.join(60)
-    assert len(answers) == 4 and all(a.status in ("died", "busy") for a in answers)
+    assert len(answers) == 4 and all(getattr(a, "status", None) in ("died", "busy") for a in answers), answers
+
+
+def test_a_query_that_got_its_slot_just_before_the_pool_closed_never_starts(kg_store, monkeypatch):
+    """close() kills the query processes it knows of; one still being forked for a query that had
+    its slot must not start after it (under load that query ran on to its time limit)."""
+    from prc_kg.endpoint import querypool
+
+    pool = QueryPool(kg_store.ox, Limits(timeout=120, max_queries=2))
+    started = []
+
+    class ForkedAfterClose(querypool.QueryProcess):
+        def __init__(self, *args, **kwargs):
+            pool.close()  # the server stops while this query's process is being made
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(querypool, "QueryProcess", ForkedAfterClose)
+    answer = pool.run(load.RUNAWAY, client="A")
+    assert answer.status == "busy" and "stopping" in answer.body
+    assert len(started) == 1
+    started[0].proc.join(10)
+    assert not started[0].proc.is_alive()
+    assert pool.slots.held("A") == 0
 
 
 def test_a_freed_query_slot_goes_to_the_client_holding_fewest():

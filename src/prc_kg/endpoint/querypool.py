@@ -33,8 +33,9 @@ class QueryPool:
         self._closed = False
         self._lock = threading.Lock()
 
-    def _checkout(self, client: str, store: ox.Store, generation: int) -> QueryProcess:
-        """A query process for a client that holds a slot: an idle one reading this store, or a new one."""
+    def _checkout(self, client: str, store: ox.Store, generation: int) -> QueryProcess | None:
+        """A query process for a client that holds a slot: an idle one reading this store, or a new one;
+        None once the pool is closed (a query that got its slot just before close() never starts)."""
         stale = []
         with self._lock:
             worker = None
@@ -49,7 +50,12 @@ class QueryPool:
         if worker is None:
             worker = QueryProcess(self._ctx, store, self.limits, generation)  # fork outside the lock
         with self._lock:
-            self._busy.add(worker)
+            closed = self._closed  # checked with the add, so close() either kills it or it is never used
+            if not closed:
+                self._busy.add(worker)
+        if closed:
+            worker.stop()
+            return None
         return worker
 
     def _release(self, client: str, worker: QueryProcess, reuse: bool = False) -> None:
@@ -84,6 +90,9 @@ class QueryPool:
             except BaseException:
                 self.slots.release(client)
                 raise
+            if worker is None:
+                self.slots.release(client)
+                return Answer("busy", "the server is stopping")
             try:
                 worker.conn.send((query, select_media, graph_media, check_keywords))
                 break
