@@ -238,7 +238,7 @@ def test_one_client_with_runaway_queries_does_not_hold_every_query_slot(kg_store
     def run_runaway() -> None:
         try:
             answers.append(pool.run(load.RUNAWAY, client="A"))
-        except Exception as exc:  # recorded, so the final check says what went wrong
+        except Exception as exc:  # noqa: BLE001 -- recorded, so the final check says what went wrong
             answers.append(exc)
 
     runaway = [threading.Thread(target=run_runaway) for _ in range(4)]
