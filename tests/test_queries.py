@@ -131,14 +131,14 @@ def test_every_query_answers_on_the_examples(kg_store, name):
 # -- the queries prc-kg runs itself (views, analyses, export), shipped as package data -------------------
 
 PACKAGE_DIR = ROOT / "src" / "prc_kg"
-PACKAGED = sorted(p.relative_to(PACKAGE_DIR / "sparql").as_posix().removesuffix(".rq")
-                  for p in (PACKAGE_DIR / "sparql").rglob("*.r[qu]"))
+SPARQL_DIR = PACKAGE_DIR / "store" / "sparql"
+PACKAGED = sorted(p.relative_to(SPARQL_DIR).as_posix().removesuffix(".rq") for p in SPARQL_DIR.rglob("*.r[qu]"))
 USED = sorted({m.group(1) for path in PACKAGE_DIR.rglob("*.py")
                for m in re.finditer(r'packaged_query\(\s*"([^"]+)"', path.read_text(encoding="utf-8"))})
 
 
 def test_no_sparql_query_is_written_inline_in_python():
-    inline = [f"{path.name}:{number}" for path in sorted(PACKAGE_DIR.glob("*.py"))
+    inline = [f"{path.relative_to(PACKAGE_DIR)}:{number}" for path in sorted(PACKAGE_DIR.rglob("*.py"))
               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
               if re.match(r'\s*(PREFIX\s+\w*:\s*<|SELECT\s+(DISTINCT\s+)?[?(*]|CONSTRUCT\s*\{|ASK\s*\{)', line)
               and "</textarea>" not in line]  # the endpoint page's example query is text for the user, not code

@@ -213,8 +213,8 @@ def test_a_missing_store_is_named_and_nothing_is_written(capsys, tmp_path):
 @pytest.mark.slow
 def test_one_registration_adds_a_view_to_viz_its_choices_the_navigation_and_the_overview(
         kg_store, store_dir, tmp_path, monkeypatch, capsys):
-    from prc_kg import viewregistry
     from prc_kg.cli.main import main
+    from prc_kg.views import registry as viewregistry
     from prc_kg.views.htmlpage import PlainPage
 
     extra = viewregistry.View("sociogram", "Who talks to whom", "a test view registered by the test",

@@ -79,7 +79,9 @@ def venv(wheel, tmp_path_factory) -> Path:
     purelib = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                         cwd=folder.parent, env=_env(folder)).stdout.strip())
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *sys.path}
-    deps = sorted(p for p in ours if p and Path(p).is_dir() and not Path(p).resolve().is_relative_to(ROOT))
+    checkout = [ROOT / "src", ROOT / "tests"]  # the running venv may itself live in the checkout (.venv)
+    deps = sorted(p for p in ours if p and Path(p).is_dir() and Path(p).resolve() != ROOT
+                  and not any(Path(p).resolve().is_relative_to(c) for c in checkout))
     (purelib / "zz-test-dependencies.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
     _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)],
          cwd=folder.parent)
