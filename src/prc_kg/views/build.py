@@ -14,8 +14,6 @@ from . import registry as viewregistry
 from .htmlpage import GraphPage, PlainPage, render_graph_page, render_plain_page
 from .registry import DEFAULT_ITEMS, View, ViewOptions
 
-VIEWS = viewregistry.names()  # the registered views' names, kept for callers of the old tuple
-
 
 @dataclass(frozen=True)
 class ViewSummary:
