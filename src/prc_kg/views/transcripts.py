@@ -161,6 +161,10 @@ def _facts(t: Transcript, group: Group) -> str:
     return '<dl class="facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _group_id(group: Group) -> str:
     return "g-" + page_file(group.iri).removesuffix(".html")
 
@@ -206,7 +210,7 @@ def index_page(groups: list[Group], systems: dict[str, int], style: str) -> Fold
                                                                          if g.constructed else "")
         notes = "".join(_note(n, systems) for n in g.commentaries)
         sections.append(f'<section class="group" id="{_group_id(g)}"><h2>{_e(g.label)} <small>({_e(kind)}, '
-                        f"{len(g.transcripts)} {'conversations' if g.kind == 'corpus' else 'sessions'})</small></h2>"
+                        f"{_count(len(g.transcripts), 'conversation' if g.kind == 'corpus' else 'session')})</small></h2>"
                         + (f'<p class="description">{_e(g.description)}</p>' if g.description else "")
                         + (f'<div class="case-notes">{notes}</div>' if notes else "")
                         + _index_rows(g) + "</section>\n")
