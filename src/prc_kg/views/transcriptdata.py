@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import quote, unquote
 
 from ..store.backends import Store
@@ -25,6 +26,7 @@ ROLE_OF_KIND = {"prc:TherapistTurn": "therapist", "prc:PatientTurn": "patient", 
                 "prc:PatientSegment": "patient", "prc:JointSegment": "joint"}
 CASE_SYSTEM = "PRC"  # the coding system of a case turn's classes: the PRC taxonomy itself
 _SLUG = re.compile(r"[^a-z0-9]+")
+_natural = cache(natural)  # dimensions, annotators and attribute names repeat on every row
 
 
 @dataclass(frozen=True)
@@ -218,7 +220,7 @@ def _turns(store: Store, transcripts: dict[str, Transcript]) -> dict[str, Turn]:
         turn = Turn(t, anchor, number, r["id"], roles[0] if len(roles) == 1 else "", segment,
                     _first(r["text"]) or None, _first(r["summary"]) or None, _first(r["timestamp"]) or None)
         order = next((x for x in (r["position"], r["tos"], r["start"]) if x is not None), 1 << 62)
-        by_session[r["session"]].append(((order, natural(t)), turn))
+        by_session[r["session"]].append(((order, t), turn))
         turns[t] = turn
     for s, found in by_session.items():
         seen: set[str] = set()
@@ -261,8 +263,8 @@ def _codes(store: Store, turns: dict[str, Turn], in_taxonomy: set[str]) -> None:
         found[turn.value].add(coding)
     order = {"type": 0, "aim": 1, "characteristic": 2, "quality": 3, "shows": 4, "annotation": 5}
     for t, codings in found.items():
-        turns[t].codings = sorted(codings, key=lambda c: (order.get(c.how, 9), c.code.system, natural(c.dimension),
-                                                         natural(c.annotator), c.code.text.lower(), c.code.iri))
+        turns[t].codings = sorted(codings, key=lambda c: (order.get(c.how, 9), c.code.system, _natural(c.dimension),
+                                                         _natural(c.annotator), c.code.text.lower(), c.code.iri))
 
 
 def _commentaries(store: Store, in_taxonomy: set[str]) -> tuple[dict[str, Commentary], dict[str, list[str]]]:
