@@ -19,11 +19,12 @@ from conftest import DATA, HOSTILE
 
 from prc_kg.views.build import build_views
 from prc_kg.views.registry import VIEWS, nav
-from prc_kg.views.transcriptdata import page_file, read_transcripts
+from prc_kg.views.transcriptdata import example_links, page_file, read_transcripts, turn_links
 from prc_kg.views.transcripts import OWNED
 
 CORPUS = DATA / "utterances"
 V = "https://w3id.org/prc-kg/data/corpus/viewtest/conversation/"
+ANNIE = "https://w3id.org/prc-kg/data/case/annie/session/1"
 TEXT_2 = "I want to quit <script>alert(\"x\")</script> & 'soon', really."
 VOID = {"meta", "input", "br", "img", "link", "hr", "source", "wbr"}
 
@@ -277,6 +278,16 @@ def test_taxonomy_examples_link_to_the_exact_turn(html):
         target = e["more"][0]
         doc = tree(html / target["page"])
         assert doc.by_id(target["link"])
+
+
+def test_the_taxonomys_links_read_only_the_cases_and_match_the_pages(corpus_kg):
+    full = read_transcripts(corpus_kg.store)
+    links = example_links(corpus_kg.store)
+    assert links == turn_links([g for g in full if g.kind == "case"])
+    assert not any("corpus" in page for page in links.values())
+    assert links["data:case/annie/session/1/tos/14"] == f"transcripts/{page_file(ANNIE)}#turn-14"
+    assert links["data:case/annie/session/1/commentary/1"] == f"transcripts/{page_file(ANNIE)}#turn-14"
+    assert links["data:case/annie/session/1/commentary/5"] == f"transcripts/{page_file(ANNIE)}#session-notes"
 
 
 # -- files -------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ..store.backends import Store
 from .charts import trajectories_html
 from .htmlpage import FolderView, GraphPage, PlainPage
 from .pages import case_page, findings_page, taxonomy_page, transitions_page
-from .transcriptdata import read_transcripts, turn_links
+from .transcriptdata import example_links, read_transcripts
 from .transcripts import FOLDER, transcripts_view
 
 DEFAULT_ITEMS = ("APS:PAT-PROD", "APS:PAT-REFL", "APS:PAT-FEEL", "APS:TYPE-INT", "APS:QUAL-GOOD")
@@ -58,8 +58,7 @@ def _trajectories(store: Store, options: ViewOptions) -> PlainPage:
 
 VIEWS: tuple[View, ...] = (
     View("taxonomy", "Taxonomy", "the class hierarchy, instruments and what they score",
-         lambda store, _options: taxonomy_page(projection.taxonomy_graph(store),
-                                               turn_links(read_transcripts(store, with_codes=False), FOLDER))),
+         lambda store, _options: taxonomy_page(projection.taxonomy_graph(store), example_links(store, FOLDER))),
     View("case", "Cases", "each case's sessions, turns, codes and commentary",
          lambda store, _options: case_page(projection.case_graphs(store))),
     View("findings", "Findings", "constructs linked by the research findings on them",

@@ -196,10 +196,11 @@ def _anchor(tos: int | None, start: int | None, end: int | None, position: int |
     return f"turn-p{position if position is not None else 0}", "–"
 
 
-def _turns(store: Store, transcripts: dict[str, Transcript]) -> dict[str, Turn]:
+def _turns(store: Store, transcripts: dict[str, Transcript], cases_only: bool) -> dict[str, Turn]:
+    query = packaged_query("transcripts/case_turns") if cases_only else packaged_query("transcripts/turns")
     rows: dict[str, dict] = {}
     for (session, turn, position, tos, start, end, utterance_id, kind, text, summary,
-         timestamp) in store.query(packaged_query("transcripts/turns")).rows:
+         timestamp) in store.query(query).rows:
         t = turn.value
         if session.value not in transcripts:
             continue
@@ -291,12 +292,16 @@ def _group_order(g: Group) -> tuple:
     return (g.kind != "corpus", g.constructed, g.iri != DATA_IRI + "case/annie", g.label.lower(), g.iri)
 
 
-def read_transcripts(store: Store, with_codes: bool = True) -> list[Group]:
+def read_transcripts(store: Store, with_codes: bool = True, cases_only: bool = False) -> list[Group]:
     """Every corpus and case that has sessions with turns, in the order the index lists them:
-    imported corpora, then real cases (Annie first), then the constructed vignettes."""
+    imported corpora, then real cases (Annie first), then the constructed vignettes. Without
+    codes, or with the cases only, it reads less (what example_links needs)."""
     groups, transcripts, owner = _sessions(store)
+    if cases_only:
+        groups = {g: group for g, group in groups.items() if group.kind == "case"}
+        transcripts = {s: t for s, t in transcripts.items() if owner[s] in groups}
     _attributes(store, transcripts)
-    turns = _turns(store, transcripts)
+    turns = _turns(store, transcripts, cases_only)
     in_taxonomy = taxonomy_classes(store) if with_codes else set()
     if with_codes:
         _codes(store, turns, in_taxonomy)
@@ -330,3 +335,9 @@ def turn_links(groups: list[Group], folder: str = "transcripts") -> dict[str, st
             for note in t.commentaries:
                 links.setdefault(short_iri(note.iri), f"{folder}/{t.file}#session-notes")
     return links
+
+
+def example_links(store: Store, folder: str = "transcripts") -> dict[str, str]:
+    """turn_links for the taxonomy view's examples. Only case turns and their commentaries carry
+    taxonomy classes, so only case sessions are read: the cost does not grow with imported corpora."""
+    return turn_links(read_transcripts(store, with_codes=False, cases_only=True), folder)
