@@ -8,7 +8,7 @@ The corpus is synthetic, written in the N-Triples shape the utterance import wri
 contract) with a seeded generator; it is loaded with the ontology and the examples as `prc-kg
 viz` loads a graph. Timed in one process, each step once: the load (with the materialised
 inferences), reading the transcripts (the packaged queries), drawing the pages, writing them
-(atomically), then the whole `viz --views transcripts` and the taxonomy view with its links to
+(atomically, each file synced to disk), then the whole `viz --views transcripts` and the taxonomy view with its links to
 the turns.
 """
 
@@ -100,7 +100,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from prc_kg import KnowledgeGraph
+    from prc_kg.fileio.files import write_files_atomically
     from prc_kg.views.build import build_views
+    from prc_kg.views.htmlpage import render_folder_page
+    from prc_kg.views.registry import nav
     from prc_kg.views.transcriptdata import read_transcripts
     from prc_kg.views.transcripts import transcripts_view
 
@@ -121,6 +124,11 @@ def main() -> None:
         view = transcripts_view(groups)
         timings["draw: the pages as HTML"] = time.perf_counter() - start
         size = sum(len(p.inner_html) for p in view.pages.values())
+        start = time.perf_counter()
+        outputs = {folder / "pages" / name: render_folder_page(view.name, name, sub, nav()).encode("utf-8")
+                   for name, sub in view.pages.items()}
+        write_files_atomically(outputs)
+        timings["write: the pages, atomically (fsync each)"] = time.perf_counter() - start
         start = time.perf_counter()
         build_views(kg.store, folder / "html", ("transcripts",))
         timings["viz --views transcripts (read, draw, write)"] = time.perf_counter() - start

@@ -236,5 +236,5 @@ def transcripts_view(groups: list[Group]) -> FolderView:
                 raise ValueError(f"two sessions would share the page {t.file}: {t.iri}")
             pages[t.file] = transcript_page(t, g, systems, style)
     turns = sum(len(t.turns) for g in groups for t in g.transcripts)
-    return FolderView(FOLDER, pages, datasets=len(pages) - 1,
+    return FolderView(FOLDER, pages, datasets=0,  # pages, not graphs: the note counts them
                       note=f"{len(pages) - 1} transcript pages, {turns} turns, in {FOLDER}/", owned=OWNED)
