@@ -346,6 +346,36 @@ def test_reading_keeps_one_entry_per_turn_and_every_anchor_unique(corpus_kg):
         "https://w3id.org/prc-kg/ontology/MISIMPLE_OPEN", "https://w3id.org/prc-kg/ontology/MISIMPLE_CLOSED"}}
 
 
+def test_a_store_with_hostile_names_gets_no_markup_and_no_script_link():
+    """Any store can be viewed: IRIs such as javascript:… are valid, labels may hold markup."""
+    import pyoxigraph as ox
+
+    from prc_kg.store.backends import EmbeddedStore
+    from prc_kg.views.transcripts import transcripts_view
+
+    p, c = "https://w3id.org/prc-kg/ontology/", "https://w3id.org/prc-kg/data/corpus/x"
+    v, u, a = f"{c}/conversation/%3Cb%3E", f"{c}/conversation/%3Cb%3E/utterance/1", f"{c}/annotation/1"
+    rows = [(v, p + "inCorpus", f"<{c}>"), (c, "http://www.w3.org/2000/01/rdf-schema#label", '"<img src=x>"'),
+            (u, p + "partOfSession", f"<{v}>"), (u, p + "tosNumber", '"1"'), (u, p + "text", '"a & b"'),
+            (u, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"<{p}TherapistTurn>"),
+            (a, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"<{p}CodeAnnotation>"),
+            (a, "http://www.w3.org/ns/sosa/hasFeatureOfInterest", f"<{u}>"),
+            (a, "http://www.w3.org/ns/sosa/observedProperty", "<javascript:alert(2)>"),
+            (a, p + "assignedCode", "<javascript:alert(1)>"),
+            ("javascript:alert(1)", "http://www.w3.org/2000/01/rdf-schema#label", '"<script>x</script>"')]
+    store = EmbeddedStore()
+    store.ox.load(input="".join(f"<{s}> <{pr}> {o} .\n" for s, pr, o in rows).encode(), format=ox.RdfFormat.N_TRIPLES)
+    (group,) = read_transcripts(store)
+    view = transcripts_view([group])
+    html = "".join(page.inner_html for page in view.pages.values())
+    assert "<img" not in html and "<script" not in html and "<b>" not in html
+    assert "&lt;img src=x&gt;" in html and "a &amp; b" in html
+    doc = Tree(view.pages[page_file(v)].inner_html).root
+    (chip,) = doc.one("ol", "turns").all(None, "chip")
+    assert chip.tag == "span" and "href" not in chip.attrs and chip.attrs["title"].endswith("<script>x</script>")
+    assert not any(n.attrs.get("href", "").startswith("javascript:") for n in doc.all())
+
+
 @pytest.mark.slow
 def test_markup_in_texts_and_labels_stays_text_on_transcript_pages(hostile_views):
     pages = sorted((hostile_views / "transcripts").glob("*.html"))

@@ -37,7 +37,7 @@ class Code:
     text: str  # what the chip says: the item code (MITI:CR) or the class label
     label: str  # the longer name, for the chip's tooltip ("" when the store has none)
     system: str  # the coding system's key, which gives the colour
-    href: str  # where the chip links: the class in the taxonomy view, else the term's IRI
+    href: str  # where the chip links: the class in the taxonomy view, else the term's http(s) IRI, else ""
 
 
 @dataclass(frozen=True)
@@ -235,8 +235,11 @@ def _turns(store: Store, transcripts: dict[str, Transcript], cases_only: bool) -
 
 
 def _code(iri: str, text: str, label: str, system: str, in_taxonomy: set[str]) -> Code:
+    """A chip links to the class in the taxonomy view, else to the term's IRI when that is a web
+    address (an IRI such as ``javascript:…`` is a valid IRI too: it gets no link)."""
     key = short_iri(iri)
-    href = f"../taxonomy.html#{quote(key, safe='')}" if key in in_taxonomy else iri
+    href = (f"../taxonomy.html#{quote(key, safe='')}" if key in in_taxonomy
+            else iri if iri.startswith(("https://", "http://")) else "")
     return Code(iri, text, label, system, href)
 
 

@@ -52,11 +52,12 @@ def _bare(code: str, system: str) -> str:
 
 def _chip(code: Code, systems: dict[str, int], tag: str = "", who: str = "", title: str = "",
           extra: str = "") -> str:
-    tag_html = f'<small class="how">{_e(tag)}</small> ' if tag else ""
+    how = f'<small class="how">{_e(tag)}</small> ' if tag else ""
     who_html = f' <small class="who">{_e(who)}</small>' if who else ""
     tip = title or code.label or code.text
-    return (f'<a class="chip sys-{systems[code.system]}{extra}" href="{_e(code.href)}" title="{_e(tip)}">'
-            f"{tag_html}{_e(_bare(code.text, code.system))}{who_html}</a>")
+    element, link = ("a", f' href="{_e(code.href)}"') if code.href else ("span", "")
+    return (f'<{element} class="chip sys-{systems[code.system]}{extra}"{link} title="{_e(tip)}">'
+            f"{how}{_e(_bare(code.text, code.system))}{who_html}</{element}>")
 
 
 def _annotation_chips(codings: list[Coding], disputed: dict[str, set[str]], systems: dict[str, int]) -> list[str]:
