@@ -16,7 +16,7 @@ from conftest import HOSTILE
 from prc_kg.analysis.projection import case_graphs, findings_graph, taxonomy_graph
 from prc_kg.analysis.sequences import rated_pairs
 from prc_kg.views.build import build_views
-from prc_kg.views.registry import names
+from prc_kg.views.registry import VIEWS, names
 
 
 class Page(HTMLParser):
@@ -61,9 +61,11 @@ def _page(folder: Path, name: str) -> Page:
 
 def test_every_view_and_an_index_are_written(views):
     out, _summaries = views
-    assert sorted(p.name for p in out.iterdir()) == sorted([f"{v}.html" for v in names()] + ["index.html"])
+    # a folder view (transcripts) writes a folder with its index.html in it
+    assert sorted(p.name for p in out.iterdir()) == sorted({v.file.split("/")[0] for v in VIEWS} | {"index.html"})
+    assert all((out / v.file).is_file() for v in VIEWS) and len(VIEWS) == len(names())
     index = _page(out, "index")
-    assert {u for u in index.urls} >= {f"{v}.html" for v in names()}
+    assert {u for u in index.urls} >= {v.file for v in VIEWS}
 
 
 def test_no_page_refers_to_anything_outside_the_folder(views):
@@ -183,8 +185,11 @@ def test_same_graph_same_bytes_across_runs_and_hash_seeds(store_dir, tmp_path):
         subprocess.run([sys.executable, "-m", "prc_kg.cli.main", "viz", "--store", str(store_dir), "--out", str(out)],
                        check=True, env=env, capture_output=True)
         outs.append(out)
-    for path in sorted(outs[0].iterdir()):
-        assert path.read_bytes() == (outs[1] / path.name).read_bytes(), path.name
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file()) == files
+    assert any(f.parts[0] == "transcripts" for f in files)
+    for name in files:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
 
 
 def test_a_failing_build_writes_nothing(kg_store, tmp_path):

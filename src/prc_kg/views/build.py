@@ -3,6 +3,7 @@ views exist, and in what order, is the view registry's (viewregistry.VIEWS)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
@@ -11,7 +12,7 @@ from pathlib import Path
 from ..fileio.files import write_files_atomically
 from ..store.backends import Store
 from . import registry as viewregistry
-from .htmlpage import GraphPage, PlainPage, render_graph_page, render_plain_page
+from .htmlpage import FolderView, GraphPage, PlainPage, render_folder_page, render_graph_page, render_plain_page
 from .registry import DEFAULT_ITEMS, View, ViewOptions
 
 
@@ -25,10 +26,11 @@ class ViewSummary:
     note: str = ""
 
 
-def _page(view: View, store: Store, options: ViewOptions) -> GraphPage | PlainPage:
+def _page(view: View, store: Store, options: ViewOptions) -> GraphPage | PlainPage | FolderView:
     page = view.build(store, options)
-    if page.name != view.name or isinstance(page, GraphPage) != view.network:
-        raise TypeError(f"view {view.name} (registered with network={view.network}) built a "
+    if (page.name != view.name or isinstance(page, GraphPage) != view.network
+            or isinstance(page, FolderView) != view.folder):
+        raise TypeError(f"view {view.name} (registered with network={view.network}, folder={view.folder}) built a "
                         f"{type(page).__name__} named {page.name}")
     return page
 
@@ -40,8 +42,8 @@ def graph_pages(store: Store, views: Iterable[str] | None = None, threshold: flo
     return {v.name: _page(v, store, options) for v in viewregistry.select(views) if v.network}
 
 
-def _summary(view: View, page: GraphPage | PlainPage) -> ViewSummary:
-    if isinstance(page, PlainPage):
+def _summary(view: View, page: GraphPage | PlainPage | FolderView) -> ViewSummary:
+    if isinstance(page, PlainPage | FolderView):
         return ViewSummary(view.name, view.file, page.datasets, 0, 0, page.note)
     return ViewSummary(view.name, view.file, len(page.datasets),
                        sum(len(d.nodes) for d in page.datasets.values()),
@@ -64,13 +66,32 @@ def build_views(store: Store, out_dir: Path, views: Iterable[str] | None = None,
     nav = viewregistry.nav()
     outputs: dict[Path, bytes] = {}
     summaries = []
+    folders: list[FolderView] = []
     for view in chosen:
         page = _page(view, store, options)
-        html = (render_graph_page(page, nav) if isinstance(page, GraphPage)
-                else render_plain_page(page.name, page.title, page.inner_html, nav))
-        outputs[out_dir / view.file] = html.encode("utf-8")
+        if isinstance(page, FolderView):
+            folders.append(page)
+            for file, sub in page.pages.items():
+                outputs[out_dir / page.name / file] = render_folder_page(page.name, file, sub, nav).encode("utf-8")
+        else:
+            html = (render_graph_page(page, nav) if isinstance(page, GraphPage)
+                    else render_plain_page(page.name, page.title, page.inner_html, nav))
+            outputs[out_dir / view.file] = html.encode("utf-8")
         summaries.append(_summary(view, page))
     name = viewregistry.OVERVIEW[0]
     outputs[out_dir / f"{name}.html"] = render_plain_page(name, "prc-kg views", _index(summaries), nav).encode("utf-8")
     write_files_atomically(outputs)
+    for view in folders:
+        _remove_old_pages(out_dir / view.name, view)
     return summaries
+
+
+def _remove_old_pages(folder: Path, view: FolderView) -> None:
+    """The pages a folder view wrote on an earlier run for items no longer in the graph (a
+    conversation deleted from the store): only files whose names the view's own pattern matches."""
+    if not view.owned:
+        return
+    pattern = re.compile(view.owned)
+    for path in sorted(folder.glob("*.html")):
+        if path.name not in view.pages and pattern.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink()

@@ -58,6 +58,28 @@ class PlainPage:
     note: str = ""
 
 
+@dataclass
+class FolderPage:
+    """One page of a folder view; `inner_html` must already be escaped, `style` and `script` are ours."""
+
+    title: str
+    inner_html: str
+    style: str = ""
+    script: str = ""
+
+
+@dataclass
+class FolderView:
+    """A view of many pages in a folder of its own (``name/index.html`` plus one page per item).
+    `datasets` and `note` are what the overview page says about it."""
+
+    name: str  # the folder
+    pages: dict[str, FolderPage]  # file name inside the folder -> page; "index.html" among them
+    datasets: int = 0
+    note: str = ""
+    owned: str = ""  # a regular expression for the names of the pages it writes: older ones left over are removed
+
+
 @cache
 def _asset(name: str) -> str:
     if name == "vis-network.min.js":
@@ -72,6 +94,11 @@ def script_json(data: object) -> str:
                          ("\u2029", "\\u2029")):
         text = text.replace(raw, escaped)
     return text
+
+
+def asset(name: str) -> str:
+    """One of our scripts or style sheets (views/web/NAME), to inline into a page."""
+    return _asset(name)
 
 
 def _nav(current: str, nav: Nav) -> str:
@@ -122,3 +149,13 @@ def render_plain_page(name: str, title: str, inner_html: str, nav: Nav) -> str:
     return page_shell(title, body,
                       "<style>.plain{padding:12px 18px;max-width:1100px}.plain table{border-collapse:collapse}"
                       ".plain td,.plain th{border:1px solid #d5dae1;padding:3px 8px;text-align:left}</style>\n")
+
+
+def render_folder_page(folder: str, file: str, page: FolderPage, nav: Nav) -> str:
+    """A page one folder down from the other views: its navigation links go up a level, and the
+    folder's index is the current page of the bar."""
+    up = [("../" + href, text) for href, text in nav]
+    current = f"../{folder}/{file}" if file == "index.html" else ""
+    body = (f"<header>\n<h1>{escape(page.title)}</h1>\n<nav>{_nav(current, up)}</nav>\n</header>\n"
+            f"{page.inner_html}" + (f"<script>{page.script}</script>\n" if page.script else ""))
+    return page_shell(page.title, body, f"<style>\n{page.style}</style>\n" if page.style else "")

@@ -35,7 +35,25 @@ def _fmt(x: float | None, digits: int = 3) -> str:
 
 
 # -- taxonomy ----------------------------------------------------------------------------------
-def taxonomy_page(g: nx.DiGraph) -> GraphPage:
+def _example(e: dict, transcript_links: dict[str, str]) -> dict | str:
+    """An example of a class: a link to its case, and to the very turn in the transcript view when
+    it is a turn (or a commentary on one)."""
+    item: dict | str = ({"page": "case.html", "link": e["case"],
+                         "text": f"{e['label']} ({'constructed vignette' if e['constructed'] else 'case material'})"}
+                        if e["case"] else e["label"])
+    link = transcript_links.get(e["id"])
+    if link is None:
+        return item
+    page, anchor = link.split("#", 1)
+    turn = {"page": page, "link": anchor, "text": "read it in the transcript"}
+    if isinstance(item, str):
+        return {**turn, "text": f"{item} (in the transcript)"}
+    return {**item, "more": [turn]}
+
+
+def taxonomy_page(g: nx.DiGraph, transcript_links: dict[str, str] | None = None) -> GraphPage:
+    """``transcript_links`` (short IRI of a turn or commentary -> transcripts/PAGE.html#turn-N) adds
+    to each example that is one a link to the exact turn in the transcript view."""
     roots = ["prc:ProcessComponent", "prc:Psychotherapy", "prc:Instrument"]
     hierarchy = nx.DiGraph((u, v) for u, v, k in g.edges(data="kind") if k != "measures")
     hierarchy.add_nodes_from(g)
@@ -43,9 +61,7 @@ def taxonomy_page(g: nx.DiGraph) -> GraphPage:
     nodes = []
     for key in sorted(g):
         d = g.nodes[key]
-        examples = [{"page": "case.html", "link": e["case"],
-                     "text": f"{e['label']} ({'constructed vignette' if e['constructed'] else 'case material'})"}
-                    if e["case"] else e["label"] for e in d["examples"]]
+        examples = [_example(e, transcript_links or {}) for e in d["examples"]]
         nodes.append({
             "id": key, "label": d["label"], "x": pos[key][0], "y": pos[key][1], "group": d["group"],
             "color": GROUP_COLOURS[d["group"]], "shape": "diamond" if d["kind"] == "instrument" else "dot",

@@ -12,8 +12,10 @@ from ..analysis import projection
 from ..analysis.sequences import rated_pairs, trajectories, turn_pairs
 from ..store.backends import Store
 from .charts import trajectories_html
-from .htmlpage import GraphPage, PlainPage
+from .htmlpage import FolderView, GraphPage, PlainPage
 from .pages import case_page, findings_page, taxonomy_page, transitions_page
+from .transcriptdata import example_links, read_transcripts
+from .transcripts import FOLDER, transcripts_view
 
 DEFAULT_ITEMS = ("APS:PAT-PROD", "APS:PAT-REFL", "APS:PAT-FEEL", "APS:TYPE-INT", "APS:QUAL-GOOD")
 OVERVIEW = ("index", "Overview")  # always written, first in the navigation, never chosen with --views
@@ -33,12 +35,14 @@ class View:
     name: str  # file stem and the word for --views
     nav_title: str
     description: str  # one line, for --help
-    build: Callable[[Store, ViewOptions], GraphPage | PlainPage]
+    build: Callable[[Store, ViewOptions], GraphPage | PlainPage | FolderView]
     network: bool = True  # draws a network (a GraphPage) rather than a plain page of charts
+    folder: bool = False  # many pages in a folder of their own (a FolderView), entered by its index.html
 
     @property
     def file(self) -> str:
-        return self.name + ".html"
+        """The page the navigation links to, relative to the views' folder."""
+        return f"{self.name}/index.html" if self.folder else self.name + ".html"
 
 
 def _transitions(store: Store, options: ViewOptions) -> GraphPage:
@@ -54,7 +58,7 @@ def _trajectories(store: Store, options: ViewOptions) -> PlainPage:
 
 VIEWS: tuple[View, ...] = (
     View("taxonomy", "Taxonomy", "the class hierarchy, instruments and what they score",
-         lambda store, _options: taxonomy_page(projection.taxonomy_graph(store))),
+         lambda store, _options: taxonomy_page(projection.taxonomy_graph(store), example_links(store, FOLDER))),
     View("case", "Cases", "each case's sessions, turns, codes and commentary",
          lambda store, _options: case_page(projection.case_graphs(store))),
     View("findings", "Findings", "constructs linked by the research findings on them",
@@ -63,6 +67,8 @@ VIEWS: tuple[View, ...] = (
          _transitions),
     View("trajectories", "Trajectories", "SVG charts of chosen items rated over the sessions of each dyad", _trajectories,
          network=False),
+    View(FOLDER, "Transcripts", "each conversation and case session as a transcript with codes and commentaries",
+         lambda store, _options: transcripts_view(read_transcripts(store)), network=False, folder=True),
 )
 
 

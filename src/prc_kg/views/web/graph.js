@@ -34,7 +34,14 @@
       return ul;
     }
     if (value && typeof value === "object") {
-      if (value.link && value.page) return pageLink(value.page, value.link, value.text);
+      if (value.link && value.page) {
+        var a = pageLink(value.page, value.link, value.text);
+        if (!value.more) return a;
+        var links = el("span");
+        links.appendChild(a);
+        value.more.forEach(function (m) { links.appendChild(document.createTextNode(" · ")); links.appendChild(pageLink(m.page, m.link, m.text)); });
+        return links;
+      }
       var span = el("span");
       Object.keys(value).forEach(function (k) { span.appendChild(el("b", k + ": ")); span.appendChild(renderValue(value[k])); span.appendChild(el("br")); });
       return span;
