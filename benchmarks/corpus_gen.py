@@ -33,7 +33,7 @@ from typing import TextIO
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from prc_kg.fileio.ntriples import iri, literal, triple  # noqa: E402
+from prc_kg.fileio.ntriples import iri, literal, triple
 
 PRC = "https://w3id.org/prc-kg/ontology/"
 DATA = "https://w3id.org/prc-kg/data/"
@@ -392,8 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-annotator-column", action="store_true")
     args = parser.parse_args(argv)
-    options = dict(conversations=args.conversations, utterances=args.utterances, annotators=args.annotators,
-                   seed=args.seed, annotator_column=not args.no_annotator_column)
+    options = {"conversations": args.conversations, "utterances": args.utterances, "annotators": args.annotators,
+               "seed": args.seed, "annotator_column": not args.no_annotator_column}
     counts = (write_corpus_csv if args.out.suffix == ".csv" else write_corpus_nt)(args.out, **options)
     print(f"{args.out}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items() if v))
     return 0
