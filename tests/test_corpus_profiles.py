@@ -16,8 +16,8 @@ from prc_kg.analysis.profiles import code_profiles, level
 #   simple and complex reflection; seeking collaboration; persuade; patient change talk, sustain talk.
 SCRIPTS = [("seq", "s1", {"mi_quality": "high"}, "T:OQ P:CT T:CR P:CT T:SR T:CQ P:FN T:I P:ST T:CR P:CT"),
            ("seq", "s2", {"mi_quality": "low"}, "T:I P:ST T:CQ P:FN T:SR P:ST T:I P:FN T:-"),
-           ("miti", "m1", {}, "T:MITI:AF T:MITI:Q+MISC:OQ T:MITI:CONFRONT P:MISC:CT T:MITI:SR T:MITI:CR P:MISC:ST "
-                              "T:MITI:SEEK T:MITI:PERSUADE")]
+           ("miti", "m1", {}, ("T:MITI:AF T:MITI:Q+MISC:OQ T:MITI:CONFRONT P:MISC:CT T:MITI:SR T:MITI:CR P:MISC:ST "
+                              "T:MITI:SEEK T:MITI:PERSUADE"))]
 
 
 @pytest.fixture(scope="module")
