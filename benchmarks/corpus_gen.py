@@ -92,7 +92,6 @@ def ontology_lines() -> Iterable[str]:
     """The structural triples of the MI coding systems the analyses read."""
     for system in sorted({s for s, _ in DIMENSIONS.values()}):
         yield triple(iri(PRC + system), iri(RDF_TYPE), iri(PRC + "CodingSystem"))
-        yield triple(iri(PRC + system), iri(PRC + "itemCode"), literal(system))
     for dimension, (system, speaker) in DIMENSIONS.items():
         d = iri(item(dimension))
         yield triple(d, iri(RDF_TYPE), iri(PRC + "CodingDimension"))
@@ -169,6 +168,7 @@ def corpus_ntriples(corpus: str, dialogues: list[Dialogue], attribute_types: dic
             emit(iri(u), label, literal(f"utterance {turn.order} of conversation {cid} of corpus {corpus}"))
             emit(iri(u), iri(PRC + "partOfSession"), iri(v))
             emit(iri(u), iri(PRC + "tosNumber"), literal(str(position), "positiveInteger"))
+            emit(iri(u), iri(PRC + "positionInSession"), literal(str(position), "positiveInteger"))
             emit(iri(u), iri(PRC + "utteranceId"), literal(turn.order))
             emit(iri(u), iri(PRC + "spokenBy"), iri(f"{v}/{turn.speaker}"))
             if turn.text is not None:

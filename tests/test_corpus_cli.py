@@ -1,5 +1,6 @@
 """`prc-kg agreement`, `transitions` and `profile`, and the same through the Python API, on a store
-loaded as `prc-kg load` loads one: the real ontology, the inferences, and small coded corpora."""
+loaded as `prc-kg load` loads one: the real ontology (its coding module, not the tests' copy of
+the codes), the inferences, and small coded corpora."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import io
 import json
 
 import pytest
-from corpus_store import CODES_FILE, UTTERANCES, dialogue, write_corpus
+from corpus_store import UTTERANCES, dialogue, write_corpus
 
 from prc_kg import KnowledgeGraph
 from prc_kg.cli.main import main
@@ -22,7 +23,7 @@ SEQ = [dialogue("s1", {"mi_quality": "high"}, "T:OQ P:CT T:CR P:CT T:SR T:CQ P:F
 def store_dir(release_graph, tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus-cli")
     seq = write_corpus(folder / "seq.nt", "seq", SEQ)
-    files = [CODES_FILE, UTTERANCES / "analysis-agree.ttl", UTTERANCES / "analysis-anon.ttl", seq]
+    files = [UTTERANCES / "analysis-agree.ttl", UTTERANCES / "analysis-anon.ttl", seq]
     store, _ = load_dataset(release_graph, None, files, folder / "store")
     del store  # closes the store, so the commands can open it
     return folder / "store"

@@ -7,6 +7,7 @@ import hashlib
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT
 from corpus_store import CODES_FILE, UTTERANCES, store_of
 
 from prc_kg.analysis.corpus import Annotation, UnknownName, Utterance, natural_key, primary_codes, read_corpus
@@ -102,7 +103,7 @@ AGREE_SCRIPT = [  # (order, speaker, text, timestamp, {annotator: main or client
 
 
 def test_the_corpus_writer_writes_the_shape_of_the_hand_written_files(tmp_path):
-    from corpus_gen import CLIENT, MAIN, Dialogue, Turn, corpus_ntriples, ontology_lines
+    from corpus_gen import CLIENT, MAIN, Dialogue, Turn, corpus_ntriples
 
     turns = []
     for order, speaker, text, stamp, codes, subtypes in AGREE_SCRIPT:
@@ -116,9 +117,6 @@ def test_the_corpus_writer_writes_the_shape_of_the_hand_written_files(tmp_path):
         corpus_ntriples("agree", [Dialogue("c1", {"mi_quality": "high", "topic": "reducing alcohol"}, turns)],
                         {"mi_quality": "string", "topic": "string"}, fh)
     assert _triples(out) == _triples(AGREE)
-    ontology = tmp_path / "codes.nt"
-    ontology.write_text("".join(ontology_lines()), encoding="utf-8")
-    assert _triples(ontology) == {t for t in _triples(CODES_FILE) if t.predicate.value != RDFS_LABEL}
 
 
 def test_the_synthetic_corpus_is_the_same_for_the_same_seed(tmp_path):
@@ -137,3 +135,29 @@ def test_the_synthetic_corpus_is_the_same_for_the_same_seed(tmp_path):
     lines = (tmp_path / "a.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].split(",") == list(CSV_COLUMNS) and len(lines) == rows["rows"] + 1
     assert rows["annotations"] == counts["annotations"]
+
+
+def test_the_hand_written_codes_are_the_ontologys(release_graph):
+    """The code triples the fast tests load (and the synthetic corpus writes) are the ontology's own."""
+    from corpus_gen import ontology_lines
+
+    real = set(ox.parse(release_graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    mine = {t for t in _triples(CODES_FILE) if t.predicate.value != RDFS_LABEL}
+    assert mine - real == set()
+    assert set(ox.parse("".join(ontology_lines()), format=ox.RdfFormat.N_TRIPLES)) == mine
+
+
+def test_the_synthetic_csv_imports_to_the_synthetic_triples(terms, tmp_path):
+    """The benchmark corpus written as a CSV in the annomi layout and imported gives the same triples
+    as the corpus written directly (less the code triples the writer adds for a bare store)."""
+    utterances = pytest.importorskip("prc_kg.instances.utterances")
+    layout = ROOT / "examples" / "layouts" / "annomi.yaml"
+    if not layout.exists():
+        pytest.skip("the annomi layout is not in this checkout")
+    from corpus_gen import ontology_lines, write_corpus_csv, write_corpus_nt
+
+    write_corpus_csv(tmp_path / "synthetic.csv", conversations=5, utterances=200, seed=2)
+    write_corpus_nt(tmp_path / "direct.nt", conversations=5, utterances=200, seed=2)
+    utterances.import_utterances(tmp_path / "synthetic.csv", layout, tmp_path / "imported.nt", terms)
+    codes = set(ox.parse("".join(ontology_lines()), format=ox.RdfFormat.N_TRIPLES))
+    assert _triples(tmp_path / "imported.nt") == _triples(tmp_path / "direct.nt") - codes
