@@ -13,13 +13,7 @@ import pytest
 from corpus_store import UTTERANCES, dialogue, store_of, write_corpus
 from statsmodels.stats.inter_rater import fleiss_kappa
 
-from prc_kg.analysis.agreement import (
-    agreement,
-    alpha_from_weights,
-    fleiss_from_weights,
-    fleiss_subset,
-    unit_counts,
-)
+from prc_kg.analysis.agreement import _tables, agreement, fleiss_subset, replicate_statistics, unit_counts
 from prc_kg.analysis.corpus import read_corpus
 
 
@@ -94,18 +88,27 @@ def _random_counts(rng: np.random.Generator, units: int, codes: int, sizes: list
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_bootstrap_formulas_give_the_libraries_point_estimates(seed):
+    """Every table of a dimension (all codes, then each code against the rest): the weighted sums
+    with weight 1 per unit are the libraries' statistics, and with whole-number weights they are
+    the statistics of the units repeated that often (a bootstrap replicate)."""
     rng = np.random.default_rng(seed)
-    matrix = _random_counts(rng, 40 + 30 * seed, 2 + seed % 4, [2, 3, 3, 4])
-    ones = np.ones((1, len(matrix)))
-    assert alpha_from_weights(ones, matrix)[0] == pytest.approx(
-        krippendorff.alpha(value_counts=matrix, level_of_measurement="nominal"), abs=1e-12)
+    codes = 2 + seed % 4
+    matrix = _random_counts(rng, 40 + 30 * seed, codes, [2, 3, 3, 4])
     subset = fleiss_subset(matrix)
-    assert fleiss_from_weights(ones[:, subset], matrix[subset])[0] == pytest.approx(
-        fleiss_kappa(matrix[subset], method="fleiss"), abs=1e-12)
-    weights = rng.integers(0, 3, size=(1, len(matrix))).astype(float)  # a replicate = the units repeated
-    repeated = np.repeat(matrix, weights[0].astype(int), axis=0)
-    assert alpha_from_weights(weights, matrix)[0] == pytest.approx(
-        krippendorff.alpha(value_counts=repeated, level_of_measurement="nominal"), abs=1e-12)
+    tables = _tables([str(c) for c in range(codes)], matrix)
+    alpha, kappa = replicate_statistics(np.ones((1, len(matrix))), matrix, subset)
+    for i, (_, table) in enumerate(tables):
+        assert alpha[0, i] == pytest.approx(krippendorff.alpha(value_counts=table, level_of_measurement="nominal"),
+                                            abs=1e-12)
+        assert kappa[0, i] == pytest.approx(fleiss_kappa(table[subset], method="fleiss"), abs=1e-12)
+    weights = rng.integers(0, 3, size=(1, len(matrix)))
+    alpha, kappa = replicate_statistics(weights.astype(float), matrix, subset)
+    repeated = np.repeat(matrix, weights[0], axis=0)
+    kept = np.repeat(subset, weights[0])
+    for i, (_, table) in enumerate(_tables([str(c) for c in range(codes)], repeated)):
+        assert alpha[0, i] == pytest.approx(krippendorff.alpha(value_counts=table, level_of_measurement="nominal"),
+                                            abs=1e-12)
+        assert kappa[0, i] == pytest.approx(fleiss_kappa(table[kept], method="fleiss"), abs=1e-12)
 
 
 def test_the_interval_is_the_percentile_interval_of_library_replicates(tmp_path):

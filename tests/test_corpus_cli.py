@@ -70,7 +70,7 @@ def test_transitions_as_csv(store_dir, capsys):
     row = next(r for r in rows if r["antecedent (t)"] == "MISIMPLE:REFLECTION" and r["consequent"] == "MISIMPLE:CHANGE")
     assert [row[k] for k in ("stratum", "n_AB", "n_A", "n_B", "N")] == ["all", "2", "4", "3", "10"]
     assert float(row["p (exact)"]) == pytest.approx(0.5)
-    assert "10 pairs from 2 conversations; 0 left out" in err and "1 therapist utterances without" in err
+    assert "10 pairs from 2 conversations; 0 left out" in err and "therapist utterances without a next patient utterance after them: 1" in err
 
 
 def test_transitions_by_stratum_reverse_and_lag(store_dir, capsys):

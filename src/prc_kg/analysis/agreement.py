@@ -83,36 +83,37 @@ def fleiss_subset(matrix: np.ndarray) -> np.ndarray:
 
 # -- the statistics as weighted sums over units (weights 1: the point estimate; bootstrap weights: replicates) --
 
-def alpha_terms(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per unit: its number of annotations m, and its pairable agreements sum_c x(x-1)/(m-1)."""
-    m = matrix.sum(axis=1).astype(float)
-    return m, (matrix * (matrix - 1)).sum(axis=1) / (m - 1)
+def replicate_statistics(weights: np.ndarray, matrix: np.ndarray, subset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Krippendorff's alpha and Fleiss' kappa for each row of unit weights (a replicate: how often
+    each unit was drawn) and each table of the dimension in the order of ``_tables`` (columns: all
+    codes together, then each code against the rest), NaN where undefined. All tables of a dimension share the weighted sums, so a
+    replicate costs a few matrix products for the whole dimension.
 
-
-def alpha_from_weights(weights: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Krippendorff's alpha (nominal) for each row of unit weights: 1 - (n-1)(n-A) / (n² - sum n_c²),
-    with n the pairable values, A the agreeing pairs and n_c the values of code c (the coincidence
-    matrix summed by hand)."""
-    m, agreeing = alpha_terms(matrix)
-    n, a = weights @ m, weights @ agreeing
-    by_code = weights @ matrix.astype(float)
+    Alpha (nominal) = 1 - (n-1)(n-A) / (n² - sum_c n_c²): n pairable values, A agreeing pairs
+    (sum_u sum_c x(x-1)/(m-1)), n_c the values of code c (the coincidence matrix summed by hand).
+    Kappa = (mean P_u - P_e) / (1 - P_e) over the units of ``subset``, which all have r
+    annotations: P_u = (sum_c x² - r) / (r(r-1)), P_e = sum_c p_c²."""
+    counts = matrix.astype(float)
+    m = counts.sum(axis=1)
+    rest = m[:, None] - counts
+    agreeing = np.column_stack([(counts * (counts - 1)).sum(axis=1) / (m - 1),
+                                (counts * (counts - 1) + rest * (rest - 1)) / (m - 1)[:, None]])
+    n = weights @ m
+    by_code = weights @ counts
+    squares = np.column_stack([(by_code * by_code).sum(axis=1), by_code * by_code + (n[:, None] - by_code) ** 2])
+    chosen, w = counts[subset], weights[:, subset]
+    r = float(m[subset][0])
+    per_unit = np.column_stack([((chosen * chosen).sum(axis=1) - r) / (r * (r - 1)),
+                                (chosen * chosen + (r - chosen) ** 2 - r) / (r * (r - 1))])
+    total = w.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = 1 - (n - 1) * (n - a) / (n * n - (by_code * by_code).sum(axis=1))
-    return np.where(np.isfinite(out), out, np.nan)
-
-
-def fleiss_from_weights(weights: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Fleiss' kappa for each row of unit weights, over units that all have r annotations:
-    (mean P_u - P_e) / (1 - P_e) with P_u = (sum_c x² - r) / (r(r-1)) and P_e = sum_c p_c²."""
-    r = float(matrix[0].sum())
-    per_unit = ((matrix * matrix).sum(axis=1) - r) / (r * (r - 1))
-    total = weights.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_mean = weights @ per_unit / total
-        p_code = (weights @ matrix.astype(float)) / (total * r)[:, None]
-        expected = (p_code * p_code).sum(axis=1)
-        out = (p_mean - expected) / (1 - expected)
-    return np.where(np.isfinite(out) & (expected < 1 - 1e-12), out, np.nan)
+        alpha = 1 - (n - 1)[:, None] * (n[:, None] - weights @ agreeing) / (n[:, None] ** 2 - squares)
+        share = (w @ chosen) / (total * r)[:, None]
+        expected = np.column_stack([(share * share).sum(axis=1), share * share + (1 - share) ** 2])
+        kappa = ((w @ per_unit) / total[:, None] - expected) / (1 - expected)
+    alpha = np.where(np.isfinite(alpha), alpha, np.nan)
+    kappa = np.where(np.isfinite(kappa) & (expected < 1 - 1e-12), kappa, np.nan)
+    return alpha, kappa
 
 
 def bootstrap_weights(units: int, replicates: int, rng: np.random.Generator):
@@ -177,13 +178,13 @@ def agreement(conversations: list[Conversation], bootstrap: int = 1000, seed: in
     for dimension, (codes, matrix) in unit_counts(conversations).items():
         subset = fleiss_subset(matrix)
         tables = _tables(codes, matrix)
-        fleiss_reps: list[list[np.ndarray]] = [[] for _ in tables]
-        alpha_reps: list[list[np.ndarray]] = [[] for _ in tables]
+        alpha_reps: list[np.ndarray] = []
+        fleiss_reps: list[np.ndarray] = []
         rng = np.random.default_rng([seed, zlib.crc32(dimension.encode("utf-8"))])
         for weights in bootstrap_weights(len(matrix), bootstrap, rng):
-            for i, (_, table) in enumerate(tables):
-                alpha_reps[i].append(alpha_from_weights(weights, table))
-                fleiss_reps[i].append(fleiss_from_weights(weights[:, subset], table[subset]))
+            alpha, kappa = replicate_statistics(weights, matrix, subset)
+            alpha_reps.append(alpha)
+            fleiss_reps.append(kappa)
         sizes = matrix.sum(axis=1)
         observed = float(np.mean((matrix * (matrix - 1)).sum(axis=1) / (sizes * (sizes - 1))))
         for i, (code, table) in enumerate(tables):
@@ -192,10 +193,10 @@ def agreement(conversations: list[Conversation], bootstrap: int = 1000, seed: in
             out.append(Agreement(dimension, code, len(matrix), int(sizes.sum()),
                                  observed if code is None else float(pairs.mean()), share,
                                  int(subset.sum()), int(sizes[subset][0]), library_fleiss(table[subset]),
-                                 *_interval(fleiss_reps[i], confidence), library_alpha(table),
-                                 *_interval(alpha_reps[i], confidence), bootstrap))
+                                 *_interval([r[:, i] for r in fleiss_reps], confidence), library_alpha(table),
+                                 *_interval([r[:, i] for r in alpha_reps], confidence), bootstrap))
     return out
 
 
-__all__ = ["Agreement", "agreement", "alpha_from_weights", "fleiss_from_weights", "fleiss_subset", "library_alpha",
-           "library_fleiss", "unit_counts"]
+__all__ = ["Agreement", "agreement", "fleiss_subset", "library_alpha", "library_fleiss", "replicate_statistics",
+           "unit_counts"]

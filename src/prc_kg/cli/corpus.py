@@ -137,8 +137,8 @@ def cmd_transitions(args: argparse.Namespace) -> int:
     write_rows(columns, rows, args.format)
     notes = [(f"pairs: each {args.source} utterance with the {_nth(args.lag)} {args.target} utterance after it in the "
              f"same conversation: {pairs} pairs from {len(result.pairs.groups)} conversations; {result.uncoded} left "
-             f"out (no code on one side in the dimensions used), {result.unpaired} {args.source} utterances without "
-             f"a {_nth(args.lag)} {args.target} utterance after them"),
+             f"out (no code on one side in the dimensions used); {args.source} utterances without a {_nth(args.lag)} "
+             f"{args.target} utterance after them: {result.unpaired}"),
              (f"antecedent dimensions: {', '.join(result.antecedent_dimensions)}; consequent dimensions: "
              f"{', '.join(result.consequent_dimensions)}"), TIE_RULE]
     if args.by:
