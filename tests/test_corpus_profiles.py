@@ -88,3 +88,19 @@ def test_without_the_ontologys_links_only_the_codes_themselves_count(files):
     assert not report.linked and report.total.summary["R"] == 0
     assert report.total.r_to_q is None and report.total.percent_cr is None
     assert sum(c.count for c in report.total.codes if c.code == "MISIMPLE:REFLECTION") == 4
+
+
+def test_an_utterance_counts_once_when_annotators_split_on_the_main_code(tmp_path):
+    """a1: question, open; a2: reflection, complex (one utterance). The tie goes to a1's question;
+    a2's complex reflection type is dropped with it, so the utterance is a question, not also a
+    reflection."""
+    from corpus_gen import Dialogue, Turn
+
+    turn = Turn("0", "therapist", [("MISIMPLE:MAIN", "MISIMPLE:QUESTION", "question", "a1"),
+                                   ("MISIMPLE:QUESTION-TYPE", "MISIMPLE:OPEN", "open", "a1"),
+                                   ("MISIMPLE:MAIN", "MISIMPLE:REFLECTION", "reflection", "a2"),
+                                   ("MISIMPLE:REFLECTION-TYPE", "MISIMPLE:COMPLEX", "complex", "a2")])
+    store = store_of(write_corpus(tmp_path / "split.nt", "split", [Dialogue("1", {}, [turn])]))
+    total = code_profiles(read_corpus(store), read_code_index(store)).total
+    assert (total.summary["R"], total.summary["CR"], total.summary["Q"], total.summary["OQ"]) == (0, 0, 1, 1)
+    assert {c.code for c in total.codes} == {"MISIMPLE:QUESTION", "MISIMPLE:OPEN"}

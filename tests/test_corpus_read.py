@@ -161,3 +161,28 @@ def test_the_synthetic_csv_imports_to_the_synthetic_triples(terms, tmp_path):
     utterances.import_utterances(tmp_path / "synthetic.csv", layout, tmp_path / "imported.nt", terms)
     codes = set(ox.parse("".join(ontology_lines()), format=ox.RdfFormat.N_TRIPLES))
     assert _triples(tmp_path / "imported.nt") == _triples(tmp_path / "direct.nt") - codes
+
+
+def test_a_subtype_whose_main_code_lost_is_dropped_with_the_ontologys_links():
+    """a1: question, open; a2: reflection, complex. Question wins the main dimension on the tie (a1
+    first), so complex, given only by the outvoted a2, is no primary code once the links say a
+    complex reflection is a reflection. In MITI and MISC: a1 simple reflection, a2 question and
+    open question (MISC): the open question goes with the question that lost."""
+    from prc_kg.analysis.codes import read_code_index
+
+    index = read_code_index(store_of())
+    split = Utterance("u", 1, "1", "therapist", None, None, (
+        Annotation("MISIMPLE:MAIN", "MISIMPLE:QUESTION", "a1"), Annotation("MISIMPLE:QUESTION-TYPE", "MISIMPLE:OPEN", "a1"),
+        Annotation("MISIMPLE:MAIN", "MISIMPLE:REFLECTION", "a2"),
+        Annotation("MISIMPLE:REFLECTION-TYPE", "MISIMPLE:COMPLEX", "a2")))
+    assert primary_codes(split) == {"MISIMPLE:MAIN": "MISIMPLE:QUESTION", "MISIMPLE:QUESTION-TYPE": "MISIMPLE:OPEN",
+                                    "MISIMPLE:REFLECTION-TYPE": "MISIMPLE:COMPLEX"}
+    assert primary_codes(split, index) == {"MISIMPLE:MAIN": "MISIMPLE:QUESTION",
+                                           "MISIMPLE:QUESTION-TYPE": "MISIMPLE:OPEN"}
+    miti = [Annotation("MITI:BEHAVIOUR", "MITI:SR", "a1"), Annotation("MITI:BEHAVIOUR", "MITI:Q", "a2"),
+            Annotation("MISC:QUESTION", "MISC:OQ", "a2")]
+    assert primary_codes(Utterance("u", 1, "1", "therapist", None, None, tuple(miti)), index) == {
+        "MITI:BEHAVIOUR": "MITI:SR"}
+    agreeing = [Annotation("MITI:BEHAVIOUR", "MITI:Q", "a1"), *miti[1:]]
+    assert primary_codes(Utterance("u", 1, "1", "therapist", None, None, tuple(agreeing)), index) == {
+        "MITI:BEHAVIOUR": "MITI:Q", "MISC:QUESTION": "MISC:OQ"}

@@ -240,7 +240,7 @@ class KnowledgeGraph:
         from .analysis.speaker_transitions import speaker_transitions
 
         return speaker_transitions(self.corpus(corpus), source, target, lag, list(dimensions or []) or None, by,
-                                   read_code_index(self.store).labels)
+                                   read_code_index(self.store))
 
     def code_profiles(self, by: str | None = None, corpus: str | None = None) -> ProfileReport:
         """Code counts, rates and MI summary scores per conversation, per value of ``by`` and over

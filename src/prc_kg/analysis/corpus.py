@@ -14,6 +14,7 @@ import re
 import urllib.parse
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -22,11 +23,15 @@ from ..store.backends import Store
 from ..store.querylib import packaged_query
 from ..vocab import DATA_IRI, PRC_IRI
 
+if TYPE_CHECKING:
+    from .codes import CodeIndex
+
 CORPUS_IRI = DATA_IRI + "corpus/"
 SPEAKERS = {PRC_IRI + "TherapistTurn": "therapist", PRC_IRI + "PatientTurn": "patient"}
 TIE_RULE = ("primary code per dimension: the code most annotators gave; on a tie, the code of the annotator "
             "whose id sorts first among those who gave a tied code (numbers inside ids compared as numbers, "
-            "so a2 before a10; unnamed annotations #k by the lowest k)")
+            "so a2 before a10; unnamed annotations #k by the lowest k); a subtype whose main code lost on the "
+            "main dimension is dropped (complex reflection where question won)")
 
 
 class UnknownName(PrcKgError):
@@ -66,11 +71,18 @@ def natural_key(text: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
 
 
-def primary_codes(utterance: Utterance) -> dict[str, str]:
+def primary_codes(utterance: Utterance, index: CodeIndex | None = None) -> dict[str, str]:
     """The primary code of each dimension the utterance is coded on: the code given by most of its
     annotators; on a tie, the code of the annotator whose id sorts first (``natural_key``) among
     the annotators who gave one of the tied codes, which for unnamed annotations ``#k`` is the
-    lowest k. The rule is arbitrary but fixed, so the same data always gives the same codes."""
+    lowest k. The rule is arbitrary but fixed, so the same data always gives the same codes.
+
+    Each dimension is decided alone, so where annotators disagree on the main behaviour a subtype
+    can survive whose main code lost (one says question and open, the other reflection and
+    complex: question wins the tie, and complex is the only reflection type given). With the
+    ontology's ``index``, such a code is dropped: a primary code that counts toward a code of
+    another dimension of the utterance (complex reflection → reflection) is kept only when that
+    code is the other dimension's primary code."""
     by_dimension: dict[str, list[Annotation]] = defaultdict(list)
     for annotation in utterance.annotations:
         by_dimension[annotation.dimension].append(annotation)
@@ -80,7 +92,17 @@ def primary_codes(utterance: Utterance) -> dict[str, str]:
         top = max(counts.values())
         tied = [a for a in given if counts[a.code] == top]
         out[dimension] = min(tied, key=lambda a: (natural_key(a.annotator), a.code)).code
-    return out
+    if index is None or len(out) < 2:
+        return out
+
+    def consistent(dimension: str, code: str) -> bool:
+        for category in index.reaches(code):
+            other = index.dimension.get(category)
+            if other is not None and other != dimension and other in out and out[other] != category:
+                return False
+        return True
+
+    return {dimension: code for dimension, code in out.items() if consistent(dimension, code)}
 
 
 def corpus_names(store: Store) -> list[str]:

@@ -1,7 +1,8 @@
 """Code profiles of coded conversations: how often each code occurs, and the summary scores MI
 researchers report, per conversation, per stratum of a conversation attribute, and over all.
 
-Counts are of utterances by their primary codes (``corpus.primary_codes``). A code's rate is per
+Counts are of utterances by their primary codes (``corpus.primary_codes``, with the ontology's
+links, so a subtype whose main code lost the vote is not counted). A code's rate is per
 100 utterances of the speaker it was given to (therapist codes per 100 therapist utterances). The
 summary categories are counted through the ontology (``codes.CodeIndex.reaches``), one per
 utterance however many of its codes reach the category: an utterance coded question on the main
@@ -117,7 +118,7 @@ def _tally(conversation: Conversation, index: CodeIndex) -> _Tally:
     for utterance in conversation.utterances:
         tally.speakers[utterance.speaker] += 1
         reached: set[str] = set()
-        for code in primary_codes(utterance).values():
+        for code in primary_codes(utterance, index).values():
             tally.codes[(code, utterance.speaker)] += 1
             reached.update(index.reaches(code))
         tally.summary.update(wanted[c] for c in reached if c in wanted)

@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from ..errors import PrcKgError
+from .codes import CodeIndex
 from .corpus import Conversation, UnknownName, natural_key, primary_codes, strata
 from .heterogeneity import breslow_day, q_between
 from .pooling import PooledTransition, random_effects
@@ -147,10 +148,10 @@ def _sides(conversations: list[Conversation], source: str, target: str,
 
 
 def conversation_pairs(conversation: Conversation, source: str, target: str, lag: int,
-                       antecedent: tuple[str, ...], consequent: tuple[str, ...]):
+                       antecedent: tuple[str, ...], consequent: tuple[str, ...], index: CodeIndex | None = None):
     """The lag-k (antecedent codes, consequent codes) pairs of one conversation, with the number of
     pairs left out for want of codes and of source utterances without a k-th target utterance."""
-    codes = [primary_codes(u) for u in conversation.utterances]
+    codes = [primary_codes(u, index) for u in conversation.utterances]
     targets = [i for i, u in enumerate(conversation.utterances) if u.speaker == target]
     pairs, uncoded, unpaired = [], 0, 0
     for i, utterance in enumerate(conversation.utterances):
@@ -178,10 +179,11 @@ def _coded_pairs(conversations: list[Conversation], per_conversation: dict[str, 
 
 def speaker_transitions(conversations: list[Conversation], source: str = "therapist", target: str = "patient",
                         lag: int = 1, dimensions: list[str] | None = None, by: str | None = None,
-                        labels: dict[str, str] | None = None) -> SpeakerTransitions:
+                        index: CodeIndex | None = None) -> SpeakerTransitions:
     """Lag-``lag`` pairs from ``source`` utterances to ``target`` utterances, per conversation and,
     with ``by``, per value of that conversation attribute. ``dimensions`` (item codes) narrows
-    either side to the dimensions named for it. ``labels`` (code → label) are kept for display."""
+    either side to the dimensions named for it. With the ontology's ``index``, primary codes drop
+    subtypes whose main code lost (``corpus.primary_codes``) and the codes' labels are kept."""
     for speaker in (source, target):
         if speaker not in SPEAKERS:
             raise UnknownName(f"unknown speaker {speaker!r}; choose therapist or patient")
@@ -190,16 +192,18 @@ def speaker_transitions(conversations: list[Conversation], source: str = "therap
     antecedent, consequent = _sides(conversations, source, target, dimensions)
     per_conversation, uncoded, unpaired = {}, 0, 0
     for c in conversations:
-        per_conversation[c.iri], left, alone = conversation_pairs(c, source, target, lag, antecedent, consequent)
+        per_conversation[c.iri], left, alone = conversation_pairs(c, source, target, lag, antecedent, consequent,
+                                                                  index)
         uncoded, unpaired = uncoded + left, unpaired + alone
+    labels = index.labels if index is not None else {}
     groups: dict[str, CodedPairs] = {}
     without = 0
     if by is not None:
         split = strata(conversations, by)
         without = len(conversations) - sum(len(members) for members in split.values())
-        groups = {value: _coded_pairs(members, per_conversation, labels or {}) for value, members in split.items()}
+        groups = {value: _coded_pairs(members, per_conversation, labels) for value, members in split.items()}
     return SpeakerTransitions(source, target, lag, antecedent, consequent, by,
-                              _coded_pairs(conversations, per_conversation, labels or {}), groups, uncoded, unpaired,
+                              _coded_pairs(conversations, per_conversation, labels), groups, uncoded, unpaired,
                               without)
 
 

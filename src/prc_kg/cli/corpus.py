@@ -126,7 +126,7 @@ def cmd_transitions(args: argparse.Namespace) -> int:
             print(NO_CORPUS)
             return EXIT_FAILED
         result = speaker_transitions(conversations, args.source, args.target, args.lag, args.dimension, args.by,
-                                     read_code_index(graph.store).labels)
+                                     read_code_index(graph.store))
         columns, rows = _transition_rows(result, args)
     except UnknownName as exc:
         return _unknown(exc)
