@@ -2,9 +2,9 @@
 
 The hand-written files live in tests/data/utterances/ (``analysis-*.ttl``): the codes the analyses
 read, the corpus "agree" (three named annotators) and the corpus "anon" (no annotator column).
-Corpora whose figures are worked out in a test are written from a short script with the synthetic
-corpus writer of benchmarks/corpus_gen.py (tests/test_corpus_read.py holds that writer to the
-hand-written files). A script is a string of turns ``T:CR P:CT …``: T therapist, P patient, then
+Corpora whose figures are worked out in a test are written from a short script with the corpus
+writer of benchmarks/corpus_nt.py (tests/test_corpus_read.py holds that writer to the
+hand-written files and to the importer). A script is a string of turns ``T:CR P:CT …``: T therapist, P patient, then
 the codes, joined by ``+``: shorthands (below) or item codes such as ``MITI:AF``.
 """
 
@@ -19,7 +19,7 @@ from prc_kg.store.backends import EmbeddedStore
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from corpus_gen import CODES, Dialogue, Turn, corpus_ntriples
+from corpus_nt import CODES, Dialogue, Turn, corpus_ntriples
 
 UTTERANCES = DATA / "utterances"
 CODES_FILE = UTTERANCES / "analysis-codes.ttl"
