@@ -22,13 +22,13 @@ from scipy.special import chdtrc  # the chi-squared upper tail (scipy.stats take
 
 
 @dataclass(frozen=True)
-class TestResult:
+class ChiSquared:
     statistic: float
     df: int
     p_value: float
 
 
-def q_between(estimates: list[tuple[float, float]]) -> TestResult | None:
+def q_between(estimates: list[tuple[float, float]]) -> ChiSquared | None:
     """Cochran's Q over (estimate, standard error) pairs: sum w (y - weighted mean)², w = 1/se²,
     chi-squared with (groups - 1) degrees of freedom. None for fewer than two groups."""
     usable = [(y, se) for y, se in estimates if se > 0 and math.isfinite(y) and math.isfinite(se)]
@@ -38,10 +38,10 @@ def q_between(estimates: list[tuple[float, float]]) -> TestResult | None:
     mean = sum(w * y for w, (y, _) in zip(weights, usable)) / sum(weights)
     q = sum(w * (y - mean) ** 2 for w, (y, _) in zip(weights, usable))
     df = len(usable) - 1
-    return TestResult(q, df, float(chdtrc(df, q)))
+    return ChiSquared(q, df, float(chdtrc(df, q)))
 
 
-def breslow_day(tables: list[tuple[float, float, float, float]], tarone: bool = True) -> TestResult | None:
+def breslow_day(tables: list[tuple[float, float, float, float]], tarone: bool = True) -> ChiSquared | None:
     """Breslow–Day test that the odds ratio of the tables (a, b, c, d) = (A then B, A then not B,
     not A then B, neither) is the same in every group. A table with an empty cell gets 0.5 added to
     each cell (as ``StratifiedTable(shift_zeros=True)``); a table with an empty margin tells
@@ -76,7 +76,7 @@ def breslow_day(tables: list[tuple[float, float, float, float]], tarone: bool = 
     if tarone:
         statistic -= (observed - expected) ** 2 / variance
     df = len(usable) - 1
-    return TestResult(statistic, df, float(chdtrc(df, statistic)))
+    return ChiSquared(statistic, df, float(chdtrc(df, statistic)))
 
 
-__all__ = ["TestResult", "breslow_day", "q_between"]
+__all__ = ["ChiSquared", "breslow_day", "q_between"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from ..errors import PrcKgError
 from .codes import CodeIndex
 from .corpus import Conversation, UnknownName, natural_key, primary_codes, strata
-from .heterogeneity import breslow_day, q_between
+from .heterogeneity import ChiSquared, breslow_day, q_between
 from .pooling import PooledTransition, random_effects
 from .sequences import CodedPairs
 from .sequential import Transition, holm_adjusted, lag1_tables
@@ -110,13 +110,16 @@ class SpeakerTransitions:
             bd = breslow_day(tables[key])
             if q is None and bd is None:
                 continue
-            out.append(StratumDifference(key[0], key[1], estimates, q and q.statistic, q and q.df, q and q.p_value,
-                                         bd and bd.statistic, bd and bd.df, bd and bd.p_value))
+            out.append(StratumDifference(key[0], key[1], estimates, *_parts(q), *_parts(bd)))
         q_holm = {(t.antecedent, t.consequent): t.p_holm for t in holm_adjusted(out)}
         bd_holm = {(t.antecedent, t.consequent): t.p_holm for t in holm_adjusted(
             [_P(d.antecedent, d.consequent, d.p_breslow_day) for d in out])}
         return [replace(d, p_holm=q_holm[(d.antecedent, d.consequent)],
                         p_breslow_day_holm=bd_holm[(d.antecedent, d.consequent)]) for d in out]
+
+
+def _parts(result: ChiSquared | None) -> tuple[float | None, int | None, float | None]:
+    return (result.statistic, result.df, result.p_value) if result is not None else (None, None, None)
 
 
 def dimensions_by_speaker(conversations: list[Conversation]) -> dict[str, set[str]]:
