@@ -23,6 +23,8 @@ from scipy.special import chdtrc  # the chi-squared upper tail (scipy.stats take
 
 @dataclass(frozen=True)
 class ChiSquared:
+    """A chi-squared test: the statistic, its degrees of freedom, and the upper-tail p."""
+
     statistic: float
     df: int
     p_value: float

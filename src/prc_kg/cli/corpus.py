@@ -150,7 +150,10 @@ def cmd_transitions(args: argparse.Namespace) -> int:
 
 
 def _nth(k: int) -> str:
-    return {1: "next", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
+    """"next" for 1, else the ordinal: 2nd, 11th, 21st."""
+    if k == 1:
+        return "next"
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
