@@ -18,6 +18,10 @@ from .store.backends import QueryError, Store, Term
 from .store.rows import Rows
 
 if TYPE_CHECKING:
+    from .analysis.agreement import Agreement
+    from .analysis.corpus import Conversation
+    from .analysis.profiles import ProfileReport
+    from .analysis.speaker_transitions import SpeakerTransitions
     from .checks.gates import GateResult, GateRun
 
 
@@ -209,6 +213,42 @@ class KnowledgeGraph:
             return Rows(self.store.query(q.text, bindings))
         except QueryError as exc:
             raise InputError(q.path, str(exc)) from exc
+
+    # -- coded corpora ------------------------------------------------------------------------------
+
+    def corpus(self, corpus: str | None = None) -> list[Conversation]:
+        """The conversations of a coded corpus (all corpora when None), utterances and annotations in
+        order (analysis.corpus.read_corpus); an unknown corpus raises UnknownName listing the known."""
+        from .analysis.corpus import read_corpus
+
+        return read_corpus(self.store, corpus)
+
+    def agreement(self, corpus: str | None = None, bootstrap: int = 1000, seed: int = 1,
+                  confidence: float = 0.95) -> list[Agreement]:
+        """Agreement between annotators per coding dimension and per code: Fleiss' kappa and
+        Krippendorff's alpha with bootstrap intervals, as ``prc-kg agreement``."""
+        from .analysis.agreement import agreement
+
+        return agreement(self.corpus(corpus), bootstrap, seed, confidence)
+
+    def speaker_transitions(self, source: str = "therapist", target: str = "patient", lag: int = 1,
+                            by: str | None = None, dimensions: Iterable[str] | None = None,
+                            corpus: str | None = None) -> SpeakerTransitions:
+        """What follows what from one speaker's utterances to the other's (lag ``lag``), per
+        conversation and per value of attribute ``by``, as ``prc-kg transitions``."""
+        from .analysis.codes import read_code_index
+        from .analysis.speaker_transitions import speaker_transitions
+
+        return speaker_transitions(self.corpus(corpus), source, target, lag, list(dimensions or []) or None, by,
+                                   read_code_index(self.store))
+
+    def code_profiles(self, by: str | None = None, corpus: str | None = None) -> ProfileReport:
+        """Code counts, rates and MI summary scores per conversation, per value of ``by`` and over
+        all, as ``prc-kg profile``."""
+        from .analysis.codes import read_code_index
+        from .analysis.profiles import code_profiles
+
+        return code_profiles(self.corpus(corpus), read_code_index(self.store), by)
 
     # -- checks and views ---------------------------------------------------------------------------
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
 import math
 import sys
 from collections.abc import Callable, Iterable
@@ -62,6 +65,28 @@ def http_url(text: str) -> str:
         return check_http_url(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def write_rows(columns: list[str], rows: list[list], fmt: str) -> None:
+    """Rows on standard output: a table for reading (floats to three places), or CSV or JSON (a list
+    of objects) for programs."""
+    if fmt == "json":
+        print(json.dumps([dict(zip(columns, r)) for r in rows], indent=1, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        print(buf.getvalue(), end="")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for r in rows:
+        table.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in r))
+    Console(width=200).print(table)
 
 
 def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import InputError, JavaMissingError, PrcKgError
+from . import corpus as cli_corpus
 from . import data as cli_data
 from . import ontology as cli_ontology
 from . import sparql as cli_sparql
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="project folder holding ontology/, queries/, examples/ and CHANGELOG.md (default: "
                              f"${paths.ENV_VAR}, else the checkout prc-kg runs from, else the copy installed with it)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (cli_ontology, cli_data, cli_sparql, cli_viz):
+    for group in (cli_ontology, cli_data, cli_sparql, cli_viz, cli_corpus):
         group.register(sub)
     return parser
 

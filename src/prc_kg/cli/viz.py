@@ -4,9 +4,6 @@ evidence paths between two constructs."""
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from .common import (
     with_examples,
     with_ontology,
     with_store,
+    write_rows,
 )
 
 ALPHA = number(0, 1, open_low=True, open_high=True)
@@ -46,26 +44,6 @@ def cmd_viz(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_rows(columns: list[str], rows: list[list], fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps([dict(zip(columns, r)) for r in rows], indent=1, ensure_ascii=False))
-        return
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-        print(buf.getvalue(), end="")
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in r))
-    Console(width=200).print(table)
-
-
 def cmd_analyze(args: argparse.Namespace) -> int:
     store = store_for(args)
     if args.what == "centrality":
@@ -77,7 +55,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         order = sorted(scores, key=lambda n: (-scores[n]["betweenness"], -scores[n]["degree"], n))
         rows = [[n, g.nodes[n]["label"], scores[n]["degree"], scores[n]["in"], scores[n]["out"],
                  scores[n]["betweenness"], scores[n]["closeness"]] for n in order[: args.top]]
-        _write_rows(["construct", "label", "degree", "in", "out", "betweenness", "closeness"], rows, args.format)
+        write_rows(["construct", "label", "degree", "in", "out", "betweenness", "closeness"], rows, args.format)
         return EXIT_OK
     from ..analysis.sequences import rated_pairs, turn_pairs
 
@@ -91,7 +69,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                  t.odds_ratio, t.ci_low, t.ci_high, t.z, t.p_value, t.p_holm, t.tau2, t.i2,
                  "yes" if t.significant else ""]
                 for t in pairs.random_effects(args.alpha) if t.significant or not args.significant]
-        _write_rows(["antecedent (t)", "consequent (t+1)", "groups", "odds ratio", "95% CI low", "95% CI high", "z",
+        write_rows(["antecedent (t)", "consequent (t+1)", "groups", "odds ratio", "95% CI low", "95% CI high", "z",
                      "p", "p (Holm)", "tau²", "I²", "p < alpha"], rows, args.format)
         return EXIT_OK
     groups = [None] + (sorted(pairs.groups) if args.by_group else [])
@@ -105,7 +83,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                          pairs.labels.get(t.consequent, t.consequent), row["n_ab"], row["n_a"], row["n_b"], row["n"],
                          row["probability"], row["base_rate"], row["z"], row["adjusted_residual"], row["p_value"],
                          row["p_holm"], row["p_exact"], "yes" if t.significant else ""])
-    _write_rows(["group", "antecedent (t)", "consequent (t+1)", "n_AB", "n_A", "n_B", "N", "P(B|A)", "P(B)", "z",
+    write_rows(["group", "antecedent (t)", "consequent (t+1)", "n_AB", "n_A", "n_B", "N", "P(B|A)", "P(B)", "z",
                  "adj. residual", "p", "p (Holm)", "p (exact)", "p < alpha"], rows, args.format)
     return EXIT_OK
 
