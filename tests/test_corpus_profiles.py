@@ -38,7 +38,7 @@ def test_codes_count_toward_categories_through_exact_matches_and_broader_codes(s
     assert index.reaches("MISIMPLE:COMPLEX") == {"MISIMPLE:COMPLEX", "MITI:CR", "MITI:R", "MISIMPLE:REFLECTION"}
     assert index.reaches("MISC:OQ") == {"MISC:OQ", "MISIMPLE:OPEN", "MITI:Q", "MISIMPLE:QUESTION"}
     assert index.reaches("MITI:AF") == {"MITI:AF", "MITI:MIA"}
-    assert index.reaches("MISIMPLE:ADVICE") == {"MISIMPLE:ADVICE"}
+    assert index.reaches("MISIMPLE:ADVICE") == {"MISIMPLE:ADVICE", "MISIMPLE:INPUT"}
     assert index.label("MITI:CR") == "complex reflection" and index.label("X:Y") == "X:Y"
     assert index.dimension["MISC:OQ"] == "MISC:QUESTION" and index.role["MISIMPLE:CLIENT"] == "patient"
 

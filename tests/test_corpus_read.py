@@ -186,3 +186,17 @@ def test_a_subtype_whose_main_code_lost_is_dropped_with_the_ontologys_links():
     agreeing = [Annotation("MITI:BEHAVIOUR", "MITI:Q", "a1"), *miti[1:]]
     assert primary_codes(Utterance("u", 1, "1", "therapist", None, None, tuple(agreeing)), index) == {
         "MITI:BEHAVIOUR": "MITI:Q", "MISC:QUESTION": "MISC:OQ"}
+
+
+def test_an_input_subtype_goes_with_the_therapist_input_that_lost():
+    """a1: reflection, complex; a2: therapist input, advice. Reflection wins on the tie (a1 first);
+    the ontology puts advice under therapist input, so the outvoted advice is no primary code."""
+    from prc_kg.analysis.codes import read_code_index
+
+    index = read_code_index(store_of())
+    split = Utterance("u", 1, "1", "therapist", None, None, (
+        Annotation("MISIMPLE:MAIN", "MISIMPLE:REFLECTION", "a1"),
+        Annotation("MISIMPLE:REFLECTION-TYPE", "MISIMPLE:COMPLEX", "a1"),
+        Annotation("MISIMPLE:MAIN", "MISIMPLE:INPUT", "a2"), Annotation("MISIMPLE:INPUT-TYPE", "MISIMPLE:ADVICE", "a2")))
+    assert primary_codes(split, index) == {"MISIMPLE:MAIN": "MISIMPLE:REFLECTION",
+                                           "MISIMPLE:REFLECTION-TYPE": "MISIMPLE:COMPLEX"}
