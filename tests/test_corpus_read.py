@@ -200,3 +200,17 @@ def test_an_input_subtype_goes_with_the_therapist_input_that_lost():
         Annotation("MISIMPLE:MAIN", "MISIMPLE:INPUT", "a2"), Annotation("MISIMPLE:INPUT-TYPE", "MISIMPLE:ADVICE", "a2")))
     assert primary_codes(split, index) == {"MISIMPLE:MAIN": "MISIMPLE:REFLECTION",
                                            "MISIMPLE:REFLECTION-TYPE": "MISIMPLE:COMPLEX"}
+
+
+def test_a_question_holding_a_complex_reflection_keeps_both_when_its_annotator_says_so():
+    """Corpora that mark each behaviour present (a main behaviour plus reflection and question
+    sub-types) can code one utterance as a question that also holds a complex reflection; the
+    annotator who gave the complex reflection gave the winning main code too, so both stay."""
+    from prc_kg.analysis.codes import read_code_index
+
+    index = read_code_index(store_of())
+    both = Utterance("u", 1, "1", "therapist", None, None, (
+        Annotation("MISIMPLE:MAIN", "MISIMPLE:QUESTION", "a1"), Annotation("MISIMPLE:QUESTION-TYPE", "MISIMPLE:OPEN", "a1"),
+        Annotation("MISIMPLE:REFLECTION-TYPE", "MISIMPLE:COMPLEX", "a1")))
+    assert primary_codes(both, index) == {"MISIMPLE:MAIN": "MISIMPLE:QUESTION", "MISIMPLE:QUESTION-TYPE": "MISIMPLE:OPEN",
+                                          "MISIMPLE:REFLECTION-TYPE": "MISIMPLE:COMPLEX"}

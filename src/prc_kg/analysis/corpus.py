@@ -82,7 +82,9 @@ def primary_codes(utterance: Utterance, index: CodeIndex | None = None) -> dict[
     complex: question wins the tie, and complex is the only reflection type given). With the
     ontology's ``index``, such a code is dropped: a primary code that counts toward a code of
     another dimension of the utterance (complex reflection → reflection) is kept only when that
-    code is the other dimension's primary code."""
+    code is the other dimension's primary code, or when an annotator who gave it also gave that
+    dimension's primary code (an utterance one annotator codes as a question holding a complex
+    reflection, as corpora that mark each behaviour present do, keeps both)."""
     by_dimension: dict[str, list[Annotation]] = defaultdict(list)
     for annotation in utterance.annotations:
         by_dimension[annotation.dimension].append(annotation)
@@ -96,10 +98,12 @@ def primary_codes(utterance: Utterance, index: CodeIndex | None = None) -> dict[
         return out
 
     def consistent(dimension: str, code: str) -> bool:
+        givers = {a.annotator for a in by_dimension[dimension] if a.code == code}
         for category in index.reaches(code):
             other = index.dimension.get(category)
             if other is not None and other != dimension and other in out and out[other] != category:
-                return False
+                if not any(a.annotator in givers and a.code == out[other] for a in by_dimension[other]):
+                    return False
         return True
 
     return {dimension: code for dimension, code in out.items() if consistent(dimension, code)}
