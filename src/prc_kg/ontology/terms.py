@@ -10,6 +10,23 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..vocab import PRC, PRC_IRI, SRC_IRI
 
+# Terms of the utterance coding systems, named by IRI here so the index reads them from any ontology
+# graph that has them (the code lists live in the ontology, not in Python).
+_IN_DIMENSION = URIRef(PRC_IRI + "inDimension")
+_SPEAKER_ROLE = URIRef(PRC_IRI + "speakerRole")
+
+
+@dataclass(frozen=True)
+class UtteranceCode:
+    """One category of an utterance coding dimension: its item code and IRI, and the dimension's,
+    with whose turns the dimension codes (``"therapist"`` or ``"patient"``; None when not said)."""
+
+    code: str
+    iri: URIRef
+    dimension: str
+    dimension_iri: URIRef
+    speaker: str | None
+
 
 @dataclass
 class TermIndex:
@@ -39,6 +56,20 @@ class TermIndex:
     @cached_property
     def items_by_code(self) -> dict[str, URIRef]:
         return {str(code): item for item, code in self.graph.subject_objects(PRC.itemCode)}
+
+    @cached_property
+    def utterance_codes(self) -> dict[str, UtteranceCode]:
+        """Item code → code of an utterance coding dimension (``prc:inDimension``), with the
+        dimension's item code and speaker role (``prc:speakerRole``)."""
+        found: dict[str, UtteranceCode] = {}
+        for code_iri, dimension in self.graph.subject_objects(_IN_DIMENSION):
+            code, dim_code = self.graph.value(code_iri, PRC.itemCode), self.graph.value(dimension, PRC.itemCode)
+            if not isinstance(code_iri, URIRef) or not isinstance(dimension, URIRef) or code is None or dim_code is None:
+                continue
+            speaker = self.graph.value(dimension, _SPEAKER_ROLE)
+            found[str(code)] = UtteranceCode(str(code), code_iri, str(dim_code), dimension,
+                                             str(speaker) if speaker is not None else None)
+        return dict(sorted(found.items()))
 
     def cls(self, name: str) -> URIRef | None:
         iri = URIRef(PRC_IRI + name)
