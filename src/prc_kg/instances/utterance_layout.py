@@ -315,17 +315,21 @@ def _names(doc: Located, key: str) -> frozenset[str]:
 
 
 def _named_once(doc: Located, layout: Layout) -> None:
-    """A column is one thing: a role, codes, a flag, an attribute or ignored, never two of them."""
-    seen: dict[str, str] = {}
-    places: list[tuple[str, str, str]] = [(c.name, f"the {r} column", "columns") for r, c in layout.roles.items()]
+    """A column is one thing: a role, codes, a flag, an attribute or ignored, never two of them. The
+    error points at the second place that names it."""
+    columns, codes, attributes = doc["columns"], doc["codes"], doc.get("attributes")
+    places: list[tuple[str, str, Located, str, str]] = [
+        (c.name, f"the {r} column", columns, r, "columns") for r, c in layout.roles.items()]
     for code in layout.codes:
-        places.append((code.name, "a code column", "codes"))
+        places.append((code.name, "a code column", codes, code.name, "codes"))
         if code.exists:
-            places.append((code.exists, f"the flag column of {code.name}", "codes"))
-    places += [(a.name, "an attribute", "attributes") for a in layout.attributes]
-    places += [(n, "ignored", "ignore") for n in sorted(layout.ignore)]
-    for name, what, key in places:
+            places.append((code.exists, f"the flag column of {code.name}", codes[code.name], "exists",
+                           f"codes.{code.name}"))
+    places += [(a.name, "an attribute", attributes, a.name, "attributes") for a in layout.attributes]
+    places += [(n, "ignored", doc, "ignore", "") for n in sorted(layout.ignore)]
+    seen: dict[str, str] = {}
+    for name, what, entry, key, where in places:
         if name in seen:
-            raise _fail(doc, key, "", f"column '{name}' is named as {seen[name]} and as {what}; a column can be "
+            raise _fail(entry, key, where, f"column '{name}' is named as {seen[name]} and as {what}; a column can be "
                         "only one")
         seen[name] = what

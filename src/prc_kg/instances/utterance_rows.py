@@ -35,9 +35,9 @@ SIGNED = re.compile(r"[+-]?[0-9]+")
 class CorpusError(InputError):
     """One or more rows of an utterance file are invalid; ``problems`` lists each with row and column."""
 
-    def __init__(self, path: Path, problems: list[str], more: int = 0):
+    def __init__(self, path: Path, problems: list[str], more: int = 0, note: str = ""):
         self.problems = problems
-        extra = f"\n  … and {more} more problems" if more else ""
+        extra = (f"\n  … and {more} more problems" if more else "") + (f"\n  ({note})" if note else "")
         super().__init__(path, f"{len(problems) + more} problem(s); nothing was imported:\n  "
                          + "\n  ".join(problems) + extra)
 

@@ -104,6 +104,9 @@ def _load(db: sqlite3.Connection, path: Path, layout: Layout, plan: Plan, rows, 
     _flush(db, insert_c, batch_u, batch_a, batch_c)
     if count == 0 and not problems:
         raise InputError(path, "the file has a header but no rows")
+    if problems:  # checks across rows would see gaps where a row was refused: they wait for valid rows
+        raise CorpusError(path, problems, more, "the checks across rows (repeated or missing utterances, "
+                          "attributes that change, annotators coding an utterance twice) run once every row is valid")
     for finder in (_conflicts, _twice, _gaps, _changed_attributes):
         found_now, total = finder(db, layout, plan, MAX_ERRORS - len(problems))
         problems += found_now
@@ -186,10 +189,11 @@ def _gaps(db: sqlite3.Connection, layout: Layout, plan: Plan, room: int) -> tupl
                WHERE ord != prev + 1 ORDER BY line"""):
         total += 1
         if len(out) < room:
-            missing = f"{previous + 1}" if order == previous + 2 else f"{previous + 1} to {order - 1}"
-            out.append(f"row {line}, column {plan.column('order')}: conversation {_shown(conv)} has no utterance "
-                       f"{missing} (it goes from {previous} to {order}); the utterances of a conversation are "
-                       "numbered without gaps")
+            missing = f"utterance {previous + 1}" if order == previous + 2 else \
+                f"utterances {previous + 1} to {order - 1}"
+            out.append(f"row {line}, column {plan.column('order')}: conversation {_shown(conv)} has no {missing} "
+                       f"(it goes from {previous} to {order}); the utterances of a conversation are numbered "
+                       "without gaps")
     return out, total
 
 
