@@ -3,6 +3,7 @@ bad rows and bad layouts refused by row and column (or line and key), with nothi
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from conftest import DATA, ROOT, copy_ontology
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from prc_kg.api import KnowledgeGraph
+from prc_kg.cli.main import main
 from prc_kg.errors import InputError
 from prc_kg.instances.utterance_rows import CorpusError
 from prc_kg.instances.utterances import import_utterances
@@ -235,6 +238,29 @@ def test_rows_without_annotator_are_numbered_annotations(tmp_path, coding_terms)
     assert _codes_of(g, URIRef(v + "/utterance/8")) == set()
 
 
+
+def test_the_example_corpus_imports_with_its_disagreements(tmp_path, coding_terms):
+    """examples/corpus/mi-constructed.csv: five conversations, annotator b on three of them, five
+    utterances where a and b differ (worked out when the corpus was written)."""
+    corpus = ROOT / "examples" / "corpus"
+    result = import_utterances(corpus / "mi-constructed.csv", corpus / "mi-constructed.yaml", tmp_path / "c.nt",
+                               coding_terms)
+    assert (result.rows, result.conversations, result.utterances, result.annotations, result.annotators) == \
+        (85, 5, 53, 131, 2)
+    g = _graph(tmp_path / "c.nt")
+    base = CORPUS + "mi-constructed"
+    assert g.value(URIRef(base), _p("constructedForTeaching")) == Literal(True)
+    differ = set()
+    for conv in range(1, 6):
+        for n in range(12):
+            codes = _codes_of(g, URIRef(f"{base}/conversation/{conv}/utterance/{n}"))
+            by = {who: {(d, c) for d, c, w in codes if w == who} for who in ("a", "b")}
+            if by["b"] and by["a"] != by["b"]:
+                differ.add((conv, n))
+    assert differ == {(1, 4), (1, 10), (2, 1), (4, 1), (4, 8)}
+    quality = URIRef(base + "/attribute/mi_quality")
+    assert sorted(str(o) for o in g.objects(None, quality)) == ["high", "high", "high", "low", "low"]
+
 # -- bad rows: named by row and column, nothing written ------------------------------------------------------------
 
 OWN = "conversation,utterance,speaker,annotator,text,codes,quality\n"
@@ -405,3 +431,43 @@ def test_bad_layouts_are_named_by_line_and_key(tmp_path, coding_terms, kind, tem
     assert expected in caught.value.message
     assert caught.value.line == text[:text.index(marker)].count("\n") + 1
     assert not (tmp_path / "o.nt").exists()
+
+
+# -- the command and the store ------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_the_command_writes_beside_the_ontology_and_load_picks_the_corpus_up(tmp_path, capsys):
+    tree = tmp_path / "tree"
+    onto = ontology_with_codes(tree)
+    shutil.copytree(ROOT / "examples", tree / "examples")
+    assert main(["import-utterances", str(UTT / "annomi-simple.csv"), "--layout", str(LAYOUTS / "annomi.yaml"),
+                 "--ontology", str(onto), "--corpus", "demo", "--no-text"]) == 0
+    said = capsys.readouterr().out
+    nt = tree / "build" / "utterances" / "demo.nt"
+    assert (f"imported 5 rows of {UTT / 'annomi-simple.csv'} as corpus demo: 2 conversations, 5 utterances, "
+            "5 annotations (without the text)") in said
+    assert f"wrote {nt} (" in said
+    assert main(["load", "--store", str(tmp_path / "store"), "--ontology", str(onto), "--examples",
+                 str(tree / "examples")]) == 0
+    assert f"data files from {tree / 'build' / 'utterances'}: demo.nt" in capsys.readouterr().out
+    rows = KnowledgeGraph.from_store(tmp_path / "store").query(
+        f"SELECT ?code (COUNT(?a) AS ?n) WHERE {{ ?a a <{PRC}CodeAnnotation> ; <{PRC}assignedCode> ?code }} "
+        "GROUP BY ?code ORDER BY ?code")
+    assert [(r["code"][len(PRC):], r["n"]) for r in rows] == [
+        ("MISIMPLE_CHANGE", 1), ("MISIMPLE_INPUT", 1), ("MISIMPLE_QUESTION", 1), ("MISIMPLE_REFLECTION", 1),
+        ("MISIMPLE_SUSTAIN", 1)]
+
+
+def test_the_command_never_writes_over_its_input_or_into_the_sources(tmp_path, capsys):
+    data = tmp_path / "corpus.csv"
+    shutil.copy(UTT / "prc-kg.csv", data)
+    before = data.read_bytes()
+    layout = ["--layout", str(LAYOUTS / "prc-kg.yaml")]
+    assert main(["import-utterances", str(data), *layout, "--out", str(data)]) == 2
+    assert f"{data}: is the same file as the input {data}" in capsys.readouterr().err
+    assert main(["import-utterances", str(data), *layout, "--out", str(LAYOUTS / "prc-kg.yaml")]) == 2
+    assert "is the same file as the input" in capsys.readouterr().err
+    assert main(["import-utterances", str(data), *layout, "--out", str(ROOT / "ontology" / "x.nt")]) == 2
+    assert "which this command reads" in capsys.readouterr().err
+    assert data.read_bytes() == before
+    assert not (ROOT / "ontology" / "x.nt").exists()
