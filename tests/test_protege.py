@@ -25,7 +25,7 @@ def test_source_opens_without_unparsed_triples_guesses_or_dl_violations(owlapi_c
     result = owlapi_checker(str(default_ontology_dir() / "prc-kg.ttl"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "problems=0" in _summary(result.stdout)
-    assert "ontologies=11" in _summary(result.stdout)
+    assert "ontologies=12" in _summary(result.stdout)
 
 
 def test_rdfxml_release_opens_cleanly(owlapi_checker, built):

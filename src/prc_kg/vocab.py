@@ -73,6 +73,11 @@ class PRC(DefinedNamespace):
     TherapistSegment: URIRef
     PatientSegment: URIRef
     TherapistTurn: URIRef
+    CodingSystem: URIRef
+    CodingDimension: URIRef
+    UtteranceCode: URIRef
+    CodeAnnotation: URIRef
+    CodedCorpus: URIRef
     # object and data properties
     hasAim: URIRef
     hasCharacteristic: URIRef
@@ -133,6 +138,17 @@ class PRC(DefinedNamespace):
     numberOfUnits: URIRef
     itemCode: URIRef
     sectionNumber: URIRef
+    sourceCode: URIRef
+    partOfInstrument: URIRef
+    inDimension: URIRef
+    speakerRole: URIRef
+    broaderCode: URIRef
+    assignedCode: URIRef
+    inCorpus: URIRef
+    conversationAttribute: URIRef
+    timestamp: URIRef
+    utteranceId: URIRef
+    annotationIndex: URIRef
     # individuals
     Helpful: URIRef
     Unhelpful: URIRef
@@ -156,6 +172,9 @@ class PRC(DefinedNamespace):
     Section3: URIRef
     Section4: URIRef
     Section5: URIRef
+    MITI: URIRef
+    MISC: URIRef
+    MISIMPLE: URIRef
 
 
 PROVENANCE_TAGS = frozenset({"PRC", "APS", "DIS", "PHI", "PQS", "CPPS", "WAI", "PIRS", "PIL", "LIT", "BK"})

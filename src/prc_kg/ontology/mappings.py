@@ -3,7 +3,7 @@
 The source is ``ontology/mappings/prc-kg.sssom.tsv``, an SSSOM TSV file (a commented YAML metadata
 block, then one mapping per row) that people edit by hand. This module reads it line by line so every
 problem is reported with file, line and column, checks it against the ontology, and turns it into SKOS
-mapping triples. Those triples go into the release (the ontology declares the SKOS mapping properties
+mapping triples (a row whose object is sssom:NoTermFound documents a gap and gives none). Those triples go into the release (the ontology declares the SKOS mapping properties
 as annotation properties, so the release stays OWL 2 DL) and from there into every store.
 """
 
@@ -35,6 +35,9 @@ REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justific
 CURIE_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "author_id")
 REQUIRED_METADATA = ("curie_map", "mapping_set_id", "license")
 SEMAPV_IRI = "https://w3id.org/semapv/vocab/"
+# SSSOM's object for "looked for, none fits": the row stays in the table as a documented gap and, as
+# the sssom library does when it writes OWL, gives no triple.
+NO_TERM_FOUND = URIRef("https://w3id.org/sssom/NoTermFound")
 
 _CURIE = re.compile(r"^(?P<prefix>[A-Za-z_][A-Za-z0-9_.-]*):(?P<local>.*)$")
 MAX_MB = 32  # a hand-curated mapping set is a few hundred rows; millions take minutes to check
@@ -52,6 +55,11 @@ class Mapping:
     object: URIRef
     values: dict[str, str]
 
+    @property
+    def found(self) -> bool:
+        """False for a row that records that no term fits (object sssom:NoTermFound)."""
+        return self.object != NO_TERM_FOUND
+
 
 @dataclass
 class MappingSet:
@@ -62,11 +70,12 @@ class MappingSet:
     mappings: list[Mapping] = field(default_factory=list)
 
     def graph(self) -> Graph:
-        """The SKOS mapping triples, one per row; provenance stays in the TSV."""
+        """The SKOS mapping triples, one per row that found a term; provenance stays in the TSV."""
         g = Graph()
         g.bind("skos", SKOS)
         for m in self.mappings:
-            g.add((m.subject, m.predicate, m.object))
+            if m.found:
+                g.add((m.subject, m.predicate, m.object))
         return g
 
 
@@ -252,5 +261,8 @@ def load_mappings(path: Path, ontology: Graph | None = None) -> Graph:
 
 
 def has_mappings(g: Graph) -> bool:
-    """Whether a graph already carries SKOS mappings from prc-kg terms (the release does)."""
-    return any(str(s).startswith(PRC_IRI) for p in MAPPING_PREDICATES.values() for s in g.subjects(p, None))
+    """Whether a graph already carries the mapping set (the release does): SKOS mappings from prc-kg
+    terms to terms of other ontologies. Mappings between prc-kg's own terms do not count, since the
+    ontology source asserts some itself (codes of one coding system matching those of another)."""
+    return any(str(s).startswith(PRC_IRI) and not str(o).startswith(PRC_IRI)
+               for p in MAPPING_PREDICATES.values() for s, o in g.subject_objects(p))
