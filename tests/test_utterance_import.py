@@ -16,11 +16,9 @@ from prc_kg.cli.main import main
 from prc_kg.errors import InputError
 from prc_kg.instances.utterance_rows import CorpusError
 from prc_kg.instances.utterances import import_utterances
-from prc_kg.ontology.terms import TermIndex
 
 UTT = DATA / "utterances"
 LAYOUTS = ROOT / "examples" / "layouts"
-CODING_SYSTEMS = UTT / "coding-systems.ttl"
 PRC = "https://w3id.org/prc-kg/ontology/"
 SOSA = "http://www.w3.org/ns/sosa/"
 CORPUS = "https://w3id.org/prc-kg/data/corpus/"
@@ -29,32 +27,6 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 def _p(name: str) -> URIRef:
     return URIRef(PRC + name)
-
-
-@pytest.fixture(scope="session")
-def coding_terms(release_graph) -> TermIndex:
-    """The ontology's terms with the coding systems (the fixture file adds them while the ontology lacks them)."""
-    if TermIndex(release_graph).utterance_codes:
-        return TermIndex(release_graph)
-    graph = Graph()
-    for triple in release_graph:
-        graph.add(triple)
-    graph.parse(CODING_SYSTEMS)
-    return TermIndex(graph)
-
-
-def ontology_with_codes(dest: Path) -> Path:
-    """A scratch ontology folder for the CLI, holding the coding systems."""
-    onto = copy_ontology(dest)
-    from prc_kg.ontology.build import merged_release_graph
-    from prc_kg.ontology.source import load_source
-
-    if not TermIndex(merged_release_graph(load_source(onto))).utterance_codes:
-        body = "".join(line for line in CODING_SYSTEMS.read_text(encoding="utf-8").splitlines(keepends=True)
-                       if not line.startswith("@prefix"))
-        with open(onto / "modules" / "instruments.ttl", "a", encoding="utf-8") as fh:
-            fh.write("\n" + body)
-    return onto
 
 
 def _graph(path: Path) -> Graph:
@@ -122,9 +94,9 @@ EXPECTED_PRC_KG = """
 """
 
 
-def test_own_format_gives_exactly_the_expected_graph(tmp_path, coding_terms):
+def test_own_format_gives_exactly_the_expected_graph(tmp_path, terms):
     """Two annotators on the first utterance (each a cell of two codes), one on the second: 85 triples."""
-    result = import_utterances(UTT / "prc-kg.csv", LAYOUTS / "prc-kg.yaml", tmp_path / "out.nt", coding_terms)
+    result = import_utterances(UTT / "prc-kg.csv", LAYOUTS / "prc-kg.yaml", tmp_path / "out.nt", terms)
     expected = Graph().parse(data=EXPECTED_PRC_KG, format="turtle")
     got = _graph(tmp_path / "out.nt")
     assert set(got) == set(expected), _diff(got, expected)
@@ -132,8 +104,8 @@ def test_own_format_gives_exactly_the_expected_graph(tmp_path, coding_terms):
             result.annotators, result.triples) == ("prc-kg", 3, 1, 2, 5, 2, 85)
 
 
-def test_no_text_leaves_out_the_words_and_nothing_else(tmp_path, coding_terms):
-    import_utterances(UTT / "prc-kg.csv", LAYOUTS / "prc-kg.yaml", tmp_path / "out.nt", coding_terms, text=False)
+def test_no_text_leaves_out_the_words_and_nothing_else(tmp_path, terms):
+    import_utterances(UTT / "prc-kg.csv", LAYOUTS / "prc-kg.yaml", tmp_path / "out.nt", terms, text=False)
     expected = Graph().parse(data=EXPECTED_PRC_KG, format="turtle")
     expected.remove((None, _p("text"), None))
     got = _graph(tmp_path / "out.nt")
@@ -142,9 +114,9 @@ def test_no_text_leaves_out_the_words_and_nothing_else(tmp_path, coding_terms):
     assert "week" not in data and "running" not in data
 
 
-def test_the_same_file_gives_the_same_bytes(tmp_path, coding_terms):
+def test_the_same_file_gives_the_same_bytes(tmp_path, terms):
     for name in ("a.nt", "b.nt"):
-        import_utterances(UTT / "annomi-two-annotators.csv", LAYOUTS / "annomi.yaml", tmp_path / name, coding_terms,
+        import_utterances(UTT / "annomi-two-annotators.csv", LAYOUTS / "annomi.yaml", tmp_path / name, terms,
                           corpus="same")
     assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
 
@@ -161,9 +133,9 @@ def _codes_of(g: Graph, utterance: URIRef) -> set[tuple[str, str, str]]:
     return out
 
 
-def test_annomi_full_file_keeps_every_annotator_and_subtype(tmp_path, coding_terms):
+def test_annomi_full_file_keeps_every_annotator_and_subtype(tmp_path, terms):
     result = import_utterances(UTT / "annomi-two-annotators.csv", LAYOUTS / "annomi.yaml", tmp_path / "o.nt",
-                               coding_terms, corpus="mi")
+                               terms, corpus="mi")
     assert (result.rows, result.conversations, result.utterances, result.annotations, result.annotators) == \
         (10, 2, 6, 15, 2)
     g = _graph(tmp_path / "o.nt")
@@ -186,8 +158,8 @@ def test_annomi_full_file_keeps_every_annotator_and_subtype(tmp_path, coding_ter
     assert (URIRef(CORPUS + "mi"), _p("constructedForTeaching"), None) not in g
 
 
-def test_annomi_simple_file_without_annotators_imports_with_the_same_layout(tmp_path, coding_terms):
-    result = import_utterances(UTT / "annomi-simple.csv", LAYOUTS / "annomi.yaml", tmp_path / "s.nt", coding_terms)
+def test_annomi_simple_file_without_annotators_imports_with_the_same_layout(tmp_path, terms):
+    result = import_utterances(UTT / "annomi-simple.csv", LAYOUTS / "annomi.yaml", tmp_path / "s.nt", terms)
     assert (result.rows, result.conversations, result.utterances, result.annotations, result.annotators) == \
         (5, 2, 5, 5, 0)
     g = _graph(tmp_path / "s.nt")
@@ -200,10 +172,10 @@ def test_annomi_simple_file_without_annotators_imports_with_the_same_layout(tmp_
     assert g.value(v6, url) is None  # an empty attribute cell is no value, on every row of conversation 6
 
 
-def test_miti_abbreviations_in_a_tsv_file(tmp_path, coding_terms):
+def test_miti_abbreviations_in_a_tsv_file(tmp_path, terms):
     """OQ is a question and an open question; '+' and '-' are client language; case does not matter;
     NC leaves the row uncoded."""
-    result = import_utterances(UTT / "miti.tsv", LAYOUTS / "miti.yaml", tmp_path / "m.nt", coding_terms)
+    result = import_utterances(UTT / "miti.tsv", LAYOUTS / "miti.yaml", tmp_path / "m.nt", terms)
     assert (result.utterances, result.annotations) == (6, 6)
     g = _graph(tmp_path / "m.nt")
     v = CORPUS + "miti/conversation/m1/utterance/"
@@ -221,10 +193,10 @@ def test_miti_abbreviations_in_a_tsv_file(tmp_path, coding_terms):
         Literal("4.5", datatype=URIRef(XSD + "decimal"))
 
 
-def test_rows_without_annotator_are_numbered_annotations(tmp_path, coding_terms):
+def test_rows_without_annotator_are_numbered_annotations(tmp_path, terms):
     """Two rows of utterance 7 (no annotator column): annotations 1 and 2; an id with a space is
     percent-encoded in IRIs and kept as written in labels."""
-    import_utterances(UTT / "prc-kg-anonymous.csv", LAYOUTS / "prc-kg.yaml", tmp_path / "a.nt", coding_terms,
+    import_utterances(UTT / "prc-kg-anonymous.csv", LAYOUTS / "prc-kg.yaml", tmp_path / "a.nt", terms,
                       corpus="anon")
     g = _graph(tmp_path / "a.nt")
     v = CORPUS + "anon/conversation/s%201"
@@ -239,12 +211,12 @@ def test_rows_without_annotator_are_numbered_annotations(tmp_path, coding_terms)
 
 
 
-def test_the_example_corpus_imports_with_its_disagreements(tmp_path, coding_terms):
+def test_the_example_corpus_imports_with_its_disagreements(tmp_path, terms):
     """examples/corpus/mi-constructed.csv: five conversations, annotator b on three of them, five
     utterances where a and b differ (worked out when the corpus was written)."""
     corpus = ROOT / "examples" / "corpus"
     result = import_utterances(corpus / "mi-constructed.csv", corpus / "mi-constructed.yaml", tmp_path / "c.nt",
-                               coding_terms)
+                               terms)
     assert (result.rows, result.conversations, result.utterances, result.annotations, result.annotators) == \
         (85, 5, 53, 131, 2)
     g = _graph(tmp_path / "c.nt")
@@ -293,6 +265,9 @@ BAD_ROWS = [
     ("two codes of one dimension in one cell", "prc-kg", OWN + GOOD + "c1,3,therapist,r1,So.,MITI:Q;MITI:SR,high\n",
      [("row 4, column codes: 'MITI:SR' is a second code of dimension MITI:BEHAVIOUR on this row ('MITI:Q' in this "
       "cell)")]),
+    ("summary group given as a code", "prc-kg", OWN + GOOD + "c1,3,therapist,r1,So.,MITI:R,high\n",
+     [("row 4, column codes: 'MITI:R': MITI:R is a summary group of dimension MITI:BEHAVIOUR, counting MITI:CR, "
+      "MITI:SR together; it is not assigned to an utterance: use one of those")]),
     ("non-integer order", "prc-kg", OWN + GOOD + "c1,3.0,therapist,r1,So.,MITI:Q,high\n",
      [("row 4, column utterance: expected a whole number (0 or more) giving the utterance's place in its "
       "conversation, got '3.0'")]),
@@ -337,12 +312,12 @@ BAD_ROWS = [
 
 
 @pytest.mark.parametrize(("kind", "layout", "content", "expected"), BAD_ROWS, ids=[row[0] for row in BAD_ROWS])
-def test_bad_rows_are_named_and_nothing_is_written(tmp_path, coding_terms, kind, layout, content, expected):
+def test_bad_rows_are_named_and_nothing_is_written(tmp_path, terms, kind, layout, content, expected):
     data = tmp_path / "corpus.csv"
     data.write_text(content, encoding="utf-8")
     out = tmp_path / "out" / "corpus.nt"
     with pytest.raises(InputError) as caught:
-        import_utterances(data, LAYOUTS / f"{layout}.yaml", out, coding_terms)
+        import_utterances(data, LAYOUTS / f"{layout}.yaml", out, terms)
     message = str(caught.value)
     assert message.startswith(str(data))
     for fragment in expected:
@@ -350,31 +325,31 @@ def test_bad_rows_are_named_and_nothing_is_written(tmp_path, coding_terms, kind,
     assert not out.exists() and not list(tmp_path.glob("out/*"))
 
 
-def test_many_bad_rows_give_a_short_message(tmp_path, coding_terms):
+def test_many_bad_rows_give_a_short_message(tmp_path, terms):
     data = tmp_path / "c.csv"
     data.write_text(OWN + "".join(f"c1,{n},therapist,r1,So.,MITI:NO,high\n" for n in range(1, 1001)), encoding="utf-8")
     with pytest.raises(CorpusError) as caught:
-        import_utterances(data, LAYOUTS / "prc-kg.yaml", tmp_path / "o.nt", coding_terms)
+        import_utterances(data, LAYOUTS / "prc-kg.yaml", tmp_path / "o.nt", terms)
     assert len(caught.value.problems) == 25
     assert "1000 problem(s); nothing was imported" in str(caught.value)
     assert "… and 975 more problems" in str(caught.value)
 
 
-def test_a_failed_import_leaves_the_earlier_output(tmp_path, coding_terms):
+def test_a_failed_import_leaves_the_earlier_output(tmp_path, terms):
     out = tmp_path / "o.nt"
-    import_utterances(UTT / "prc-kg.csv", LAYOUTS / "prc-kg.yaml", out, coding_terms)
+    import_utterances(UTT / "prc-kg.csv", LAYOUTS / "prc-kg.yaml", out, terms)
     before = out.read_bytes()
     data = tmp_path / "prc-kg.csv"
     data.write_text(OWN + GOOD + "c1,9,therapist,r1,So.,MITI:Q,high\n", encoding="utf-8")
     with pytest.raises(CorpusError):
-        import_utterances(data, LAYOUTS / "prc-kg.yaml", out, coding_terms)
+        import_utterances(data, LAYOUTS / "prc-kg.yaml", out, terms)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.nt", "prc-kg.csv"]
 
 
-def test_a_corpus_name_that_cannot_be_part_of_an_iri_is_refused(tmp_path, coding_terms):
+def test_a_corpus_name_that_cannot_be_part_of_an_iri_is_refused(tmp_path, terms):
     with pytest.raises(InputError, match="the corpus name 'my corpus' is not a name of letters"):
-        import_utterances(UTT / "prc-kg.csv", LAYOUTS / "prc-kg.yaml", tmp_path / "o.nt", coding_terms,
+        import_utterances(UTT / "prc-kg.csv", LAYOUTS / "prc-kg.yaml", tmp_path / "o.nt", terms,
                           corpus="my corpus")
 
 
@@ -397,6 +372,9 @@ BAD_LAYOUTS = [  # (kind, layout, old, new, field, message, the text on the line
     ("two codes of one dimension for one value", ANNOMI_LAYOUT, "reflection: MISIMPLE:REFLECTION",
      "reflection: [MISIMPLE:REFLECTION, MISIMPLE:OTHER]", "codes.main_therapist_behaviour.values.reflection",
      "'reflection' maps to two codes of dimension MISIMPLE:MAIN", None),
+    ("a value mapped to a summary group", ANNOMI_LAYOUT, "reflection: MISIMPLE:REFLECTION", "reflection: MITI:R",
+     "codes.main_therapist_behaviour.values.reflection", "MITI:R is a summary group of dimension MITI:BEHAVIOUR",
+     None),
     ("a column both code and attribute", ANNOMI_LAYOUT, "  topic: string", "  client_talk_type: string",
      "attributes.client_talk_type", "column 'client_talk_type' is named as a code column and as an attribute", None),
     ("a value that is also not applicable", ANNOMI_LAYOUT, "      other: MISIMPLE:OTHER",
@@ -418,14 +396,14 @@ BAD_LAYOUTS = [  # (kind, layout, old, new, field, message, the text on the line
 
 @pytest.mark.parametrize(("kind", "template", "old", "new", "field", "expected", "at"), BAD_LAYOUTS,
                          ids=[row[0] for row in BAD_LAYOUTS])
-def test_bad_layouts_are_named_by_line_and_key(tmp_path, coding_terms, kind, template, old, new, field, expected,
+def test_bad_layouts_are_named_by_line_and_key(tmp_path, terms, kind, template, old, new, field, expected,
                                                at):
     assert old in template, old
     text = template.replace(old, new, 1)
     layout = tmp_path / "layout.yaml"
     layout.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        import_utterances(UTT / "annomi-simple.csv", layout, tmp_path / "o.nt", coding_terms)
+        import_utterances(UTT / "annomi-simple.csv", layout, tmp_path / "o.nt", terms)
     marker = at or new.split("\n")[-1]
     assert (caught.value.path, caught.value.field) == (layout, field)
     assert expected in caught.value.message
@@ -438,7 +416,7 @@ def test_bad_layouts_are_named_by_line_and_key(tmp_path, coding_terms, kind, tem
 @pytest.mark.slow
 def test_the_command_writes_beside_the_ontology_and_load_picks_the_corpus_up(tmp_path, capsys):
     tree = tmp_path / "tree"
-    onto = ontology_with_codes(tree)
+    onto = copy_ontology(tree)
     shutil.copytree(ROOT / "examples", tree / "examples")
     assert main(["import-utterances", str(UTT / "annomi-simple.csv"), "--layout", str(LAYOUTS / "annomi.yaml"),
                  "--ontology", str(onto), "--corpus", "demo", "--no-text"]) == 0

@@ -130,6 +130,12 @@ def read_layout(path: Path, terms: TermIndex) -> Layout:
     return layout
 
 
+def summary_group(code: UtteranceCode) -> str:
+    """Why a summary group (a code with narrower codes in its own dimension) is not assigned."""
+    return (f"{code.code} is a summary group of dimension {code.dimension}, counting {', '.join(code.groups)} "
+            "together; it is not assigned to an utterance: use one of those")
+
+
 # -- pieces of the layout --------------------------------------------------------------------------
 
 def _fail(entry: Located, key: str, where: str, message: str) -> InputError:
@@ -276,6 +282,8 @@ def _values(spec: Located, where: str, available: dict[str, UtteranceCode],
                 hint = f"; did you mean {' or '.join(near)}?" if near else ""
                 raise _fail(values, value, here, f"'{code}' is not a code of an utterance coding dimension in the "
                             f"ontology{hint}")
+            if info.groups:
+                raise _fail(values, value, here, summary_group(info))
             if any(f.dimension == info.dimension for f in found):
                 raise _fail(values, value, here, f"'{value}' maps to two codes of dimension {info.dimension}; "
                             "a value may stand for at most one code per dimension")

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..fileio.xmltext import xml_problem
 from ..ontology.terms import UtteranceCode
 from .ratings_rows import DECIMAL, INTEGER, MAX_INTEGER_DIGITS, _decoded_lines, _shown
-from .utterance_layout import Attribute, CodeColumn, Layout
+from .utterance_layout import Attribute, CodeColumn, Layout, summary_group
 
 MAX_ERRORS = 25
 # An utterance is a sentence or a paragraph; a physical line of a megabyte means a wrong file (or a
@@ -241,7 +241,9 @@ class RowChecker:
                     continue
                 coded = True
                 for code in codes:
-                    if speaker is not None and code.speaker != speaker:
+                    if code.groups:
+                        problems.append((column.name, f"'{_shown(part)}': {summary_group(code)}"))
+                    elif speaker is not None and code.speaker != speaker:
                         problems.append((column.name, self._wrong_speaker(part, code, speaker, spoken)))
                     elif code.dimension in found:
                         where, earlier = found[code.dimension]
@@ -264,7 +266,8 @@ class RowChecker:
 
     def _unknown(self, column: CodeColumn, value: str, speaker: str | None) -> str:
         if column.values is None:
-            codes = [c.code for c in self.layout.item_codes.values() if speaker is None or c.speaker == speaker]
+            codes = [c.code for c in self.layout.item_codes.values()
+                     if (speaker is None or c.speaker == speaker) and not c.groups]
             allowed = ", ".join(codes)
             what = "an item code of an utterance coding dimension"
         else:

@@ -10,22 +10,21 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..vocab import PRC, PRC_IRI, SRC_IRI
 
-# Terms of the utterance coding systems, named by IRI here so the index reads them from any ontology
-# graph that has them (the code lists live in the ontology, not in Python).
-_IN_DIMENSION = URIRef(PRC_IRI + "inDimension")
-_SPEAKER_ROLE = URIRef(PRC_IRI + "speakerRole")
-
 
 @dataclass(frozen=True)
 class UtteranceCode:
     """One category of an utterance coding dimension: its item code and IRI, and the dimension's,
-    with whose turns the dimension codes (``"therapist"`` or ``"patient"``; None when not said)."""
+    with whose turns the dimension codes (``"therapist"`` or ``"patient"``; None when not said).
+    ``groups`` lists the codes of the same dimension that are narrower (``prc:broaderCode``): a code
+    that has any is a summary group for counting (MITI:R over SR and CR), not a category an annotator
+    assigns, since the codes of one dimension exclude each other."""
 
     code: str
     iri: URIRef
     dimension: str
     dimension_iri: URIRef
     speaker: str | None
+    groups: tuple[str, ...] = ()
 
 
 @dataclass
@@ -60,15 +59,18 @@ class TermIndex:
     @cached_property
     def utterance_codes(self) -> dict[str, UtteranceCode]:
         """Item code → code of an utterance coding dimension (``prc:inDimension``), with the
-        dimension's item code and speaker role (``prc:speakerRole``)."""
+        dimension's item code and speaker role (``prc:speakerRole``) and the codes it groups."""
+        g = self.graph
         found: dict[str, UtteranceCode] = {}
-        for code_iri, dimension in self.graph.subject_objects(_IN_DIMENSION):
-            code, dim_code = self.graph.value(code_iri, PRC.itemCode), self.graph.value(dimension, PRC.itemCode)
+        for code_iri, dimension in g.subject_objects(PRC.inDimension):
+            code, dim_code = g.value(code_iri, PRC.itemCode), g.value(dimension, PRC.itemCode)
             if not isinstance(code_iri, URIRef) or not isinstance(dimension, URIRef) or code is None or dim_code is None:
                 continue
-            speaker = self.graph.value(dimension, _SPEAKER_ROLE)
+            speaker = g.value(dimension, PRC.speakerRole)
+            groups = sorted(str(g.value(narrow, PRC.itemCode)) for narrow in g.subjects(PRC.broaderCode, code_iri)
+                            if g.value(narrow, PRC.inDimension) == dimension and g.value(narrow, PRC.itemCode))
             found[str(code)] = UtteranceCode(str(code), code_iri, str(dim_code), dimension,
-                                             str(speaker) if speaker is not None else None)
+                                             str(speaker) if speaker is not None else None, tuple(groups))
         return dict(sorted(found.items()))
 
     def cls(self, name: str) -> URIRef | None:
