@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from prc_kg.api import KnowledgeGraph
+from prc_kg.checks.shacl import validate
 from prc_kg.cli.main import main
 from prc_kg.errors import InputError
 from prc_kg.instances.utterance_rows import CorpusError
@@ -69,11 +70,13 @@ EXPECTED_PRC_KG = """
 <conversation/c1/utterance/1> a owl:NamedIndividual, prc:TurnOfSpeech, prc:TherapistTurn ;
     rdfs:label "utterance 1 of conversation c1 of corpus prc-kg" ;
     prc:partOfSession <conversation/c1> ; prc:tosNumber "1"^^xsd:positiveInteger ; prc:utteranceId "1" ;
+    prc:positionInSession "1"^^xsd:positiveInteger ;
     prc:spokenBy <conversation/c1/therapist> ; prc:text "How has the week been?" ; prc:timestamp "00:00:01" ;
     prc:immediatelyFollowedBy <conversation/c1/utterance/2> .
 <conversation/c1/utterance/2> a owl:NamedIndividual, prc:TurnOfSpeech, prc:PatientTurn ;
     rdfs:label "utterance 2 of conversation c1 of corpus prc-kg" ;
     prc:partOfSession <conversation/c1> ; prc:tosNumber "2"^^xsd:positiveInteger ; prc:utteranceId "2" ;
+    prc:positionInSession "2"^^xsd:positiveInteger ;
     prc:spokenBy <conversation/c1/patient> ; prc:text "I went running twice." ; prc:timestamp "00:00:04" .
 
 <conversation/c1/utterance/1/annotation/MITI_BEHAVIOUR/r1> a owl:NamedIndividual, prc:CodeAnnotation ;
@@ -95,13 +98,13 @@ EXPECTED_PRC_KG = """
 
 
 def test_own_format_gives_exactly_the_expected_graph(tmp_path, terms):
-    """Two annotators on the first utterance (each a cell of two codes), one on the second: 85 triples."""
+    """Two annotators on the first utterance (each a cell of two codes), one on the second: 87 triples."""
     result = import_utterances(UTT / "prc-kg.csv", LAYOUTS / "prc-kg.yaml", tmp_path / "out.nt", terms)
     expected = Graph().parse(data=EXPECTED_PRC_KG, format="turtle")
     got = _graph(tmp_path / "out.nt")
     assert set(got) == set(expected), _diff(got, expected)
     assert (result.corpus, result.rows, result.conversations, result.utterances, result.annotations,
-            result.annotators, result.triples) == ("prc-kg", 3, 1, 2, 5, 2, 85)
+            result.annotators, result.triples) == ("prc-kg", 3, 1, 2, 5, 2, 87)
 
 
 def test_no_text_leaves_out_the_words_and_nothing_else(tmp_path, terms):
@@ -232,6 +235,19 @@ def test_the_example_corpus_imports_with_its_disagreements(tmp_path, terms):
     assert differ == {(1, 4), (1, 10), (2, 1), (4, 1), (4, 8)}
     quality = URIRef(base + "/attribute/mi_quality")
     assert sorted(str(o) for o in g.objects(None, quality)) == ["high", "high", "high", "low", "low"]
+
+
+@pytest.mark.slow
+def test_imported_turns_and_annotations_pass_the_shapes(tmp_path, terms, release_graph):
+    """Turns, annotations, annotators and people pass the SHACL shapes. A conversation of a corpus has no
+    session number or treatment to give, which the session shape still asks of every session."""
+    import_utterances(UTT / "annomi-two-annotators.csv", LAYOUTS / "annomi.yaml", tmp_path / "c.nt", terms,
+                      corpus="mi")
+    g = _graph(tmp_path / "c.nt")
+    base = CORPUS + "mi"
+    found = validate(g, release_graph)
+    assert {v.path[len(PRC):] for v in found} <= {"sessionNumber", "partOfTreatment"}
+    assert {v.focus for v in found} <= {f"{base}/conversation/{n}" for n in (1, 2)}
 
 # -- bad rows: named by row and column, nothing written ------------------------------------------------------------
 

@@ -119,6 +119,7 @@ def _utterances(db: sqlite3.Connection, corpus: str, text: bool, emit, individua
                    TURN[speaker])
         emit(u, _p("partOfSession"), iri(v))
         emit(u, _p("tosNumber"), literal(str(position), "positiveInteger"))
+        emit(u, _p("positionInSession"), literal(str(position), "positiveInteger"))  # as the shapes ask of a turn
         emit(u, _p("utteranceId"), literal(order_text))
         emit(u, _p("spokenBy"), iri(f"{v}/{speaker}"))
         if text and words is not None:
