@@ -146,6 +146,7 @@ class RowChecker:
     def __init__(self, layout: Layout, plan: Plan, text: bool = True):
         self.layout, self.plan, self.keep_text = layout, plan, text
         self.na = layout.not_applicable
+        self._last: tuple[tuple, tuple, list] = ((None,), (), [])  # the last row's attribute cells, values, problems
 
     def check(self, cells: list[str]) -> tuple[list[tuple[str | None, str]], Row | None]:
         """(problems as (column or None, message), the row when it has none)."""
@@ -181,7 +182,7 @@ class RowChecker:
             timestamp = None if timestamp.casefold() in self.na else self._checked(timestamp, "timestamp", problems)
         annotator = self._id(cell("annotator"), "annotator", "an annotator id", problems) if "annotator" in roles \
             else None
-        attributes = tuple(self._attribute(attr, cells[i].strip(), problems) for attr, i in self.plan.attributes)
+        attributes = self._attributes(cells, problems)
         annotations = self._annotations(cells, speaker, spoken, problems)
         if problems:
             return problems, None
@@ -212,6 +213,17 @@ class RowChecker:
             return None
         return value if self.keep_text else hashlib.blake2b(value.encode("utf-8"), digest_size=16).digest()
 
+    def _attributes(self, cells: list[str], problems: list) -> tuple[str | None, ...]:
+        """The row's attribute values; checked once for a run of rows that repeat them (a conversation's)."""
+        raw = tuple(cells[i] for _, i in self.plan.attributes)
+        if raw != self._last[0]:
+            found: list = []
+            values = tuple(self._attribute(attr, value.strip(), found)
+                           for (attr, _), value in zip(self.plan.attributes, raw))
+            self._last = (raw, values, found)
+        problems += self._last[2]
+        return self._last[1]
+
     def _attribute(self, attr: Attribute, value: str, problems: list) -> str | None:
         if value.casefold() in self.na:
             return None
@@ -228,10 +240,14 @@ class RowChecker:
                      problems: list) -> tuple[tuple[str, str, str], ...]:
         found: dict[str, tuple[str, str]] = {}   # dimension → (column, cell value)
         out: list[tuple[str, str, str]] = []
+        na = self.na
         for column, i, flag in self.plan.codes:
             raw = cells[i].strip()
-            parts = raw.split(column.separator) if column.separator else [raw]
             coded = False
+            if raw.casefold() in na:  # most cells of a wide file: nothing coded here
+                parts: list[str] = []
+            else:
+                parts = raw.split(column.separator) if column.separator else [raw]
             for part in (p.strip() for p in parts):
                 if part.casefold() in self.na:
                     continue
