@@ -382,12 +382,13 @@ def test_cq17_interaction_phenomena_and_proxies(kg_store):
 
 def test_cq18_unit_of_each_instrument(kg_store, release_graph):
     got = {local(r["instrument"]): local(r["unit"]) for r in rows(kg_store, "cq18_instrument_units")}
-    kinds = ("ProcessInstrument", "OutcomeInstrument", "AllianceInstrument")
+    kinds = ("ProcessInstrument", "OutcomeInstrument", "AllianceInstrument", "CodingSystem")
     instruments = {local_rdflib(i) for kind in kinds
                    for i in release_graph.subjects(RDF.type, URIRef(PRC_IRI + kind))}
     assert set(got) == instruments
     assert got["APS"] == "SegmentUnit" and got["PQS"] == "SessionUnit" and got["PIRS"] == "TurnUnit"
     assert got["PHI"] == "CaseUnit" and got["DIS"] is None
+    assert got["MITI"] == got["MISC"] == got["MISIMPLE"] == "TurnUnit"
 
 
 def test_cq19_alliance_outcome_meta_analyses(kg_store):
