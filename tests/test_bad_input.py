@@ -859,8 +859,124 @@ SAFETY_RATINGS: list[Row] = [
         own_codes("MY:INT,", "MY\x00INT,")),
 ]
 
+# - utterance-coded corpora (issue 12): the corpus file, its layout, and the output
+LAYOUTS = ROOT / "examples" / "layouts"
+PRC_KG_LAYOUT = str(LAYOUTS / "prc-kg.yaml")
+OLD_CORPUS = "{b}/utterances/corpus.nt"
+IMPORT_UTT = ("import-utterances", "{i}/corpus.csv", "--layout", PRC_KG_LAYOUT, "--ontology", "{o}", "--out", OLD_CORPUS)
+IMPORT_UTT_LAYOUT = (*IMPORT_UTT[:3], "{i}/layout.yaml", *IMPORT_UTT[4:])
+UHEAD = "conversation,utterance,speaker,annotator,timestamp,text,codes,quality,topic\n"
+UROWS = (DATA / "utterances" / "prc-kg.csv").read_text(encoding="utf-8").split("\n", 1)[1]
+UROW = "c1,3,therapist,r1,00:00:07,Running felt good.,MITI:CR,high,exercise\n"  # each case breaks it, at line 5
+ONE = "{i}/corpus.csv: 1 problem(s); nothing was imported"
+ANNOMI_LAYOUT_TEXT = (LAYOUTS / "annomi.yaml").read_text(encoding="utf-8")
+
+
+def corpus(text: str | bytes) -> Setup:
+    return put("in/corpus.csv", text)
+
+
+UTTERANCES: list[Row] = [
+    Row("utterances CSV", "malformed (short row)", IMPORT_UTT, (ONE, "row 5: expected 9 values, found 3"),
+        corpus(UHEAD + UROWS + "c1,3,therapist\n")),
+    Row("utterances CSV", "malformed (bare CR line ends)", IMPORT_UTT,
+        ("{i}/corpus.csv:1: CSV syntax error: a bare CR line break (old Mac line ends?); expected LF or CRLF",),
+        corpus((UHEAD + UROWS).replace("\n", "\r"))),
+    Row("utterances CSV", "Latin-1 byte", IMPORT_UTT,
+        ("{i}/corpus.csv:5: not UTF-8 (byte 0xe9 at column 31); save the file as UTF-8",),
+        corpus((UHEAD + UROWS + UROW.replace("Running", "Caf\u00e9")).encode("latin-1"))),
+    Row("utterances CSV", "UTF-16 file", IMPORT_UTT, (f"{{i}}/corpus.csv:1: {U16}",),
+        corpus((UHEAD + UROWS).encode("utf-16"))),
+    Row("utterances CSV", "UTF-8 byte order mark (accepted)", (*IMPORT_UTT[:-1], "{b}/utterances/bom.nt"),
+        ("imported 3 rows of {i}/corpus.csv as corpus corpus: 1 conversations, 2 utterances, 5 annotations",),
+        corpus(b"\xef\xbb\xbf" + (UHEAD + UROWS).encode()), code=0, writes=("build/utterances/bom.nt",)),
+    Row("utterances CSV", "empty file", IMPORT_UTT,
+        (f"{{i}}/corpus.csv: file is empty; expected a header line naming the columns of {PRC_KG_LAYOUT}",),
+        corpus(b"")),
+    Row("utterances CSV", "header only", IMPORT_UTT, ("{i}/corpus.csv: the file has a header but no rows",),
+        corpus(UHEAD)),
+    Row("utterances CSV", "one very long line", IMPORT_UTT, ("{i}/corpus.csv:2: line is longer than 1048576 bytes",),
+        corpus(UHEAD + "x" * 1_100_000 + "\n")),
+    Row("utterances CSV", "unknown code (with the allowed ones)", IMPORT_UTT,
+        (ONE, ("row 5, column codes: unknown code 'MITI:XR'; expected an item code of an utterance coding dimension: "
+              "MISC:CQ, MISC:OQ, ")),
+        corpus(UHEAD + UROWS + UROW.replace("MITI:CR", "MITI:XR"))),
+    Row("utterances CSV", "unknown code (a therapist code on a patient row)", IMPORT_UTT,
+        (ONE, ("row 5, column codes: 'MITI:CR' (MITI:CR) codes therapist turns (dimension MITI:BEHAVIOUR), but this "
+              "row is a patient turn (speaker 'patient')")),
+        corpus(UHEAD + UROWS + UROW.replace("therapist", "patient"))),
+    Row("utterances CSV", "unknown code (a summary group)", IMPORT_UTT,
+        (ONE, "row 5, column codes: 'MITI:R': MITI:R is a summary group of dimension MITI:BEHAVIOUR"),
+        corpus(UHEAD + UROWS + UROW.replace("MITI:CR", "MITI:R"))),
+    Row("utterances CSV", "two codes of one dimension in one cell", IMPORT_UTT,
+        (ONE, "row 5, column codes: 'MITI:SR' is a second code of dimension MITI:BEHAVIOUR on this row"),
+        corpus(UHEAD + UROWS + UROW.replace("MITI:CR", "MITI:CR;MITI:SR"))),
+    Row("utterances CSV", "out-of-range (order below 0)", IMPORT_UTT,
+        (ONE, ("row 5, column utterance: expected a whole number (0 or more) giving the utterance's place in its "
+              "conversation, got '-1'")),
+        corpus(UHEAD + UROWS + UROW.replace("c1,3,", "c1,-1,"))),
+    Row("utterances CSV", "duplicate (an annotator codes an utterance twice)", IMPORT_UTT,
+        (ONE, "rows 4, 5, column annotator: annotator r1 codes utterance 2 of conversation c1 more than once"),
+        corpus(UHEAD + UROWS + "c1,2,patient,r1,00:00:04,I went running twice.,MISC:ST,high,exercise\n")),
+    Row("utterances CSV", "duplicate (an utterance given twice with other words)", IMPORT_UTT,
+        (ONE, "row 5, column text: utterance 2 of conversation c1 has other words here than on row 4"),
+        corpus(UHEAD + UROWS + "c1,2,patient,r2,00:00:04,I went swimming.,MISC:CT,high,exercise\n")),
+    Row("utterances CSV", "missing utterances (a gap in the order)", IMPORT_UTT,
+        (ONE, "row 5, column utterance: conversation c1 has no utterances 3 to 4 (it goes from 2 to 5)"),
+        corpus(UHEAD + UROWS + UROW.replace("c1,3,", "c1,5,"))),
+    Row("utterances CSV", "missing column (one the layout needs)", IMPORT_UTT,
+        (f"{{i}}/corpus.csv:1 [header]: column(s) speaker of the layout {PRC_KG_LAYOUT} missing",),
+        corpus(UHEAD.replace("speaker,", "") + "c1,1,r1,,Hello.,MITI:Q,,\n")),
+    Row("utterances CSV", "a column the layout does not name", IMPORT_UTT,
+        (f"{{i}}/corpus.csv:1 [header]: column(s) 'mood' not named in the layout {PRC_KG_LAYOUT}",),
+        corpus(UHEAD.replace("topic", "topic,mood") + "c1,1,therapist,r1,,Hello.,MITI:Q,,,calm\n")),
+    Row("utterances CSV", "missing value (conversation id)", IMPORT_UTT,
+        (ONE, "row 5, column conversation: expected a conversation id, got nothing"),
+        corpus(UHEAD + UROWS + UROW.replace("c1,3,", ",3,"))),
+    Row("utterances CSV", "attribute that changes within a conversation", IMPORT_UTT,
+        (ONE, "row 5, column quality: conversation c1 has quality 'high' on row 2 but 'low' here"),
+        corpus(UHEAD + UROWS + UROW.replace("high", "low"))),
+    Row("utterances CSV", "javascript: as an address attribute", IMPORT_UTT,
+        (ONE, ("row 2, column source_url: expected an http:// or https:// address without spaces (attribute type "
+              "anyURI), got 'javascript:alert(1)'")),
+        corpus(UHEAD.replace("topic", "topic,source_url") + "c1,1,therapist,r1,,Hello.,MITI:Q,,,javascript:alert(1)\n")),
+    Row("utterances CSV", "control character in the text", IMPORT_UTT,
+        (ONE, "row 5, column text: character U+0007 (a control character) at position 8 cannot be written in XML 1.0"),
+        corpus(UHEAD + UROWS + UROW.replace("Running", "Running\x07"))),
+    Row("utterances CSV", "markup in the text (accepted as text)", IMPORT_UTT, ("imported 4 rows",),
+        corpus(UHEAD + UROWS + UROW.replace("Running felt good.", "<img src=x onerror=alert(1)>")), code=0,
+        writes=("build/utterances/corpus.nt",),
+        check=lambda w: _has(w.root / "build/utterances/corpus.nt", '"<img src=x onerror=alert(1)>"')),
+    Row("utterances CSV", "IRI with a space as conversation id (accepted, percent-encoded)", IMPORT_UTT,
+        ("imported 1 rows",), corpus(UHEAD + "my conv,1,therapist,r1,,Hello.,MITI:Q,,\n"), code=0,
+        writes=("build/utterances/corpus.nt",),
+        check=lambda w: _has(w.root / "build/utterances/corpus.nt", "/conversation/my%20conv/utterance/1> ")),
+    Row("utterances CSV", "output over the input", (*IMPORT_UTT[:-1], "{i}/corpus.csv"),
+        ("{i}/corpus.csv: is the same file as the input {i}/corpus.csv",), corpus(UHEAD + UROWS)),
+    Row("utterances CSV", "a folder instead of the file", IMPORT_UTT,
+        ("{i}/corpus.csv: is a folder; expected a CSV or TSV file of coded utterances",), mkdir("in/corpus.csv")),
+    Row("utterances CSV", "missing file", IMPORT_UTT, ("{i}/corpus.csv: file not found",)),
+    Row("utterance layout", "unknown key", IMPORT_UTT_LAYOUT,
+        ("{i}/layout.yaml:{line} [colour]: unknown key 'colour'; expected one of layout, name, description",),
+        both(corpus(UHEAD + UROWS), replaced((LAYOUTS / "prc-kg.yaml").read_text(encoding="utf-8"), "in/layout.yaml",
+                                             "constructed: false", "colour: blue\nconstructed: false"))),
+    Row("utterance layout", "unknown code (not in the ontology)", IMPORT_UTT_LAYOUT,
+        (("{i}/layout.yaml:{line} [codes.main_therapist_behaviour.values.reflection]: 'MISIMPLE:REFLEXION' is not a "
+         "code of an utterance coding dimension in the ontology; did you mean MISIMPLE:REFLECTION"),),
+        both(fixture("../utterances/annomi-simple.csv", "in/corpus.csv"),
+             replaced(ANNOMI_LAYOUT_TEXT, "in/layout.yaml", "reflection: MISIMPLE:REFLECTION",
+                      "reflection: MISIMPLE:REFLEXION"))),
+    Row("utterance layout", "alias bomb", IMPORT_UTT_LAYOUT, ("{i}/layout.yaml:3: YAML aliases (*name) are not allowed",),
+        both(corpus(UHEAD + UROWS), put("in/layout.yaml", "layout: 1\nname: &a [x, x]\ncolumns: *a\n"))),
+    Row("utterance layout", "UTF-16 file", IMPORT_UTT_LAYOUT, (f"{{i}}/layout.yaml:1: {U16}",),
+        both(corpus(UHEAD + UROWS), put("in/layout.yaml", (LAYOUTS / "prc-kg.yaml").read_text(encoding="utf-8")
+                                        .encode("utf-16")))),
+    Row("utterance layout", "missing file", IMPORT_UTT_LAYOUT,
+        ("{i}/layout.yaml: file not found; expected a YAML document",), corpus(UHEAD + UROWS)),
+]
+
 TABLE = (ONTOLOGY + EXAMPLES + RATINGS + MAPPING + QUERIES + CLI
-         + SAFETY_STORE + SAFETY_OUTPUTS + SAFETY_PARSERS + SAFETY_RATINGS)
+         + SAFETY_STORE + SAFETY_OUTPUTS + SAFETY_PARSERS + SAFETY_RATINGS + UTTERANCES)
 
 
 # -- running a row ---------------------------------------------------------------------------------------
@@ -920,6 +1036,8 @@ def prebuilt(tmp_path_factory) -> Path:
     assert main(["build", "--ontology", str(onto), "--examples", str(base / "examples"), "--out", str(build)]) == 0
     nt = build / "ratings" / "two_raters.nt"
     assert main(["import", str(DATA / "ratings" / "two_raters.csv"), "--ontology", str(onto), "--out", str(nt)]) == 0
+    assert main(["import-utterances", str(DATA / "utterances" / "prc-kg.csv"), "--layout", PRC_KG_LAYOUT,
+                 "--ontology", str(onto), "--out", str(build / "utterances" / "corpus.nt")]) == 0
     assert main(["load", "--store", str(base / "store"), "--ontology", str(onto), "--examples", str(base / "examples"),
                  "--data", str(nt)]) == 0
     return base

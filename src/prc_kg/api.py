@@ -37,9 +37,16 @@ def data_dir(ontology: Path | None = None) -> Path:
     return paths.build_dir() / "ratings"
 
 
+def utterances_dir(ontology: Path | None = None) -> Path:
+    """``build/utterances`` beside ``data_dir``: where ``prc-kg import-utterances`` writes coded corpora
+    and the graph looks for them."""
+    return data_dir(ontology).parent / "utterances"
+
+
 def default_data_files(ontology: Path | None = None) -> list[Path]:
-    """The data files a graph from the sources holds when none are named: ``*.nt`` in ``data_dir``."""
-    return sorted(data_dir(ontology).glob("*.nt"))
+    """The data files a graph from the sources holds when none are named: ``*.nt`` in ``data_dir``
+    (imported ratings), then in ``utterances_dir`` (imported coded corpora)."""
+    return sorted(data_dir(ontology).glob("*.nt")) + sorted(utterances_dir(ontology).glob("*.nt"))
 
 
 def ontology_files(ontology: Path | None = None) -> list[Path]:
@@ -282,6 +289,30 @@ class KnowledgeGraph:
         if self.store_dir:
             found.append(("store folder", self.store_dir))
         return found
+
+    def import_utterances(self, path: Path | str, layout: Path | str, output: Path | str | None = None, *,
+                          corpus: str | None = None, text: bool = True,
+                          progress: Callable[[int], None] | None = None):
+        """Import a corpus of coded utterances (CSV/TSV) read through a layout file, as ``prc-kg
+        import-utterances``: all or nothing, never over an input or into a source folder. ``output``
+        defaults to ``build/utterances/CORPUS.nt`` (``utterances_dir``), where the graph looks for
+        corpora; ``corpus`` to the file's stem. Returns utterances.UtteranceImportResult."""
+        from .fileio.outputs import check_outputs
+        from .instances.utterances import import_utterances
+        from .ontology.terms import TermIndex
+
+        path, layout = Path(path), Path(layout)
+        name = corpus if corpus is not None else path.stem
+        target = Path(output) if output is not None else utterances_dir(self.ontology_dir) / f"{name}.nt"
+        check_outputs([target], [], [path, layout, *ontology_files(self.ontology_dir)], self.source_folders())
+        if self._sources is not None:
+            ontology = self._sources[1]
+        else:
+            from .ontology.build import merged_release_graph
+            from .ontology.source import load_source
+
+            ontology = merged_release_graph(load_source(self.ontology_dir))
+        return import_utterances(path, layout, target, TermIndex(ontology), corpus=name, text=text, progress=progress)
 
     def build_views(self, out: Path | str, views: Iterable[str] | None = None, threshold: float = 3.0,
                     alpha: float = 0.05, items: Iterable[str] | None = None) -> list:

@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import InputError, JavaMissingError, PrcKgError
 from . import corpus as cli_corpus
+from . import corpus_import as cli_corpus_import
 from . import data as cli_data
 from . import ontology as cli_ontology
 from . import sparql as cli_sparql
@@ -29,14 +30,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="project folder holding ontology/, queries/, examples/ and CHANGELOG.md (default: "
                              f"${paths.ENV_VAR}, else the checkout prc-kg runs from, else the copy installed with it)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (cli_ontology, cli_data, cli_sparql, cli_viz, cli_corpus):
+    for group in (cli_ontology, cli_data, cli_corpus_import, cli_sparql, cli_viz, cli_corpus):
         group.register(sub)
     return parser
 
 
 # Output paths checked before any work, so a folder given where a file belongs (or the reverse) is
 # refused at once and leaves nothing half-written.
-OUTPUT_FILES = {"import": "out", "export-ratings": "out", "generate-study": "out", "qc": "report"}
+OUTPUT_FILES = {"import": "out", "import-utterances": "out", "export-ratings": "out", "generate-study": "out",
+                "qc": "report"}
 OUTPUT_FOLDERS = {"build": "out", "load": "store"}
 
 

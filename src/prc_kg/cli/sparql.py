@@ -66,25 +66,31 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def data_files(args: argparse.Namespace) -> tuple[list[Path], Callable[[], None]]:
-    """The data files to load (--data, else the default folder), and a function that names them on
-    standard output, so a store built without the ratings says so."""
+    """The data files to load (--data, else the default folders: imported ratings, then imported
+    corpora), and a function that names them on standard output, so a store built without them says so."""
+    from ..api import utterances_dir
+
     if args.data is not None:
         line = f"data files: {_listing(args.data)}" if args.data else "data files: none (--data names none)"
         return list(args.data), lambda: print(line)
-    folder = default_data_dir(args)
     found = default_ratings(args)
-    if found:
-        lines = [f"data files from {folder}: {_listing([p.name for p in found])}"]
-    else:
-        lines = [f"data files: none found in {folder} (pass --data FILE … to load others)"]
-    here = Path("build") / "ratings"
-    missed = sorted(here.glob("*.nt")) if here.resolve() != folder.resolve() else []
-    note = (f"prc-kg: note: {here} in the current folder holds {len(missed)} data file(s) that are not loaded "
-            f"({_listing([p.name for p in missed])}): the default is {folder}; pass --data to load them")
+    folders = [default_data_dir(args), utterances_dir(getattr(args, "ontology", None))]
+    lines = [f"data files from {folder}: {_listing([p.name for p in found if p.parent == folder])}"
+             for folder in folders if any(p.parent == folder for p in found)]
+    if not found:
+        lines = [f"data files: none found in {folders[0]} or {folders[1]} (pass --data FILE … to load others)"]
+    notes = []
+    for folder in folders:
+        here = Path("build") / folder.name
+        missed = sorted(here.glob("*.nt")) if here.resolve() != folder.resolve() else []
+        if missed:
+            notes.append(f"prc-kg: note: {here} in the current folder holds {len(missed)} data file(s) that are not "
+                         f"loaded ({_listing([p.name for p in missed])}): the default is {folder}; pass --data to "
+                         "load them")
 
     def say() -> None:
         print("\n".join(lines))
-        if missed:
+        for note in notes:
             print(note, file=sys.stderr)
     return found, say
 
@@ -158,8 +164,9 @@ def register(sub) -> None:
     p.add_argument("--graph-store", type=http_url, default=None,
                    help="Graph Store Protocol URL when it is not ENDPOINT/../store")
     p.add_argument("--data", type=Path, nargs="*", default=None,
-                   help="data files to add (default: *.nt in build/ratings beside the ontology folder in use, "
-                        "i.e. the checkout's build/ratings; build/ratings in the current folder when installed from a wheel)")
+                   help="data files to add (default: *.nt in build/ratings and build/utterances beside the ontology "
+                        "folder in use, i.e. the checkout's build/; build/ in the current folder when installed from "
+                        "a wheel)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("queries", help="list the query library with titles and parameters")

@@ -51,14 +51,16 @@ class RatingsError(InputError):
 
 # -- CSV reading ----------------------------------------------------------------------------------
 
-def _decoded_lines(path: Path, progress: Callable[[int], None] | None) -> Iterator[str]:
+def _decoded_lines(path: Path, progress: Callable[[int], None] | None, limit: int = MAX_LINE_BYTES,
+                   usual: str = "a row of this CSV format is a few dozen bytes") -> Iterator[str]:
+    """The file's lines as text, each at most ``limit`` bytes (``usual`` says why, for the error)."""
     with open(path, "rb") as fh:
         number = 0
-        while raw := fh.readline(MAX_LINE_BYTES + 1):
+        while raw := fh.readline(limit + 1):
             number += 1
-            if len(raw) > MAX_LINE_BYTES:
-                raise InputError(path, f"line is longer than {MAX_LINE_BYTES} bytes; a row of this CSV format is a "
-                                 "few dozen bytes: is this the right file?", line=number)
+            if len(raw) > limit:
+                raise InputError(path, f"line is longer than {limit} bytes; {usual}: is this the right file?",
+                                 line=number)
             if progress is not None:
                 progress(len(raw))
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):

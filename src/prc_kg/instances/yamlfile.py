@@ -101,6 +101,16 @@ def _loader_for(path: Path) -> type[yaml.SafeLoader]:
 
 def read_yaml(path: Path, marker: str) -> Located:
     """Parse ``path``; its top level must be a mapping whose ``prc-kg`` key equals ``marker``."""
+    doc = parse_yaml(path, "a mapping at the top level with a 'prc-kg' key")
+    if doc.get("prc-kg") != marker:
+        raise InputError(path, f"expected 'prc-kg: {marker}' at the top, found {doc.get('prc-kg')!r}",
+                         line=doc.line, field="prc-kg")
+    return doc
+
+
+def parse_yaml(path: Path, expected: str) -> Located:
+    """Parse ``path`` with the safe loader above; its top level must be a mapping (``expected`` says
+    which, for the error)."""
     text = read_utf8(path, "a YAML document", max_mb=MAX_MB, too_big="split it into several files")
     try:
         doc: Any = yaml.load(text, Loader=_loader_for(path))
@@ -114,8 +124,5 @@ def read_yaml(path: Path, marker: str) -> Located:
     except yaml.YAMLError as exc:
         raise InputError(path, f"YAML error: {exc}") from exc
     if not isinstance(doc, Located):
-        raise InputError(path, "expected a mapping at the top level with a 'prc-kg' key", line=1)
-    if doc.get("prc-kg") != marker:
-        raise InputError(path, f"expected 'prc-kg: {marker}' at the top, found {doc.get('prc-kg')!r}",
-                         line=doc.line, field="prc-kg")
+        raise InputError(path, f"expected {expected}", line=1)
     return doc

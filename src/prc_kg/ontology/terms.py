@@ -11,6 +11,22 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from ..vocab import PRC, PRC_IRI, SRC_IRI
 
 
+@dataclass(frozen=True)
+class UtteranceCode:
+    """One category of an utterance coding dimension: its item code and IRI, and the dimension's,
+    with whose turns the dimension codes (``"therapist"`` or ``"patient"``; None when not said).
+    ``groups`` lists the codes of the same dimension that are narrower (``prc:broaderCode``): a code
+    that has any is a summary group for counting (MITI:R over SR and CR), not a category an annotator
+    assigns, since the codes of one dimension exclude each other."""
+
+    code: str
+    iri: URIRef
+    dimension: str
+    dimension_iri: URIRef
+    speaker: str | None
+    groups: tuple[str, ...] = ()
+
+
 @dataclass
 class TermIndex:
     """Classes with their told superclasses, instruments, items and sources of one ontology graph."""
@@ -39,6 +55,23 @@ class TermIndex:
     @cached_property
     def items_by_code(self) -> dict[str, URIRef]:
         return {str(code): item for item, code in self.graph.subject_objects(PRC.itemCode)}
+
+    @cached_property
+    def utterance_codes(self) -> dict[str, UtteranceCode]:
+        """Item code → code of an utterance coding dimension (``prc:inDimension``), with the
+        dimension's item code and speaker role (``prc:speakerRole``) and the codes it groups."""
+        g = self.graph
+        found: dict[str, UtteranceCode] = {}
+        for code_iri, dimension in g.subject_objects(PRC.inDimension):
+            code, dim_code = g.value(code_iri, PRC.itemCode), g.value(dimension, PRC.itemCode)
+            if not isinstance(code_iri, URIRef) or not isinstance(dimension, URIRef) or code is None or dim_code is None:
+                continue
+            speaker = g.value(dimension, PRC.speakerRole)
+            groups = sorted(str(g.value(narrow, PRC.itemCode)) for narrow in g.subjects(PRC.broaderCode, code_iri)
+                            if g.value(narrow, PRC.inDimension) == dimension and g.value(narrow, PRC.itemCode))
+            found[str(code)] = UtteranceCode(str(code), code_iri, str(dim_code), dimension,
+                                             str(speaker) if speaker is not None else None, tuple(groups))
+        return dict(sorted(found.items()))
 
     def cls(self, name: str) -> URIRef | None:
         iri = URIRef(PRC_IRI + name)
