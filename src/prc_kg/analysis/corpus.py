@@ -31,7 +31,8 @@ SPEAKERS = {PRC_IRI + "TherapistTurn": "therapist", PRC_IRI + "PatientTurn": "pa
 TIE_RULE = ("primary code per dimension: the code most annotators gave; on a tie, the code of the annotator "
             "whose id sorts first among those who gave a tied code (numbers inside ids compared as numbers, "
             "so a2 before a10; unnamed annotations #k by the lowest k); a subtype whose main code lost on the "
-            "main dimension is dropped (complex reflection where question won)")
+            "main dimension is dropped (complex reflection where question won) unless an annotator who gave it "
+            "also gave the winning main code")
 
 
 class UnknownName(PrcKgError):
