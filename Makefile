@@ -15,7 +15,9 @@
 #   ontology/, queries/qc/           qc         build/log/qc.txt                (gates load, release)
 #   ontology/, examples/             validate   build/log/validate.txt          (gates load, release)
 #   ratings.csv, mappings/items.csv  import     build/ratings/ratings.nt        load
-#   build, ratings.nt                load       build/store                     viz, queries, analyze, path
+#   corpus/mi-constructed.{csv,yaml} utterances build/utterances/mi-constructed.nt load
+#   build, ratings.nt, utterances    load       build/store                     viz, queries, analyze, path,
+#                                                                                agreement, transitions, profile
 #   build/store                      viz        build/html/index.html
 #   build, examples/, CHANGELOG.md   release    build/release/VERSION/
 #   build/prc-kg-with-examples.owl   reason     build/log/reason.txt
@@ -42,6 +44,7 @@ CODE     := $(RUNTIME) $(shell find src/prc_kg queries -type f ! -path '*/__pyca
 BUILD_FILES := build/prc-kg.ttl build/prc-kg.owl build/prc-kg.jsonld build/examples.ttl \
                build/prc-kg-with-examples.owl
 RATINGS     := build/ratings/ratings.nt
+CORPUS      := build/utterances/mi-constructed.nt
 STORE       := build/store
 HTML        := build/html
 VIEWS       := $(HTML)/index.html
@@ -82,10 +85,15 @@ $(LOG)/validate.txt: $(ONTOLOGY) $(EXAMPLES) $(CODE)
 $(RATINGS): examples/study/ratings.csv examples/mappings/items.csv $(ONTOLOGY) $(CODE)
 	$(call logged,import,$(PRC) import examples/study/ratings.csv --out $@)
 
-# load re-reads the ontology and examples (as build did) and the imported ratings; it runs after the checks.
-$(LOG)/load.txt: $(LOG)/build.txt $(RATINGS) $(CODE) $(call missing,$(STORE)/prc-kg-store.json) \
+$(CORPUS): examples/corpus/mi-constructed.csv examples/corpus/mi-constructed.yaml $(ONTOLOGY) $(CODE)
+	$(call logged,utterances,$(PRC) import-utterances examples/corpus/mi-constructed.csv \
+	  --layout examples/corpus/mi-constructed.yaml --out $@)
+
+# load re-reads the ontology and examples (as build did), the imported ratings and the coded corpus;
+# it runs after the checks.
+$(LOG)/load.txt: $(LOG)/build.txt $(RATINGS) $(CORPUS) $(CODE) $(call missing,$(STORE)/prc-kg-store.json) \
                  | $(LOG)/qc.txt $(LOG)/validate.txt
-	$(call logged,load,$(PRC) load --store $(STORE) --data $(RATINGS))
+	$(call logged,load,$(PRC) load --store $(STORE) --data $(RATINGS) $(CORPUS))
 
 $(VIEWS): $(LOG)/load.txt $(CODE)
 	$(call logged,viz,$(PRC) viz --store $(STORE) --out $(HTML))
@@ -110,15 +118,19 @@ FORCE:
 
 # The steps in the order of the pipeline (make stops at the first that fails), then the read-only steps
 # on the store, then one line per costly step from its log, run now or earlier.
-demo: $(LOG)/build.txt $(LOG)/qc.txt $(LOG)/validate.txt $(RATINGS) $(LOG)/load.txt $(VIEWS) \
+demo: $(LOG)/build.txt $(LOG)/qc.txt $(LOG)/validate.txt $(RATINGS) $(CORPUS) $(LOG)/load.txt $(VIEWS) \
       $(LOG)/release.txt $(LOG)/reason.txt
 	$(PRC) query cq01_session_intervention_types --store $(STORE)
 	$(PRC) query cq19_alliance_outcome_meta_analyses --store $(STORE)
 	$(PRC) query interpretation_productivity_lag1 --store $(STORE)
 	$(PRC) analyze transitions --significant --store $(STORE)
 	$(PRC) path "intervention quality" "therapeutic benefit" --store $(STORE)
+	$(PRC) agreement --store $(STORE)
+	$(PRC) transitions --store $(STORE) --from therapist --to patient --by mi_quality --table differences
+	$(PRC) profile --store $(STORE) --by mi_quality
 	@echo "steps (each runs again only when what it reads changes; full output in $(LOG)/):"
-	@for step in build:'^triples' qc:'^QC:' validate:'^(SHACL|privacy):' import:'^imported' load:'^loaded' \
+	@for step in build:'^triples' qc:'^QC:' validate:'^(SHACL|privacy):' import:'^imported' \
+	             utterances:'^imported' load:'^loaded' \
 	             viz:'^open ' release:'^release ' reason:'^HermiT'; do \
 	  name=$${step%%:*}; log=$(LOG)/$$name.txt; [ -f $$log ] || continue; \
 	  grep -E "$${step#*:}" $$log | sed "s/^/  $$name ($$(date -r $$log '+%Y-%m-%d %H:%M')): /"; \
