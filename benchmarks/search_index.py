@@ -41,10 +41,10 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SOSA = "http://www.w3.org/ns/sosa/"
 PER_CONVERSATION = 77
-MI_WORDS = ("feel feeling week weekend worry worried want change stop smoke smoking drinking beer wine pub "
+MI_TALK = ("feel feeling week weekend worry worried want change stop smoke smoking drinking beer wine pub "
             "friends family wife husband kids doctor health sleep work job money stress tired angry sad "
             "better worse really maybe think sounds like important ready confident reasons goal plan try "
-            "tried before after night morning mother father brother sister home life time").split()
+            "tried before after night morning mother father brother sister home life time")
 QUERIES = {"common word": ("drink", "drink"), "rare word": ("porcupine", "porcupine"),
            "phrase": ('"cut down"', "cut down"), "two words": ("drink cut", ("drink", "cut"))}
 
@@ -52,7 +52,7 @@ QUERIES = {"common word": ("drink", "drink"), "rare word": ("porcupine", "porcup
 def vocabulary() -> list[str]:
     listed = (ROOT / "src" / "prc_kg" / "checks" / "privacy_data" / "common_words.txt").read_text(encoding="utf-8")
     english = [w for w in listed.split() if re.fullmatch(r"[a-z]{3,}", w)][:2000]
-    return list(dict.fromkeys(MI_WORDS + english))
+    return list(dict.fromkeys(MI_TALK.split() + english))
 
 
 def sentence(rng: random.Random, words: list[str], weights: list[float]) -> str:

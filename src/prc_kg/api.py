@@ -33,6 +33,17 @@ def data_dir(ontology: Path | None = None) -> Path:
     return paths.build_dir() / "ratings"
 
 
+def utterances_dir(ontology: Path | None = None) -> Path:
+    """``build/utterances`` beside the sources in use (as ``data_dir``), where ``prc-kg import-utterances``
+    writes a corpus ``C`` as ``C.nt``."""
+    return data_dir(ontology).parent / "utterances"
+
+
+def default_corpus_files(ontology: Path | None = None) -> list[Path]:
+    """The imported corpora: ``*.nt`` in ``utterances_dir``; privacy-check and release check them."""
+    return sorted(utterances_dir(ontology).glob("*.nt"))
+
+
 def default_data_files(ontology: Path | None = None) -> list[Path]:
     """The data files a graph from the sources holds when none are named: ``*.nt`` in ``data_dir``."""
     return sorted(data_dir(ontology).glob("*.nt"))

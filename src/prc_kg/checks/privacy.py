@@ -55,7 +55,7 @@ from .privacy_report import without_overlaps as _without_overlaps
 
 __all__ = ["ADDRESS", "AGE", "ALLOWLIST_NAME", "DATE", "DOB", "EMAIL", "HANDLE", "IP", "KINDS", "NAME", "NATIONAL_ID",
            "PHONE", "PLACE", "RECORD", "URL", "AllowList", "Finding", "Hit", "PrivacyReport", "allowlist_for",
-           "check_examples", "check_file", "check_graph", "check_paths", "example_files", "mask", "scan_text"]
+           "check_examples", "check_file", "check_graph", "check_paths", "default_corpora", "example_files", "mask", "scan_text"]
 
 TEXT_SUFFIXES = {".yaml", ".yml", ".csv"}
 RDF_SUFFIXES = {".nt", ".ttl", ".rdf", ".owl", ".xml", ".jsonld"}  # what ontology.parse_file reads
@@ -243,8 +243,18 @@ def check_paths(paths: Sequence[Path], allow: AllowList) -> PrivacyReport:
     return report
 
 
+def default_corpora() -> list[Path]:
+    """The corpora ``prc-kg import-utterances`` wrote: ``*.nt`` in the project's ``build/utterances``."""
+    from .. import paths
+
+    return sorted((paths.build_dir() / "utterances").glob("*.nt"))
+
+
 def check_examples(examples: Path | None = None, files: Sequence[Path] = (),
-                   allow_files: Sequence[Path] = ()) -> PrivacyReport:
-    """What ``prc-kg privacy-check`` does: the examples folder (with its allow-list) and further files."""
+                   allow_files: Sequence[Path] = (), corpora: Sequence[Path] | None = None) -> PrivacyReport:
+    """What ``prc-kg privacy-check`` does: the examples folder (with its allow-list), further files, and
+    the imported corpora (``corpora``; None: ``default_corpora()``), their utterance texts and
+    conversation attributes included."""
     allow = allowlist_for(examples, allow_files)
-    return check_paths(example_files(examples) + [Path(p) for p in files], allow)
+    corpora = default_corpora() if corpora is None else corpora
+    return check_paths(example_files(examples) + [Path(p) for p in [*files, *corpora]], allow)

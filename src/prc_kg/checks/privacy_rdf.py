@@ -10,7 +10,7 @@ the number of conversations, people and identifiers found, not with the utteranc
 are read whole (rdflib) and checked by the same rules.
 
 Each identifier is reported once, at the shortest subject IRI that holds it (so the same file gives
-the same report whatever the order of its triples).
+the same report whatever the order of its triples), with the number of further subjects it is in.
 """
 
 from __future__ import annotations
@@ -72,6 +72,9 @@ class Scanner:
     def __init__(self, allow: AllowList, source: str, context: Context):
         self.allow, self.source, self.context = allow, source, context
         self.found: dict[tuple[str, str], Finding] = {}
+        # subjects an identifier is in: counted when the subject changes, exact as the triples of a subject
+        # come together (N-Triples as prc-kg writes them; a graph is sorted first)
+        self.subjects: dict[tuple[str, str], tuple[str, int]] = {}
         self.cache: dict[tuple[str | None, str], list[Hit]] = {}
         self.iri_ids: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, id) -> (shortest subject, id as written)
         self._last_subject = ""
@@ -113,6 +116,9 @@ class Scanner:
                 self.cache[key] = hits
         for h in hits:
             seen = (h.kind, h.text)
+            last, count = self.subjects.get(seen, ("", 0))
+            if subject != last:
+                self.subjects[seen] = (subject, count + 1)
             old = self.found.get(seen)
             if old is None or (len(subject), subject, prop) < (len(old.subject or ""), old.subject or "", old.prop or ""):
                 self.found[seen] = Finding(h.kind, h.text, self.source, subject=subject, prop=prop)
@@ -133,8 +139,8 @@ class Scanner:
                 iri = iri.replace(term, mask(term))
             return iri
 
-        return sorted((replace(f, shown_subject=shown(f.subject or "")) for f in self.found.values()),
-                      key=lambda f: (f.subject or "", f.prop or "", f.kind, f.text))
+        return sorted((replace(f, shown_subject=shown(f.subject or ""), more=self.subjects[(f.kind, f.text)][1] - 1)
+                       for f in self.found.values()), key=lambda f: (f.subject or "", f.prop or "", f.kind, f.text))
 
 
 def check_triples(triples: Iterable[Triple], again: Iterable[Triple], allow: AllowList, source: str) -> list[Finding]:
@@ -157,7 +163,7 @@ def check_graph(graph, allow: AllowList, source: str = "graph") -> list[Finding]
 def _graph_triples(graph) -> Iterator[Triple]:
     from rdflib import Literal
 
-    for s, p, o in graph:
+    for s, p, o in sorted(graph, key=lambda t: str(t[0])):  # a subject's triples together
         if isinstance(o, Literal):
             yield str(s), str(p), str(o), str(o.datatype) if o.datatype is not None else None
         else:
