@@ -38,9 +38,9 @@ class GateInputs:
     examples: Path | None = None  # the examples folder, its YAML and CSV files checked line by line
     data: Sequence[tuple[Path, Graph]] = ()  # further RDF data, checked by subject and property
     allow: Sequence[Path] = ()  # further allow-lists of pseudonyms, besides the examples folder's
-    corpora: Sequence[Path] = ()  # imported corpora (N-Triples, streamed): checked for identifiers only
     shapes_dir: Path | None = None  # None: ontology/shapes of this checkout
     qc_dir: Path | None = None  # None: queries/qc of this checkout
+    corpora: Sequence[Path] = ()  # imported corpora (N-Triples, streamed): checked for identifiers only
 
 
 @dataclass(frozen=True)
