@@ -37,10 +37,13 @@ ATTRIBUTE = PRC_IRI + "conversationAttribute"
 TEXT = PRC_IRI + "text"
 STRINGS = {None, _XSD + "string", _RDF + "langString"}
 # ids in data IRIs, and the field whose rules they get (a rater's or annotator's id holds a person)
-IRI_IDS = re.compile(r"/(rater|annotator|dyad|study|case|conversation)/([^/#?]+)")
+IRI_IDS = re.compile(r"/(rater|annotator|dyad|study|case|corpus|conversation)/([^/#?]+)")
 ID_FIELDS = {"rater": "rater", "annotator": "rater", "dyad": "dyad"}
 # the import names a corpus's attribute properties data:corpus/C/attribute/NAME
 ATTRIBUTE_IRI = re.compile(re.escape(DATA_IRI) + r"corpus/[^/]+/attribute/([^/#?]+)$")
+# The label import-utterances gives each utterance holds nothing but ids the IRIs hold too (checked there):
+# skipping it halves the work on a corpus.
+GENERATED_LABEL = re.compile(r"utterance [^ ]+ of conversation [^ ]+ of corpus [A-Za-z0-9][A-Za-z0-9_.-]*")
 _CACHE_LIMIT = 50_000
 
 # A triple as plain strings: subject, predicate, and the object as (value, datatype) for a literal
@@ -87,8 +90,8 @@ class Scanner:
                     old = self.iri_ids.get((kind, raw))
                     if old is None or (len(s), s) < (len(old[0]), old[0]):
                         self.iri_ids[(kind, raw)] = (s, raw)
-        if datatype == "":
-            return  # an IRI object
+        if datatype == "" or (p == LABEL and GENERATED_LABEL.fullmatch(value)):
+            return  # an IRI object, or an utterance's label made of the ids in its IRI
         local = re.split(r"[/#]", p)[-1]
         attribute = ATTRIBUTE_IRI.match(p)
         if p == TEXT:
