@@ -195,7 +195,7 @@ def test_a_graph_from_the_sources_searches_an_index_of_its_own_and_an_endpoint_h
 
 # -- the index belongs to its store --------------------------------------------------------------------------
 
-def test_every_load_rebuilds_the_index_with_the_store(tmp_path):
+def test_every_load_rebuilds_the_index_with_the_store(tmp_path, capsys):
     folder = tmp_path / "store"
     assert main(["load", "--store", str(folder), "--data", str(DEMO)]) == 0
     before = (folder / INDEX_FILE).stat().st_ino, read_marker(folder)
@@ -205,9 +205,11 @@ def test_every_load_rebuilds_the_index_with_the_store(tmp_path):
         "https://w3id.org/prc-kg/data/corpus/searchlater/conversation/x9/utterance/1"]
     assert iris(search(folder, "drink")) == [U[2], U[4]]
     assert ((folder / INDEX_FILE).stat().st_ino, read_marker(folder)) != before
+    capsys.readouterr()
     assert main(["load", "--store", str(folder), "--data", str(LATER)]) == 0
     assert iris(search(folder, "drink")) == [] and len(search(folder, "porcupine")) == 1
-    assert textindex.indexed(folder) == textindex.IndexSummary(turns=341, commentaries=143)
+    assert textindex.indexed(folder) == textindex.IndexSummary(turns=341, commentaries=143)  # 340 examples' + 1
+    assert "text index for `prc-kg search`: 341 turns and 143 commentaries" in capsys.readouterr().out
 
 
 def test_a_store_from_before_search_gets_a_clear_message(store, tmp_path, capsys):
