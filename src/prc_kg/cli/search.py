@@ -16,7 +16,7 @@ EPILOG = """\
 The hits are utterance IRIs, ready for SPARQL. Two steps, e.g. the codes of the turns that mention
 drinking (the IRIs pasted from `prc-kg search drink --store build/store --format csv`):
 
-  # codes.rq
+  # title: codes of the search hits      (in a file codes.rq)
   PREFIX prc: <https://w3id.org/prc-kg/ontology/>
   PREFIX sosa: <http://www.w3.org/ns/sosa/>
   SELECT ?utterance ?code WHERE {
@@ -76,7 +76,7 @@ def format_hits(hits, fmt: str, color: bool = False) -> str:
 def register(sub) -> None:
     """Add the search command to the parser."""
     p = sub.add_parser("search", help="full-text search over the turns and commentaries of a store",
-                       description="Find turns of speech and commentaries by their words; prints each hit's IRI, "
+                       description="Find turns of speech and commentaries by their words; prints each hit's IRI,\n"
                                    "its conversation (session) and a snippet with the matches marked ⟦ ⟧.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("text", help="words to find (all must occur); \"a phrase\" in double quotes; word* for a prefix")
