@@ -43,8 +43,8 @@ def cmd_release(args: argparse.Namespace) -> int:
     from ..api import default_corpus_files
     from ..release.bundle import assemble_release, default_changelog, stray_files, write_release
 
-    check_outputs_of(args, folders=[args.out], inputs=[args.changelog or default_changelog()])
     corpora = default_corpus_files(args.ontology) if args.data is None else args.data
+    check_outputs_of(args, folders=[args.out], inputs=[args.changelog or default_changelog(), *corpora])
     if corpora:
         print(f"corpora checked for identifiers (not released): {', '.join(str(p) for p in corpora)}")
     bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date,
