@@ -190,3 +190,143 @@ def test_the_word_lists_are_shipped_data_with_their_provenance():
     from prc_kg.checks.privacy_lists import known_names
 
     assert sum(len(v) for v in known_names().by_surname.values()) >= 400  # the field's figures and characters
+
+
+# -- transcripts: motivational-interviewing talk and imported corpora ---------------------------------------------
+
+UTTERANCES = CORPUS.parent / "utterances.tsv"
+UTTERANCES_HELDOUT = CORPUS.parent / "utterances-heldout.tsv"
+CORPORA = Path(__file__).parent / "data" / "utterances"
+
+
+@pytest.mark.parametrize(("path", "min_recall", "min_precision"), [
+    (UTTERANCES, 0.97, 0.97),  # measured 0.837 and 0.911 when first run, 0.980 and 1.000 after the rules it showed
+    (UTTERANCES_HELDOUT, 0.95, 0.95),  # written after those rules, measured once: 0.960 and 1.000
+])
+def test_recall_and_precision_on_motivational_interviewing_talk(path: Path, min_recall: float, min_precision: float):
+    figures = measure(path)
+    text = report(figures)
+    assert figures.recall >= min_recall, text
+    assert figures.precision >= min_precision, text
+    assert len(figures.sentences) >= 50 and sum(s.label == "clean" for s in figures.sentences) >= 30
+
+
+# Everyday talk in a counselling session that must pass: days, holidays named after people, oaths, amounts,
+# ages under 90 and figures that are not ages, towns without a cue, a link to one video.
+CLEAN_TALK = [
+    "I drink on Fridays.",
+    "I'm 45 and I've been drinking since I was 15.",
+    "I'm 95 kilos, I was 80 when I got married.",
+    "She is 92 percent sure it helps.",
+    "I've been sober since Christmas, apart from New Year's Eve.",
+    "It was Valentine's Day and we had champagne.",
+    "On St Patrick's Day I always go out.",
+    "Jesus, that's a lot when you say it out loud.",
+    "I work at the weekend, so Sunday is my drinking day.",
+    "I went back to work in March.",
+    "We live in a flat above the shop.",
+    "I live in London now.",
+    "I watched a video on YouTube about people who quit.",
+    "https://www.youtube.com/watch?v=PaSKcfTmFEk",
+]
+
+# The slips the check must catch in the same talk, and the kind it reports.
+SLIP_TALK = [
+    ("My name is Darren Whitlock and I drink too much.", "name"),
+    ("Hi, I'm Gemma Shaw, my GP sent me.", "name"),
+    ("My wife Jenny keeps nagging me about it.", "name"),
+    ("You can email me at darren.w@example.com if you need to.", "email"),
+    ("My number is 07700 900461, text me before the next one.", "phone"),
+    ("I live at 22 Acacia Avenue, right next to the off-licence.", "address"),
+    ("I was born on 4 July 1979.", "date-of-birth"),
+    ("My date of birth is 12/04/1980.", "date-of-birth"),
+    ("I'm 93 and I still like a sherry.", "age-over-89"),
+    ("My mother is 96, I look after her.", "age-over-89"),
+    ("We live in Mousehole, everybody knows everybody.", "place"),
+    ("I work at the Co-op in Much Wenlock.", "place"),
+    ("The court case reference is 2023/01182.", "record-number"),
+    ("My channel is youtube.com/@darrenwhitlock.", "url"),
+    ("Her video is at https://www.youtube.com/watch?v=Ab3dE_f9XyZ.", "url"),
+]
+
+
+@pytest.mark.parametrize("text", CLEAN_TALK)
+def test_everyday_counselling_talk_passes(text: str):
+    assert scan_text(text, AllowList(), "text") == []
+
+
+@pytest.mark.parametrize(("text", "kind"), SLIP_TALK)
+def test_identifiers_in_counselling_talk_are_found(text: str, kind: str):
+    assert kind in {h.kind for h in scan_text(text, AllowList(), "text")}, scan_text(text, AllowList(), "text")
+
+
+SLIPS_NT = CORPORA / "privacy-slips.nt"
+CLEAN_NT = CORPORA / "privacy-clean.nt"
+CONVERSATION = "https://w3id.org/prc-kg/data/corpus/privacyslips/conversation"
+ATTRIBUTE = "https://w3id.org/prc-kg/data/corpus/privacyslips/attribute"
+TEXT = "https://w3id.org/prc-kg/ontology/text"
+
+
+def test_an_imported_corpus_is_checked_by_utterance_conversation_and_field(capsys):
+    assert main(["privacy-check", "--data", str(CLEAN_NT)]) == 0
+    assert capsys.readouterr().out.endswith("files checked, no identifiers found\n")
+    assert main(["privacy-check", "--data", str(SLIPS_NT)]) == 1
+    out = capsys.readouterr().out
+    lines = [line.removeprefix(f"{SLIPS_NT}: ") for line in out.splitlines() if line.startswith(str(SLIPS_NT))]
+    assert lines == [
+        "<https://w3id.org/prc-kg/data/corpus/privacyslips/annotator/j***_d***> <(IRI)>: name: j***",
+        f"<{CONVERSATION}/1> <{ATTRIBUTE}/video_title>: name: D*** W*** (and 1 more subject)",  # utterance 2 too
+        f"<{CONVERSATION}/1> <{ATTRIBUTE}/video_url>: url: h***://w***.y***.c***/@d***",
+        f"<{CONVERSATION}/1/utterance/4> <{TEXT}>: phone: 0*** 9***",
+        f"<{CONVERSATION}/2/utterance/2> <{TEXT}>: address: 2*** A*** A***",
+        f"<{CONVERSATION}/2/utterance/4> <{TEXT}>: date-of-birth: 4 J*** 1***",
+    ]
+    for raw in ("Darren", "Whitlock", "darrenwhitlock", "900461", "Acacia", "jane_doe", "July"):
+        assert raw not in out
+
+
+def test_corpora_are_streamed_not_read_into_a_graph(monkeypatch):
+    from prc_kg.checks.privacy import check_file
+    from prc_kg.ontology import source
+
+    def whole_file(path):
+        raise AssertionError(f"{path} was read whole")
+
+    monkeypatch.setattr(source, "parse_file", whole_file)
+    found = check_file(SLIPS_NT, AllowList())
+    assert len(found) == 6 and {f.source for f in found} == {str(SLIPS_NT)}
+
+
+def test_a_broken_corpus_file_is_named_with_its_line(tmp_path, capsys):
+    bad = tmp_path / "broken.nt"
+    bad.write_text(CLEAN_NT.read_text(encoding="utf-8") + '<https://w3id.org/x> <https://w3id.org/y> "open .\n',
+                   encoding="utf-8")
+    assert main(["privacy-check", "--data", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"prc-kg: {bad}:155: N-Triples syntax error") and "Traceback" not in err
+
+
+def test_the_default_corpora_are_build_utterances_of_the_project(tmp_path, monkeypatch, capsys):
+    from prc_kg import paths
+    from prc_kg.checks.privacy import default_corpora
+
+    (tmp_path / "utterances").mkdir()
+    shutil.copy(SLIPS_NT, tmp_path / "utterances" / "demo.nt")
+    monkeypatch.setattr(paths, "build_dir", lambda: tmp_path)
+    assert default_corpora() == [tmp_path / "utterances" / "demo.nt"]
+    assert main(["privacy-check"]) == 1
+    said = capsys.readouterr()
+    assert f"checking the imported corpora in {tmp_path / 'utterances'} too: demo.nt" in said.err
+    assert "privacy: 6 possible identifiers in 1 of" in said.out
+    assert main(["privacy-check", "--data"]) == 0  # --data alone: none
+
+
+@pytest.mark.slow
+def test_release_refuses_identifiers_in_a_corpus_naming_file_utterance_and_field(tmp_path, capsys):
+    out = tmp_path / "release"
+    assert main(["release", "--out", str(out), "--data", str(SLIPS_NT)]) == 1
+    err = capsys.readouterr().err
+    assert "privacy: 6 possible identifiers in 1 of" in err and not out.exists()
+    assert f"{SLIPS_NT}: <{CONVERSATION}/2/utterance/4> <{TEXT}>: date-of-birth: 4 J*** 1***" in err
+    assert f"{SLIPS_NT}: <{CONVERSATION}/1> <{ATTRIBUTE}/video_title>: name: D*** W***" in err
+    assert "Whitlock" not in err

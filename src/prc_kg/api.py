@@ -38,9 +38,14 @@ def data_dir(ontology: Path | None = None) -> Path:
 
 
 def utterances_dir(ontology: Path | None = None) -> Path:
-    """``build/utterances`` beside ``data_dir``: where ``prc-kg import-utterances`` writes coded corpora
-    and the graph looks for them."""
+    """``build/utterances`` beside the sources in use (as ``data_dir``), where ``prc-kg import-utterances``
+    writes a corpus ``C`` as ``C.nt``."""
     return data_dir(ontology).parent / "utterances"
+
+
+def default_corpus_files(ontology: Path | None = None) -> list[Path]:
+    """The imported corpora: ``*.nt`` in ``utterances_dir``; privacy-check and release check them."""
+    return sorted(utterances_dir(ontology).glob("*.nt"))
 
 
 def default_data_files(ontology: Path | None = None) -> list[Path]:
@@ -123,6 +128,7 @@ class KnowledgeGraph:
     def __init__(self, opener: Callable[[], Store], *, kind: str, ontology: Path | None = None,
                  examples: Path | None = None, store_dir: Path | None = None, queries: Path | None = None):
         self._opener, self._store, self._sources = opener, None, None
+        self._index = None  # a temporary text index for a graph without a store folder (see search)
         self.kind = kind  # "sources", "store" or "endpoint"
         self.ontology_dir, self.examples_dir, self.store_dir, self.queries_dir = ontology, examples, store_dir, queries
 
@@ -256,6 +262,29 @@ class KnowledgeGraph:
         from .analysis.profiles import code_profiles
 
         return code_profiles(self.corpus(corpus), read_code_index(self.store), by)
+
+    # -- full-text search ---------------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 20, *, fts: bool = False) -> list:
+        """Turns and commentaries whose text holds the words of ``text``, best first (bm25), as
+        ``textindex.Hit`` (iri, conversation_iri, label, snippet): ``prc-kg search``. A graph opened from
+        a store uses the index ``load`` built beside it; a graph built from the sources gets an index of
+        its own in a temporary folder on the first search (removed with the graph); an endpoint has
+        none (PrcKgError). The IRIs feed SPARQL, e.g. in a ``VALUES ?utterance { … }`` block."""
+        from .store import textindex
+
+        if self.kind == "store":
+            self.store  # noqa: B018 - opening tidies what a killed load left and checks the folder
+            return textindex.search(self.store_dir, text, limit, fts=fts)
+        if self.kind == "endpoint":
+            raise PrcKgError("search reads the text index of a store folder; an endpoint has none: open the "
+                             "graph with KnowledgeGraph.from_store, or filter ?text with CONTAINS in SPARQL")
+        if self._index is None:
+            import tempfile
+
+            self._index = tempfile.TemporaryDirectory(prefix="prc-kg-text-index-")
+            textindex.build_index(self.store.ox, Path(self._index.name))
+        return textindex.search_file(Path(self._index.name) / textindex.INDEX_FILE, text, limit, fts=fts)
 
     # -- checks and views ---------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ class GateInputs:
     allow: Sequence[Path] = ()  # further allow-lists of pseudonyms, besides the examples folder's
     shapes_dir: Path | None = None  # None: ontology/shapes of this checkout
     qc_dir: Path | None = None  # None: queries/qc of this checkout
+    corpora: Sequence[Path] = ()  # imported corpora (N-Triples, streamed): checked for identifiers only
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def _privacy(inputs: GateInputs) -> Outcome:
     from .privacy import allowlist_for, check_graph, check_paths, example_files
 
     allow = allowlist_for(inputs.examples, inputs.allow)
-    report = check_paths(example_files(inputs.examples), allow)
+    report = check_paths([*example_files(inputs.examples), *inputs.corpora], allow)
     for path, graph in inputs.data:
         report.findings += check_graph(graph, allow, str(path))
         report.files.append(path)

@@ -24,12 +24,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import yaml
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import FOAF, RDF, RDFS, XSD
+from rdflib import Graph
 
 from ..errors import InputError
 from ..fileio.files import read_utf8, utf8_error
-from ..vocab import DATA_IRI, PRC_IRI
 from .privacy_formats import format_hits
 from .privacy_lists import NAME, AllowList
 from .privacy_names import id_hits, name_hits, person_field_hits
@@ -57,13 +55,14 @@ from .privacy_report import without_overlaps as _without_overlaps
 
 __all__ = ["ADDRESS", "AGE", "ALLOWLIST_NAME", "DATE", "DOB", "EMAIL", "HANDLE", "IP", "KINDS", "NAME", "NATIONAL_ID",
            "PHONE", "PLACE", "RECORD", "URL", "AllowList", "Finding", "Hit", "PrivacyReport", "allowlist_for",
-           "check_examples", "check_file", "check_graph", "check_paths", "example_files", "mask", "scan_text"]
+           "check_examples", "check_file", "check_graph", "check_paths", "default_corpora", "example_files", "mask", "scan_text"]
 
 TEXT_SUFFIXES = {".yaml", ".yml", ".csv"}
 RDF_SUFFIXES = {".nt", ".ttl", ".rdf", ".owl", ".xml", ".jsonld"}  # what ontology.parse_file reads
 
 # Field (YAML key, CSV column, RDF property) names that hold a person, an id, or a date of birth.
-PERSON_FIELD = re.compile(r"(?i)(?:^|[^a-z])(?:patient|therapist|analyst|rater|raters|coder|dyad|clinician|client|"
+PERSON_FIELD = re.compile(r"(?i)(?:^|[^a-z])(?:patient|therapist|analyst|rater|raters|coder|annotator|annotators|"
+                          r"interviewer|counsell?or|dyad|clinician|client|"
                           r"supervisor|person|name|names|surname|forename|given ?name|family ?name)(?:$|[^a-z])"
                           r"|^(?:givenName|familyName|firstName|lastName)$")
 ID_FIELD = re.compile(r"(?i)^(?:id|study|case|cases)$")
@@ -185,71 +184,24 @@ def check_csv(path: Path, allow: AllowList) -> list[Finding]:
     return [replace(f, more=repeats[k]) if k in repeats else f for k, f in findings.items()]
 
 
-PERSON_CLASSES = {URIRef(PRC_IRI + n) for n in ("Patient", "Psychotherapist", "Rater")} | {FOAF.Person}
-ID_CLASSES = {URIRef(PRC_IRI + n) for n in ("Dyad", "Study", "Case")}
-_STRINGS = {None, XSD.string}
-IRI_IDS = re.compile(r"/(rater|dyad|study|case)/([^/#?]+)")
-
-
 def check_graph(graph: Graph, allow: AllowList, source: str = "graph") -> list[Finding]:
-    """String literals (labels of patients, therapists and raters get the person rules), literals of
-    birth-date properties, and the ids in data IRIs (``data:rater/ID``). An id recurs in thousands of
-    IRIs and labels, so each identifier is reported once, at the shortest subject IRI that has it."""
-    people = {s for c in PERSON_CLASSES for s in graph.subjects(RDF.type, c)}
-    ids = {s for c in ID_CLASSES for s in graph.subjects(RDF.type, c)}
-    found: dict[tuple[str, str], Finding] = {}
-    cache: dict[tuple[str | None, str], list[Hit]] = {}
-    flagged_ids: set[str] = set()
+    """String literals (labels of patients, therapists and raters get the person rules), utterance texts,
+    conversation attributes, literals of birth-date properties, and the ids in data IRIs
+    (``data:rater/ID``), each identifier once: see privacy_rdf.py."""
+    from .privacy_rdf import check_graph as check
 
-    def add(subject: str, prop: str, value: str, field_name: str | None) -> None:
-        key = (field_name, value)
-        if key not in cache:
-            cache[key] = scan_text(value, allow, field_name)
-        if cache[key] and prop == "(IRI)":
-            flagged_ids.add(value)
-        for h in cache[key]:
-            new = Finding(h.kind, h.text, source, subject=subject, prop=prop)
-            old = found.get((h.kind, h.text))
-            if old is None or (len(subject), subject, prop) < (len(old.subject or ""), old.subject or "", old.prop or ""):
-                found[(h.kind, h.text)] = new
-
-    data_subjects: set[str] = set()
-    for s, p, o in graph:
-        if isinstance(s, URIRef) and s.startswith(DATA_IRI):
-            data_subjects.add(str(s))
-        if not isinstance(o, Literal):
-            continue
-        local = re.split(r"[/#]", str(p))[-1]
-        if BIRTH_FIELD.search(local):
-            add(str(s), str(p), str(o), local)
-        elif o.datatype in _STRINGS:
-            field_name = local
-            if p == RDFS.label and s in people:
-                field_name = "person"
-            elif p == RDFS.label and s in ids:
-                field_name = "id"
-            add(str(s), str(p), str(o), field_name)
-    seen: set[tuple[str, str]] = set()
-    for s in sorted(data_subjects, key=lambda iri: (len(iri), iri)):
-        for kind, value in IRI_IDS.findall(s[len(DATA_IRI) - 1:]):
-            if (kind, value) not in seen:
-                seen.add((kind, value))
-                add(s, "(IRI)", value, kind if kind in ("rater", "dyad") else "id")
-    # IRIs are printed in the report: mask the identifiers in them too (a whole flagged id, longest first).
-    terms = sorted({f.text for f in found.values()} | flagged_ids, key=len, reverse=True)
-
-    def shown(iri: str) -> str:
-        for term in terms:
-            iri = iri.replace(term, mask(term))
-        return iri
-
-    return sorted((replace(f, shown_subject=shown(f.subject or "")) for f in found.values()),
-                  key=lambda f: (f.subject or "", f.prop or "", f.kind, f.text))
+    return check(graph, allow, source)
 
 
 def check_rdf(path: Path, allow: AllowList) -> list[Finding]:
+    """An RDF file: N-Triples streamed (an imported corpus may not fit in memory), others read whole."""
+    from ..fileio.rdfread import check_rdf as check_safe
     from ..ontology.source import parse_file
+    from .privacy_rdf import check_ntriples
 
+    if Path(path).suffix.lower() == ".nt":
+        check_safe(Path(path))
+        return check_ntriples(Path(path), allow)
     return check_graph(parse_file(Path(path)), allow, str(path))
 
 
@@ -291,8 +243,18 @@ def check_paths(paths: Sequence[Path], allow: AllowList) -> PrivacyReport:
     return report
 
 
+def default_corpora() -> list[Path]:
+    """The corpora ``prc-kg import-utterances`` wrote: ``*.nt`` in the project's ``build/utterances``."""
+    from .. import paths
+
+    return sorted((paths.build_dir() / "utterances").glob("*.nt"))
+
+
 def check_examples(examples: Path | None = None, files: Sequence[Path] = (),
-                   allow_files: Sequence[Path] = ()) -> PrivacyReport:
-    """What ``prc-kg privacy-check`` does: the examples folder (with its allow-list) and further files."""
+                   allow_files: Sequence[Path] = (), corpora: Sequence[Path] | None = None) -> PrivacyReport:
+    """What ``prc-kg privacy-check`` does: the examples folder (with its allow-list), further files, and
+    the imported corpora (``corpora``; None: ``default_corpora()``), their utterance texts and
+    conversation attributes included."""
     allow = allowlist_for(examples, allow_files)
-    return check_paths(example_files(examples) + [Path(p) for p in files], allow)
+    corpora = default_corpora() if corpora is None else corpora
+    return check_paths(example_files(examples) + [Path(p) for p in [*files, *corpora]], allow)

@@ -74,13 +74,21 @@ def _own_page_before(text: str, start: int) -> bool:
                      rf"{cue_pattern('own-page')}\W*(?:is|at|:)\W*$)", before) is not None
 
 
+# A link to one video on a video site names the video, not whose channel it is on (a corpus of public
+# counselling demonstrations lists one per conversation); a channel, user or @handle path names a person.
+_VIDEO_LINK = re.compile(r"(?i)^(?:https?://)?(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:[\w=&%-]*&)?v=|embed/|shorts/)"
+                         r"|youtu\.be/|vimeo\.com/\d)[\w-]+(?:[?&#][\w=&%.-]*)?$")
+
+
 def links(text: str) -> list[Hit]:
-    """Personal links: a social-media or blog host, a ~user path, or a link the text calls someone's page."""
+    """Personal links: a social-media or blog host (but a link to one video), a ~user path, or a link the
+    text calls someone's page."""
     out = []
     for m in URL_RE.finditer(text):
         url = m.group(0).rstrip(".,;:!?")
         host = re.sub(r"(?i)^(?:https?://)?(?:www\.)?", "", url).split("/")[0].casefold()
-        social = any(host == s or host.endswith("." + s) for s in words("social_sites.txt"))
+        social = any(host == s or host.endswith("." + s) for s in words("social_sites.txt")) and \
+            not _VIDEO_LINK.match(url)
         if social or "/~" in url or _own_page_before(text, m.start()):
             out.append(Hit(m.start(), m.start() + len(url), URL, url))
     return out
@@ -161,9 +169,14 @@ def dates(text: str) -> list[Hit]:
     return out
 
 
+# "I'm 95 kilos", "she is 92 percent sure": a figure with a unit after it is not an age
+_NOT_A_UNIT = (r"(?!\s*(?:%|percent|per\b|kg|kilos?\b|pounds?\b|lbs?\b|stone\b|st\b|minutes?\b|mins?\b|"
+               r"hours?\b|days?\b|weeks?\b|units?\b|pints?\b|quid\b|pence\b|p\b|cm\b|mm\b|mg\b|ml\b))")
+
+
 @cache
 def _age_re() -> re.Pattern[str]:
-    return re.compile(rf"(?i)(?:(?<![\w]){cue_pattern('age-before')}\s*:?\s*(9\d|1[0-2]\d)(?!\d)"
+    return re.compile(rf"(?i)(?:(?<![\w]){cue_pattern('age-before')}\s*:?\s*(9\d|1[0-2]\d)(?!\d){_NOT_A_UNIT}"
                       rf"|(?<![\w.,])(9\d|1[0-2]\d)\s*{cue_pattern('age-after')}(?![\w]))")
 
 
@@ -181,6 +194,7 @@ _YEAR_ONLY = re.compile(r"(?:1[6-9]|20)\d{2}")
 @cache
 def _record_re() -> re.Pattern[str]:
     return re.compile(rf"(?i:(?<![\w]){cue_pattern('record')})\.?[ \t]*(?:no\b\.?|number|num\b\.?|id\b|#|n°)?"
+                      r"(?:[ \t]+(?i:is|was))?"
                       rf"[ \t]*[:#.]?[ \t]*({_ID_VALUE}|\d{{1,3}}\s[A-Z]{{1,2}}\s\d+/\d+)")
 
 

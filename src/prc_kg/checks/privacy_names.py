@@ -122,9 +122,19 @@ def _is_citation(text: str, end: int) -> bool:
     return CITATION_TAIL.match(text, end) is not None
 
 
+# Days named after people ("Valentine's Day", "St Patrick's Day", "New Year's Eve") and oaths ("Jesus,
+# that's a lot"), common in everyday talk: the names in them are not anyone's.
+NOT_PEOPLE = re.compile(r"(?i)\b(?:new\s+year['’]s|christmas|hallowe['’]?en|midsummer)\s+eve\b"
+                        r"|\b(?:st\.?|saint)\s+[^\W\d_]+['’]s\s+day\b"
+                        r"|\b(?:valentine|mother|father|mothering|boxing|remembrance|armistice|thanksgiving|"
+                        r"independence|labou?r|martin\s+luther\s+king|presidents?)['’]?s?\s+day\b"
+                        r"|\b(?:jesus(?:\s+christ)?|christ)(?=\s*[,!?])")
+
+
 def name_hits(text: str) -> list[Hit]:
     """The names in prose."""
     out: list[Hit] = []
+    skip = [(m.start(), m.end()) for m in NOT_PEOPLE.finditer(text)]
     for group in _groups(text):
         titled = [i for i, w in enumerate(group) if w.honorific]
         if titled and titled[0] + 1 < len(group):
@@ -152,7 +162,8 @@ def name_hits(text: str) -> list[Hit]:
         found = text[span[0]:span[1]]
         # a known name may end in a common word that _trim dropped: "Melanie Klein", "André Green"
         whole = text[span[0]:group[-1].end]
-        if _is_citation(text, span[1]) or known_names().covers(found) or known_names().covers(whole):
+        if _is_citation(text, span[1]) or known_names().covers(found) or known_names().covers(whole) or \
+                any(a <= span[0] and span[1] <= b for a, b in skip):
             continue
         out.append(Hit(span[0], span[1], NAME, found))
     return out

@@ -43,7 +43,7 @@ class Finding:
     subject: str | None = None
     prop: str | None = None
     shown_subject: str | None = None  # the subject IRI with the identifiers in it masked
-    more: int = 0  # further rows of a CSV file with the same identifier in the same column
+    more: int = 0  # further rows of a CSV file with the same identifier in the same column; for RDF, further subjects
 
     @property
     def where(self) -> str:
@@ -52,7 +52,8 @@ class Finding:
         return f"{self.source}:{self.line}" if self.line is not None else self.source
 
     def __str__(self) -> str:
-        more = f" (and {self.more} more rows)" if self.more else ""
+        unit = "rows" if self.subject is None else "subject" if self.more == 1 else "subjects"
+        more = f" (and {self.more} more {unit})" if self.more else ""
         return f"{self.where}: {self.kind}: {mask(' '.join(self.text.split()))}{more}"
 
 
@@ -72,7 +73,7 @@ class PrivacyReport:
 def mask(text: str) -> str:
     """Show enough to find the spot, not enough to read the identifier: ``j***@e***.org``, ``S*** B***``,
     ``J*** N***`` for "José Núñez" (letters of any script count as letters)."""
-    if "@" in text and not text.startswith("@"):
+    if "@" in text and not text.startswith("@") and "/" not in text:  # an e-mail address, not a link with @
         local, _, domain = text.partition("@")
         labels = domain.split(".")
         return f"{_mask_runs(local)}@{'.'.join(_mask_runs(x) for x in labels[:-1])}.{labels[-1]}"

@@ -4,6 +4,7 @@ the study generator."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .common import (
@@ -30,9 +31,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_privacy_check(args: argparse.Namespace) -> int:
-    from ..checks.privacy import check_examples
+    from ..checks.privacy import check_examples, default_corpora
 
-    report = check_examples(args.examples, args.files, args.allow)
+    corpora = default_corpora() if args.data is None else args.data
+    if args.data is None and corpora:
+        names = ", ".join(p.name for p in corpora)
+        print(f"prc-kg: checking the imported corpora in {corpora[0].parent} too: {names} (--data to choose others, "
+              "--data alone for none)", file=sys.stderr)
+    report = check_examples(args.examples, args.files, args.allow, corpora)
     for finding in report.findings:
         print(finding)
     print(report.summary())
@@ -97,6 +103,9 @@ def register(sub) -> None:
                               "in the examples and further files; exit 1 if any"))
     p.add_argument("files", type=Path, nargs="*", default=[],
                    help="further files to check: ratings or other CSV, YAML, RDF (.nt, .ttl, …)")
+    p.add_argument("--data", type=Path, nargs="*", default=None, metavar="FILE",
+                   help="imported corpora (N-Triples, streamed) whose utterance texts and conversation attributes to "
+                        "check (default: build/utterances/*.nt of the project, where import-utterances writes)")
     with_allow(p)
     p.set_defaults(func=cmd_privacy_check)
 

@@ -19,6 +19,7 @@ from . import corpus as cli_corpus
 from . import corpus_import as cli_corpus_import
 from . import data as cli_data
 from . import ontology as cli_ontology
+from . import search as cli_search
 from . import sparql as cli_sparql
 from . import viz as cli_viz
 from .common import EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="project folder holding ontology/, queries/, examples/ and CHANGELOG.md (default: "
                              f"${paths.ENV_VAR}, else the checkout prc-kg runs from, else the copy installed with it)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (cli_ontology, cli_data, cli_corpus_import, cli_sparql, cli_viz, cli_corpus):
+    for group in (cli_ontology, cli_data, cli_corpus_import, cli_sparql, cli_search, cli_viz, cli_corpus):
         group.register(sub)
     return parser
 

@@ -40,11 +40,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Check, then write a versioned release folder; a failed check writes nothing (exit 1)."""
+    from ..api import default_corpus_files
     from ..release.bundle import assemble_release, default_changelog, stray_files, write_release
 
-    check_outputs_of(args, folders=[args.out], inputs=[args.changelog or default_changelog()])
+    corpora = default_corpus_files(args.ontology) if args.data is None else args.data
+    check_outputs_of(args, folders=[args.out], inputs=[args.changelog or default_changelog(), *corpora])
+    if corpora:
+        print(f"corpora checked for identifiers (not released): {', '.join(str(p) for p in corpora)}")
     bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date,
-                              allow=args.allow)
+                              allow=args.allow, corpora=corpora)
     for check in bundle.checks:
         print(f"ok  {check.name}: {check.detail} ({check.seconds:.2f} s)")
     keep_apart = [*source_folders(args), ("changelog", args.changelog or default_changelog())]
@@ -169,6 +173,9 @@ def register(sub) -> None:
                    help="release date YYYY-MM-DD (default: the date in the header's owl:versionIRI)")
     p.add_argument("--changelog", type=Path, default=None,
                    help="changelog holding the entry for the version (default: the project's CHANGELOG.md, see --project)")
+    p.add_argument("--data", type=Path, nargs="*", default=None, metavar="FILE",
+                   help="imported corpora the privacy check reads too, utterance texts and conversation attributes "
+                        "(default: build/utterances/*.nt beside the ontology folder; --data alone for none)")
     p.set_defaults(func=cmd_release)
 
     p = with_ontology(sub.add_parser("summary", help="print class counts per manual section and annotation cover"))

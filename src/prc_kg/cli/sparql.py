@@ -37,6 +37,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from ..store.dataset import load_dataset
     from ..store.querylib import default_query_dir
     from ..store.storedir import check_target
+    from ..store.textindex import indexed as text_index_summary
 
     extra, say = data_files(args)
     keep_apart = [*source_folders(args), ("queries folder", default_query_dir()),
@@ -62,6 +63,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     store, added = load_dataset(ontology, examples.graph, extra, args.store, keep_apart=keep_apart)
     print(f"loaded {len(store)} triples ({added} inferred) into {args.store} in {time.perf_counter() - start:.1f} s "
           f"from the ontology, {len(examples.files)} example files and {len(extra)} data files")
+    indexed = text_index_summary(args.store)
+    print(f"text index for `prc-kg search`: {indexed.turns} turns and {indexed.commentaries} commentaries")
     return EXIT_OK
 
 

@@ -239,9 +239,12 @@ def _owlready_check(rdfxml: bytes, g: Graph) -> tuple[bool, str]:
 
 def assemble_release(source: OntologySource, examples_dir: Path | None = None, changelog: Path | None = None,
                      version: str | None = None, date: str | None = None,
-                     qc_dir: Path | None = None, allow: Sequence[Path] = ()) -> ReleaseBundle:
+                     qc_dir: Path | None = None, allow: Sequence[Path] = (),
+                     corpora: Sequence[Path] = ()) -> ReleaseBundle:
     """Build every release file in memory, check that each reads back, run the gates (``allow``: further
-    allow-lists for the privacy gate); ReleaseError naming each failed check when one fails."""
+    allow-lists for the privacy gate; ``corpora``: imported corpora whose utterance texts and conversation
+    attributes the privacy gate checks too, though the release does not ship them); ReleaseError naming
+    each failed check when one fails."""
     from ..instances.examples import load_examples
     from ..views.docpage import render_page
 
@@ -273,7 +276,7 @@ def assemble_release(source: OntologySource, examples_dir: Path | None = None, c
     checks.append(_timed("owlready2 reads the RDF/XML", lambda: _owlready_check(files[f"{rv.stem}.owl"], graph)))
     # The gates validate runs and more, each once; SHACL takes most of the time and is skipped once a
     # cheaper check has failed, as the release is refused anyway.
-    inputs = GateInputs(graph, examples, len(loaded.files), examples_dir, allow=allow,
+    inputs = GateInputs(graph, examples, len(loaded.files), examples_dir, allow=allow, corpora=tuple(corpora),
                         shapes_dir=shapes_beside(source), qc_dir=qc_dir)
     gates = run_gates(RELEASE_GATES, inputs, skip_costly_after_failure=True,
                       failed_before=not all(c.ok for c in checks))

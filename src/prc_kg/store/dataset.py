@@ -14,6 +14,7 @@ from ..ontology.source import default_ontology_dir
 from .backends import EmbeddedStore
 from .inference import materialise
 from .storedir import replace_store
+from .textindex import build_index
 
 
 def load_dataset(ontology: Graph, examples: Graph | None = None, extra_files: list[Path] | None = None,
@@ -21,7 +22,8 @@ def load_dataset(ontology: Graph, examples: Graph | None = None, extra_files: li
                  keep_apart: Iterable[tuple[str, Path]] = ()) -> tuple[EmbeddedStore, int]:
     """Fill an embedded store (in memory, or persistent in ``store_dir``) and materialise inferences.
 
-    A persistent store replaces only a store prc-kg made (or an empty folder), never ``store_dir``
+    A persistent store gets its full-text index of turn and commentary texts (textindex.py) in the
+    same folder. It replaces only a store prc-kg made (or an empty folder), never ``store_dir``
     when it is, contains or lies inside one of ``keep_apart`` (name, path: the sources in use) or
     the current folder (InputError, nothing changed).
 
@@ -48,6 +50,8 @@ def _fill(store: EmbeddedStore, ontology: Graph, examples: Graph | None, extra_f
         store.load_file(path)
     added = materialise(store.ox, ontology)
     store.flush()
+    if store.path is not None:  # the new store folder, before it is swapped in: store and index move together
+        build_index(store.ox, store.path)
     return store, added
 
 
