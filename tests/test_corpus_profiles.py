@@ -104,3 +104,33 @@ def test_an_utterance_counts_once_when_annotators_split_on_the_main_code(tmp_pat
     total = code_profiles(read_corpus(store), read_code_index(store)).total
     assert (total.summary["R"], total.summary["CR"], total.summary["Q"], total.summary["OQ"]) == (0, 0, 1, 1)
     assert {c.code for c in total.codes} == {"MISIMPLE:QUESTION", "MISIMPLE:OPEN"}
+
+
+def test_categories_the_corpus_codes_cannot_reach_are_not_coded_rather_than_zero(store):
+    """The simplified MI set has no affirm, seeking collaboration or confront: its MI-adherent and
+    non-adherent counts are unknown, not zero; a MITI corpus can give them."""
+    index = read_code_index(store)
+    simplified = code_profiles(read_corpus(store, "seq"), index)
+    assert simplified.not_coded == {"MIA", "MINA"}
+    assert code_profiles(read_corpus(store, "miti"), index).not_coded == frozenset()
+    both = code_profiles(read_corpus(store), index)
+    assert both.not_coded == frozenset() and (both.total.summary["MIA"], both.total.summary["MINA"]) == (2, 2)
+
+
+def test_the_profile_command_leaves_not_coded_categories_empty(files, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    store_dir = tmp_path / "store"
+    subprocess.run([sys.executable, "-m", "prc_kg.cli", "load", "--store", str(store_dir), "--data", str(files[1])],
+                   check=True, capture_output=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-m", "prc_kg.cli", "profile", "--store", str(store_dir), "--format", "json"],
+                         check=True, capture_output=True, text=True, cwd=ROOT)
+    rows = json.loads(out.stdout)
+    rows = rows.get("rows", rows) if isinstance(rows, dict) else rows
+    total = [r for r in rows if r["level"] == "all"][0]
+    assert total["MI-adherent"] is None and total["MI-non-adherent"] is None and total["R"] == 4
+    assert "not coded: MI-adherent, MI-non-adherent" in out.stderr + out.stdout

@@ -75,6 +75,9 @@ class ProfileReport:
     strata: list[Profile]  # one per value of ``by`` (empty without it)
     total: Profile  # all conversations together
     linked: bool  # False when the store held no code links (categories only count the codes themselves)
+    # categories no code of the corpus's coding dimensions counts toward (the simplified MI set has no
+    # affirm or confront, so its MI-adherent count is not a zero but not coded); empty without links
+    not_coded: frozenset[str] = frozenset()
 
 
 def level(score: str, value: float | None) -> str | None:
@@ -140,7 +143,16 @@ def code_profiles(conversations: list[Conversation], index: CodeIndex, by: str |
                 group.add(tallies[c.iri])
             per_stratum.append(group.profile(value))
     return ProfileReport(by, [tallies[c.iri].profile(f"{c.corpus}/{c.conversation_id}") for c in conversations],
-                         per_stratum, total.profile("all"), bool(index.dimension))
+                         per_stratum, total.profile("all"), bool(index.dimension), _not_coded(conversations, index))
+
+
+def _not_coded(conversations: list[Conversation], index: CodeIndex) -> frozenset[str]:
+    """The summary categories that no code of the dimensions the corpus uses can reach."""
+    if not index.dimension:
+        return frozenset()
+    used = {a.dimension for c in conversations for u in c.utterances for a in u.annotations}
+    reachable = set().union(*(index.reaches(code) for code, dim in index.dimension.items() if dim in used))
+    return frozenset(key for key, iri in CATEGORIES.items() if iri not in reachable)
 
 
 __all__ = ["CATEGORIES", "THRESHOLDS", "THRESHOLD_NOTE", "CodeCount", "Profile", "ProfileReport", "code_profiles",

@@ -179,11 +179,16 @@ def cmd_profile(args: argparse.Namespace) -> int:
                    [[kind, p.name, *([attribute.get(p.name)] if args.by else []), c.code, c.speaker, c.count, c.rate]
                     for kind, p in profiles for c in p.codes], args.format)
     else:
-        columns, rows = _profile_rows(profiles, attribute, extra, wide=args.format != "table")
+        columns, rows = _profile_rows(profiles, attribute, extra, wide=args.format != "table",
+                                      not_coded=report.not_coded)
         write_rows(columns, rows, args.format)
     notes = [("counts are utterances by their primary codes; summary categories (R, Q, SR, CR, OQ, CQ, CT, ST, "
              "MI-adherent, MI-non-adherent) count a code through its exact matches and broader codes in the ontology, "
              "once per utterance"), TIE_RULE, THRESHOLD_NOTE]
+    if report.not_coded:
+        names = {"MIA": "MI-adherent", "MINA": "MI-non-adherent"}
+        notes.append("left blank, not coded: " + ", ".join(names.get(k, k) for k in sorted(report.not_coded))
+                     + " (no code of the corpus's coding dimensions counts toward it)")
     if not report.linked:
         notes.append("the store holds no code links (load the ontology): summary categories count only codes that "
                      "are the category itself")
@@ -191,8 +196,10 @@ def cmd_profile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _profile_rows(profiles, attribute: dict, extra: list[str], wide: bool) -> tuple[list[str], list[list]]:
-    """The summary scores with the manual's levels; CSV and JSON also carry the counts behind them."""
+def _profile_rows(profiles, attribute: dict, extra: list[str], wide: bool,
+                  not_coded: frozenset[str] = frozenset()) -> tuple[list[str], list[list]]:
+    """The summary scores with the manual's levels; CSV and JSON also carry the counts behind them.
+    A category the corpus's codes cannot reach is left empty rather than shown as 0."""
     from ..analysis.profiles import level
 
     counts = ["therapist", "patient", "SR", "CR", "OQ", "CQ", "CT", "ST"] if wide else []
@@ -200,11 +207,12 @@ def _profile_rows(profiles, attribute: dict, extra: list[str], wide: bool) -> tu
                "%CR level", "%OQ", "%CT", "MI-adherent", "MI-non-adherent"]
     rows = []
     for kind, p in profiles:
-        detail = [p.therapist, p.patient, *(p.summary[k] for k in ("SR", "CR", "OQ", "CQ", "CT", "ST"))] if wide else []
+        summary = {k: (None if k in not_coded else n) for k, n in p.summary.items()}
+        detail = [p.therapist, p.patient, *(summary[k] for k in ("SR", "CR", "OQ", "CQ", "CT", "ST"))] if wide else []
         rows.append([kind, p.name, *([attribute.get(p.name) if kind == "conversation" else None] if extra else []),
-                     p.conversations, p.utterances, *detail, p.summary["R"], p.summary["Q"], p.r_to_q,
+                     p.conversations, p.utterances, *detail, summary["R"], summary["Q"], p.r_to_q,
                      level("R:Q", p.r_to_q), p.percent_cr, level("%CR", p.percent_cr), p.percent_oq, p.percent_ct,
-                     p.summary["MIA"], p.summary["MINA"]])
+                     summary["MIA"], summary["MINA"]])
     return columns, rows
 
 
