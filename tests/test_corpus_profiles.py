@@ -131,6 +131,6 @@ def test_the_profile_command_leaves_not_coded_categories_empty(files, tmp_path):
                          check=True, capture_output=True, text=True, cwd=ROOT)
     rows = json.loads(out.stdout)
     rows = rows.get("rows", rows) if isinstance(rows, dict) else rows
-    total = [r for r in rows if r["level"] == "all"][0]
+    total = next(r for r in rows if r["level"] == "all")
     assert total["MI-adherent"] is None and total["MI-non-adherent"] is None and total["R"] == 4
     assert "not coded: MI-adherent, MI-non-adherent" in out.stderr + out.stdout
