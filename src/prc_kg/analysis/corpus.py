@@ -102,9 +102,9 @@ def primary_codes(utterance: Utterance, index: CodeIndex | None = None) -> dict[
         givers = {a.annotator for a in by_dimension[dimension] if a.code == code}
         for category in index.reaches(code):
             other = index.dimension.get(category)
-            if other is not None and other != dimension and other in out and out[other] != category:
-                if not any(a.annotator in givers and a.code == out[other] for a in by_dimension[other]):
-                    return False
+            if (other is not None and other != dimension and other in out and out[other] != category
+                    and not any(a.annotator in givers and a.code == out[other] for a in by_dimension[other])):
+                return False
         return True
 
     return {dimension: code for dimension, code in out.items() if consistent(dimension, code)}
