@@ -187,8 +187,21 @@ def cmd_profile(args: argparse.Namespace) -> int:
     if not report.linked:
         notes.append("the store holds no code links (load the ontology): summary categories count only codes that "
                      "are the category itself")
+    blank = _unmeasured(p for _, p in profiles)
+    if blank:
+        notes.append(f"left blank: {', '.join(blank)}: no code of the dimensions the corpus annotates counts toward "
+                     "them, so the corpus cannot tell them (blank is not zero; a score built on a blank count is blank too)")
     _notes(notes, args.format)
     return EXIT_OK
+
+
+def _unmeasured(profiles) -> list[str]:
+    """The summary categories some profile cannot count, by their column names."""
+    names = {"MIA": "MI-adherent", "MINA": "MI-non-adherent"}
+    found = {key for p in profiles for key in p.unmeasured}
+    from ..analysis.profiles import CATEGORIES
+
+    return [names.get(key, key) for key in CATEGORIES if key in found]
 
 
 def _profile_rows(profiles, attribute: dict, extra: list[str], wide: bool) -> tuple[list[str], list[list]]:
