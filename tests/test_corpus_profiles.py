@@ -49,7 +49,7 @@ def test_profiles_per_conversation_by_hand(store):
     with a type: 66.7 % (good); open 1 of 2 questions with a type: 50 %; change 3 of 4: 75 %.
     m1: the question coded MITI:Q and MISC:OQ counts once: R = 2, Q = 1, R:Q 2 (good), %CR 50
     (good), %OQ 100, %CT 50; adherent: affirm, seeking collaboration; non-adherent: confront,
-    persuade."""
+    persuade. The simplified MI set of s1 has no code for either, so s1 leaves them uncounted."""
     report = code_profiles(read_corpus(store), read_code_index(store))
     m1, s1, s2 = report.conversations
     assert [p.name for p in report.conversations] == ["miti/m1", "seq/s1", "seq/s2"] and report.linked
@@ -58,7 +58,9 @@ def test_profiles_per_conversation_by_hand(store):
     assert rates[("MISIMPLE:REFLECTION", "therapist")] == (3, pytest.approx(50.0))
     assert rates[("MISIMPLE:CHANGE", "patient")] == (3, pytest.approx(60.0))
     assert rates[("MISIMPLE:COMPLEX", "therapist")] == (2, pytest.approx(100 / 3))
-    assert s1.summary == {"R": 3, "Q": 2, "SR": 1, "CR": 2, "OQ": 1, "CQ": 1, "CT": 3, "ST": 1, "MIA": 0, "MINA": 0}
+    assert s1.summary == {"R": 3, "Q": 2, "SR": 1, "CR": 2, "OQ": 1, "CQ": 1, "CT": 3, "ST": 1, "MIA": None,
+                          "MINA": None}
+    assert s1.unmeasured == ("MIA", "MINA") and m1.unmeasured == ()
     assert s1.scores() == pytest.approx({"R:Q": 1.5, "%CR": 200 / 3, "%OQ": 50.0, "%CT": 75.0})
     assert (level("R:Q", s1.r_to_q), level("%CR", s1.percent_cr)) == ("fair", "good")
     assert m1.summary == {"R": 2, "Q": 1, "SR": 1, "CR": 1, "OQ": 1, "CQ": 0, "CT": 1, "ST": 1, "MIA": 2, "MINA": 2}
@@ -78,6 +80,8 @@ def test_profiles_per_stratum_and_over_all(store):
     assert (total.name, total.conversations, total.utterances, total.therapist, total.patient) == ("all", 3, 29, 18, 11)
     assert (total.summary["R"], total.summary["Q"], total.summary["CR"], total.summary["SR"]) == (6, 4, 3, 3)
     assert total.r_to_q == pytest.approx(1.5) and total.percent_cr == pytest.approx(50.0)
+    # m1 counts two adherent utterances, but the seq conversations cannot: the total leaves it open
+    assert (total.summary["MIA"], total.summary["MINA"]) == (None, None)
     with pytest.raises(UnknownName, match="known attributes: mi_quality"):
         code_profiles(read_corpus(store), read_code_index(store), by="topic")
 
@@ -111,10 +115,10 @@ def test_categories_the_corpus_codes_cannot_reach_are_not_coded_rather_than_zero
     non-adherent counts are unknown, not zero; a MITI corpus can give them."""
     index = read_code_index(store)
     simplified = code_profiles(read_corpus(store, "seq"), index)
-    assert simplified.not_coded == {"MIA", "MINA"}
-    assert code_profiles(read_corpus(store, "miti"), index).not_coded == frozenset()
-    both = code_profiles(read_corpus(store), index)
-    assert both.not_coded == frozenset() and (both.total.summary["MIA"], both.total.summary["MINA"]) == (2, 2)
+    assert simplified.total.unmeasured == ("MIA", "MINA")
+    assert (simplified.total.summary["MIA"], simplified.total.summary["MINA"]) == (None, None)
+    miti = code_profiles(read_corpus(store, "miti"), index)
+    assert miti.total.unmeasured == () and (miti.total.summary["MIA"], miti.total.summary["MINA"]) == (2, 2)
 
 
 def test_the_profile_command_leaves_not_coded_categories_empty(files, tmp_path):
@@ -133,4 +137,4 @@ def test_the_profile_command_leaves_not_coded_categories_empty(files, tmp_path):
     rows = rows.get("rows", rows) if isinstance(rows, dict) else rows
     total = next(r for r in rows if r["level"] == "all")
     assert total["MI-adherent"] is None and total["MI-non-adherent"] is None and total["R"] == 4
-    assert "not coded: MI-adherent, MI-non-adherent" in out.stderr + out.stdout
+    assert "left blank: MI-adherent, MI-non-adherent" in out.stderr + out.stdout

@@ -12,11 +12,18 @@ Scores: reflection-to-question ratio R:Q, % complex reflections CR/(SR+CR), % op
 OQ/(OQ+CQ), % change talk CT/(CT+ST), and the MI-adherent and non-adherent counts. The MITI 4.2
 manual gives proficiency thresholds for two of them (``THRESHOLDS``); they are shown beside the
 scores as the manual's, not as a judgement of this project.
+
+A category is counted only where the corpus's coding can express it: some code of a dimension the
+corpus annotates must count toward it. Otherwise its count is None, not 0: the simplified MI set,
+for one, has no code for affirming or for advice without permission, so a corpus coded with it
+says nothing about MI-adherent or non-adherent talk, and a file without the reflection-type
+column says nothing about complex reflections. A profile over several corpora counts a category
+only when every one of them can express it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .codes import CodeIndex
@@ -46,23 +53,30 @@ class Profile:
     therapist: int  # therapist utterances
     patient: int
     codes: tuple[CodeCount, ...]  # by code
-    summary: dict[str, int]  # category (R, Q, SR, CR, OQ, CQ, CT, ST, MIA, MINA) → utterances
+    summary: dict[str, int | None]  # category (R, Q, SR, CR, OQ, CQ, CT, ST, MIA, MINA) → utterances;
+    #   None: the coding of (one of) the corpora has no code counting toward the category
 
     @property
     def r_to_q(self) -> float | None:
-        return self.summary["R"] / self.summary["Q"] if self.summary["Q"] else None
+        r, q = self.summary["R"], self.summary["Q"]
+        return r / q if r is not None and q else None
+
+    @property
+    def unmeasured(self) -> tuple[str, ...]:
+        """The categories this profile cannot count (None), in CATEGORIES order."""
+        return tuple(key for key in CATEGORIES if self.summary[key] is None)
 
     @property
     def percent_cr(self) -> float | None:
-        return _percent(self.summary["CR"], self.summary["SR"] + self.summary["CR"])
+        return _percent(self.summary["CR"], _plus(self.summary["SR"], self.summary["CR"]))
 
     @property
     def percent_oq(self) -> float | None:
-        return _percent(self.summary["OQ"], self.summary["OQ"] + self.summary["CQ"])
+        return _percent(self.summary["OQ"], _plus(self.summary["OQ"], self.summary["CQ"]))
 
     @property
     def percent_ct(self) -> float | None:
-        return _percent(self.summary["CT"], self.summary["CT"] + self.summary["ST"])
+        return _percent(self.summary["CT"], _plus(self.summary["CT"], self.summary["ST"]))
 
     def scores(self) -> dict[str, float | None]:
         return {"R:Q": self.r_to_q, "%CR": self.percent_cr, "%OQ": self.percent_oq, "%CT": self.percent_ct}
@@ -75,9 +89,6 @@ class ProfileReport:
     strata: list[Profile]  # one per value of ``by`` (empty without it)
     total: Profile  # all conversations together
     linked: bool  # False when the store held no code links (categories only count the codes themselves)
-    # categories no code of the corpus's coding dimensions counts toward (the simplified MI set has no
-    # affirm or confront, so its MI-adherent count is not a zero but not coded); empty without links
-    not_coded: frozenset[str] = frozenset()
 
 
 def level(score: str, value: float | None) -> str | None:
@@ -89,8 +100,12 @@ def level(score: str, value: float | None) -> str | None:
     return "good" if value >= good else "fair" if value >= fair else "below fair"
 
 
-def _percent(part: int, whole: int) -> float | None:
-    return 100 * part / whole if whole else None
+def _plus(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
+
+
+def _percent(part: int | None, whole: int | None) -> float | None:
+    return 100 * part / whole if part is not None and whole else None
 
 
 @dataclass
@@ -100,6 +115,7 @@ class _Tally:
     speakers: Counter = field(default_factory=Counter)
     codes: Counter = field(default_factory=Counter)  # (code, speaker) → utterances
     summary: Counter = field(default_factory=Counter)
+    measurable: frozenset[str] = frozenset(CATEGORIES)  # categories every conversation's coding can express
 
     def add(self, other: _Tally) -> None:
         self.conversations += other.conversations
@@ -107,16 +123,37 @@ class _Tally:
         self.speakers.update(other.speakers)
         self.codes.update(other.codes)
         self.summary.update(other.summary)
+        self.measurable &= other.measurable
 
     def profile(self, name: str) -> Profile:
         codes = tuple(CodeCount(code, speaker, n, 100 * n / self.speakers[speaker])
                       for (code, speaker), n in sorted(self.codes.items()))
         return Profile(name, self.conversations, self.utterances, self.speakers["therapist"], self.speakers["patient"],
-                       codes, {key: self.summary[key] for key in CATEGORIES})
+                       codes, {key: self.summary[key] if key in self.measurable else None for key in CATEGORIES})
 
 
-def _tally(conversation: Conversation, index: CodeIndex) -> _Tally:
-    tally = _Tally(conversations=1, utterances=len(conversation.utterances))
+def _measurable(conversations: list[Conversation], index: CodeIndex) -> dict[str, frozenset[str]]:
+    """Per corpus, the categories (keys of CATEGORIES) its coding can express: those that some code
+    of a dimension the corpus annotates counts toward. Without the ontology's codes in the store
+    (no dimensions known) nothing can be told apart, so every category stays countable."""
+    if not index.dimension:
+        return {c.corpus: frozenset(CATEGORIES) for c in conversations}
+    codes_of: dict[str, set[str]] = defaultdict(set)
+    for code, dimension in index.dimension.items():
+        codes_of[dimension].add(code)
+    used: dict[str, set[str]] = defaultdict(set)  # corpus → codes it annotates and their dimensions' codes
+    for conversation in conversations:
+        for utterance in conversation.utterances:
+            for annotation in utterance.annotations:
+                used[conversation.corpus].add(annotation.code)
+                used[conversation.corpus] |= codes_of.get(annotation.dimension, set())
+    wanted = {iri: key for key, iri in CATEGORIES.items()}
+    return {c.corpus: frozenset(wanted[r] for code in used[c.corpus] for r in index.reaches(code) if r in wanted)
+            for c in conversations}
+
+
+def _tally(conversation: Conversation, index: CodeIndex, measurable: frozenset[str]) -> _Tally:
+    tally = _Tally(conversations=1, utterances=len(conversation.utterances), measurable=measurable)
     wanted = {iri: key for key, iri in CATEGORIES.items()}
     for utterance in conversation.utterances:
         tally.speakers[utterance.speaker] += 1
@@ -131,7 +168,8 @@ def _tally(conversation: Conversation, index: CodeIndex) -> _Tally:
 def code_profiles(conversations: list[Conversation], index: CodeIndex, by: str | None = None) -> ProfileReport:
     """Profiles per conversation, per value of attribute ``by`` (conversations without it are in
     the total only), and over all."""
-    tallies = {c.iri: _tally(c, index) for c in conversations}
+    measurable = _measurable(conversations, index)
+    tallies = {c.iri: _tally(c, index, measurable[c.corpus]) for c in conversations}
     total = _Tally()
     for tally in tallies.values():
         total.add(tally)
@@ -143,16 +181,7 @@ def code_profiles(conversations: list[Conversation], index: CodeIndex, by: str |
                 group.add(tallies[c.iri])
             per_stratum.append(group.profile(value))
     return ProfileReport(by, [tallies[c.iri].profile(f"{c.corpus}/{c.conversation_id}") for c in conversations],
-                         per_stratum, total.profile("all"), bool(index.dimension), _not_coded(conversations, index))
-
-
-def _not_coded(conversations: list[Conversation], index: CodeIndex) -> frozenset[str]:
-    """The summary categories that no code of the dimensions the corpus uses can reach."""
-    if not index.dimension:
-        return frozenset()
-    used = {a.dimension for c in conversations for u in c.utterances for a in u.annotations}
-    reachable = set().union(*(index.reaches(code) for code, dim in index.dimension.items() if dim in used))
-    return frozenset(key for key, iri in CATEGORIES.items() if iri not in reachable)
+                         per_stratum, total.profile("all"), bool(index.dimension))
 
 
 __all__ = ["CATEGORIES", "THRESHOLDS", "THRESHOLD_NOTE", "CodeCount", "Profile", "ProfileReport", "code_profiles",

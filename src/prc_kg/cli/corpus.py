@@ -179,27 +179,33 @@ def cmd_profile(args: argparse.Namespace) -> int:
                    [[kind, p.name, *([attribute.get(p.name)] if args.by else []), c.code, c.speaker, c.count, c.rate]
                     for kind, p in profiles for c in p.codes], args.format)
     else:
-        columns, rows = _profile_rows(profiles, attribute, extra, wide=args.format != "table",
-                                      not_coded=report.not_coded)
+        columns, rows = _profile_rows(profiles, attribute, extra, wide=args.format != "table")
         write_rows(columns, rows, args.format)
     notes = [("counts are utterances by their primary codes; summary categories (R, Q, SR, CR, OQ, CQ, CT, ST, "
              "MI-adherent, MI-non-adherent) count a code through its exact matches and broader codes in the ontology, "
              "once per utterance"), TIE_RULE, THRESHOLD_NOTE]
-    if report.not_coded:
-        names = {"MIA": "MI-adherent", "MINA": "MI-non-adherent"}
-        notes.append("left blank, not coded: " + ", ".join(names.get(k, k) for k in sorted(report.not_coded))
-                     + " (no code of the corpus's coding dimensions counts toward it)")
     if not report.linked:
         notes.append("the store holds no code links (load the ontology): summary categories count only codes that "
                      "are the category itself")
+    blank = _unmeasured(p for _, p in profiles)
+    if blank:
+        notes.append(f"left blank: {', '.join(blank)}: no code of the dimensions the corpus annotates counts toward "
+                     "them, so the corpus cannot tell them (blank is not zero; a score built on a blank count is blank too)")
     _notes(notes, args.format)
     return EXIT_OK
 
 
-def _profile_rows(profiles, attribute: dict, extra: list[str], wide: bool,
-                  not_coded: frozenset[str] = frozenset()) -> tuple[list[str], list[list]]:
-    """The summary scores with the manual's levels; CSV and JSON also carry the counts behind them.
-    A category the corpus's codes cannot reach is left empty rather than shown as 0."""
+def _unmeasured(profiles) -> list[str]:
+    """The summary categories some profile cannot count, by their column names."""
+    names = {"MIA": "MI-adherent", "MINA": "MI-non-adherent"}
+    found = {key for p in profiles for key in p.unmeasured}
+    from ..analysis.profiles import CATEGORIES
+
+    return [names.get(key, key) for key in CATEGORIES if key in found]
+
+
+def _profile_rows(profiles, attribute: dict, extra: list[str], wide: bool) -> tuple[list[str], list[list]]:
+    """The summary scores with the manual's levels; CSV and JSON also carry the counts behind them."""
     from ..analysis.profiles import level
 
     counts = ["therapist", "patient", "SR", "CR", "OQ", "CQ", "CT", "ST"] if wide else []
@@ -207,12 +213,11 @@ def _profile_rows(profiles, attribute: dict, extra: list[str], wide: bool,
                "%CR level", "%OQ", "%CT", "MI-adherent", "MI-non-adherent"]
     rows = []
     for kind, p in profiles:
-        summary = {k: (None if k in not_coded else n) for k, n in p.summary.items()}
-        detail = [p.therapist, p.patient, *(summary[k] for k in ("SR", "CR", "OQ", "CQ", "CT", "ST"))] if wide else []
+        detail = [p.therapist, p.patient, *(p.summary[k] for k in ("SR", "CR", "OQ", "CQ", "CT", "ST"))] if wide else []
         rows.append([kind, p.name, *([attribute.get(p.name) if kind == "conversation" else None] if extra else []),
-                     p.conversations, p.utterances, *detail, summary["R"], summary["Q"], p.r_to_q,
+                     p.conversations, p.utterances, *detail, p.summary["R"], p.summary["Q"], p.r_to_q,
                      level("R:Q", p.r_to_q), p.percent_cr, level("%CR", p.percent_cr), p.percent_oq, p.percent_ct,
-                     summary["MIA"], summary["MINA"]])
+                     p.summary["MIA"], p.summary["MINA"]])
     return columns, rows
 
 
