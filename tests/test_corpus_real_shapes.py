@@ -50,11 +50,12 @@ def run_json(capsys, *args: str) -> tuple[list[dict], str]:
 
 
 def test_the_shapes_import_with_every_annotation_and_the_cells_as_written(imported):
-    """Conversation 20: six utterances, three annotators: 2+1+2+1+3+1 codes each = 30;
-    conversation 21: seven utterances, one annotator: 1+2+1+2+2+1+1 = 10."""
+    """Conversation 20: six utterances, three annotators: 2+1+2+1+3+1 codes each = 30, and an absence
+    code for each False flag on a therapist row, 2+2+1 each = 15; conversation 21: seven utterances, one
+    annotator: 1+2+1+2+2+1+1 = 10, and 2+2+2+3 = 9 absence codes. 64 in all."""
     folder, shapes, _ = imported
     assert (shapes.rows, shapes.conversations, shapes.utterances, shapes.annotations, shapes.annotators) == (
-        25, 2, 13, 40, 4)
+        25, 2, 13, 64, 4)
     from rdflib import Graph
 
     g = Graph().parse(folder / "shapes.nt")
