@@ -14,7 +14,9 @@ What is planted: in high-quality conversations complex reflections and open ques
 common, and change talk follows a complex reflection more often (0.55 against 0.25); in low-quality
 ones sustain talk follows advice more often (0.45 against 0.15). A share of the utterances (30 %
 by default) is coded by two or more annotators, each of whom gives the true main code with
-probability 0.85 and the true subtype with probability 0.8.
+probability 0.85 and the true subtype with probability 0.8. A therapist reading holds one behaviour:
+its sub-type, and in the other two sub-type dimensions the absence code (the flag column False),
+as the annomi layout imports it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ SUBTYPES = {"reflection": ("reflection_subtype", "MISIMPLE:REFLECTION-TYPE", {"s
             "therapist_input": ("therapist_input_subtype", "MISIMPLE:INPUT-TYPE", {
                 "information": "MISIMPLE:INFORMATION", "advice": "MISIMPLE:ADVICE",
                 "negotiation": "MISIMPLE:NEGOTIATION", "options": "MISIMPLE:OPTIONS"})}
+ABSENT = {"MISIMPLE:REFLECTION-TYPE": "MISIMPLE:NO-REFLECTION", "MISIMPLE:QUESTION-TYPE": "MISIMPLE:NO-QUESTION",
+          "MISIMPLE:INPUT-TYPE": "MISIMPLE:NO-INPUT"}  # the annomi layout's `absent` codes
 CLIENT = {"change": "MISIMPLE:CHANGE", "neutral": "MISIMPLE:NEUTRAL", "sustain": "MISIMPLE:SUSTAIN"}
 ATTRIBUTES = {"mi_quality": "string", "topic": "string", "video_title": "string", "video_url": "anyURI"}
 TOPICS = ("reducing alcohol", "smoking cessation", "more exercise", "medication adherence", "diet")
@@ -146,9 +150,11 @@ def dialogues(generated, annotator_column: bool = True, text: bool = True) -> li
                     annotations.append(("MISIMPLE:CLIENT", CLIENT[value], value, who))
                     continue
                 annotations.append(("MISIMPLE:MAIN", MAIN[value], value, who))
-                if subtype is not None:
-                    _, dimension, codes = SUBTYPES[value]
-                    annotations.append((dimension, codes[subtype], subtype, who))
+                for main, (_, dimension, codes) in SUBTYPES.items():
+                    if main == value:
+                        annotations.append((dimension, codes[subtype], subtype, who))
+                    else:  # the flag column says False: the absence code, its cell as written
+                        annotations.append((dimension, ABSENT[dimension], "False", who))
             turns.append(Turn(str(order), row.speaker, sorted(annotations, key=lambda x: x[0]),
                               row.text if text else None, row.timestamp))
         result.append(Dialogue(cid, attributes, turns))
@@ -202,8 +208,10 @@ def write_corpus_csv(path: Path | str, conversations: int = 130, utterances: int
 
 
 def _counts(generated, triples: int) -> dict[str, int]:
-    annotations = sum(1 + (subtype is not None) for _, _, rows in generated for row in rows
-                      for _, (_, subtype) in row.readings)
+    # a therapist reading: the main code and, in each of the three sub-type dimensions, a sub-type or
+    # (its flag False) the absence code; a client reading: the client code
+    annotations = sum(1 + 3 * (row.speaker == "therapist") for _, _, rows in generated for row in rows
+                      for _ in row.readings)
     return {"conversations": len(generated), "utterances": sum(len(rows) for _, _, rows in generated),
             "annotations": annotations, "triples": triples}
 

@@ -2,7 +2,7 @@
 contract), from conversations given in Python: the writer behind benchmarks/corpus_gen.py, and
 the way tests build small corpora whose figures they work out by hand. ``ontology_lines`` gives
 the structural triples of the MI codes the analyses read (systems, dimensions with their
-speaker, codes with dimension, prc:broaderCode and skos:exactMatch; no labels, so they merge with
+speaker, codes with dimension, prc:broaderCode, skos:exactMatch and prc:absenceCode; no labels, so they merge with
 the ontology's own), for a store that holds no ontology.
 """
 
@@ -59,7 +59,13 @@ CODES = {
     "MISIMPLE:OPTIONS": ("MISIMPLE:INPUT-TYPE", "MISIMPLE:INPUT", None),
     "MISIMPLE:CHANGE": ("MISIMPLE:CLIENT", None, "MISC:CT"), "MISIMPLE:NEUTRAL": ("MISIMPLE:CLIENT", None, "MISC:FN"),
     "MISIMPLE:SUSTAIN": ("MISIMPLE:CLIENT", None, "MISC:ST"),
+    # absence codes: an annotator's judgement that the sub-type dimension's behaviour is missing
+    "MISIMPLE:NO-REFLECTION": ("MISIMPLE:REFLECTION-TYPE", None, None),
+    "MISIMPLE:NO-QUESTION": ("MISIMPLE:QUESTION-TYPE", None, None),
+    "MISIMPLE:NO-INPUT": ("MISIMPLE:INPUT-TYPE", None, None),
 }
+# the codes marked prc:absenceCode true
+ABSENCE = frozenset({"MISIMPLE:NO-REFLECTION", "MISIMPLE:NO-QUESTION", "MISIMPLE:NO-INPUT"})
 
 
 def item(code: str) -> str:
@@ -92,6 +98,8 @@ def ontology_lines() -> Iterable[str]:
             yield triple(c, iri(PRC + "broaderCode"), iri(item(broader)))
         if exact:
             yield triple(c, iri(SKOS + "exactMatch"), iri(item(exact)))
+        if code in ABSENCE:
+            yield triple(c, iri(PRC + "absenceCode"), literal("true", "boolean"))
 
 
 @dataclass

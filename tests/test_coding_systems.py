@@ -34,10 +34,12 @@ CONTRACT = {
              "MISC:CLIENT": ("patient", ["MISC:CT", "MISC:ST", "MISC:FN"])},
     "MISIMPLE": {"MISIMPLE:MAIN": ("therapist", ["MISIMPLE:REFLECTION", "MISIMPLE:QUESTION", "MISIMPLE:INPUT",
                                                  "MISIMPLE:OTHER"]),
-                 "MISIMPLE:REFLECTION-TYPE": ("therapist", ["MISIMPLE:SIMPLE", "MISIMPLE:COMPLEX"]),
-                 "MISIMPLE:QUESTION-TYPE": ("therapist", ["MISIMPLE:OPEN", "MISIMPLE:CLOSED"]),
+                 "MISIMPLE:REFLECTION-TYPE": ("therapist", ["MISIMPLE:SIMPLE", "MISIMPLE:COMPLEX",
+                                                             "MISIMPLE:NO-REFLECTION"]),
+                 "MISIMPLE:QUESTION-TYPE": ("therapist", ["MISIMPLE:OPEN", "MISIMPLE:CLOSED", "MISIMPLE:NO-QUESTION"]),
                  "MISIMPLE:INPUT-TYPE": ("therapist", ["MISIMPLE:INFORMATION", "MISIMPLE:ADVICE",
-                                                       "MISIMPLE:NEGOTIATION", "MISIMPLE:OPTIONS"]),
+                                                       "MISIMPLE:NEGOTIATION", "MISIMPLE:OPTIONS",
+                                                       "MISIMPLE:NO-INPUT"]),
                  "MISIMPLE:CLIENT": ("patient", ["MISIMPLE:CHANGE", "MISIMPLE:NEUTRAL", "MISIMPLE:SUSTAIN"])},
 }
 BROADER = {("MISC:OQ", "MITI:Q"), ("MISC:CQ", "MITI:Q"), ("MITI:SR", "MITI:R"), ("MITI:CR", "MITI:R"),
@@ -53,6 +55,8 @@ EXACT = {("MISIMPLE:REFLECTION", "MITI:R"), ("MISIMPLE:QUESTION", "MITI:Q"), ("M
          ("MISIMPLE:INFORMATION", "MITI:GI"), ("MISIMPLE:CHANGE", "MISC:CT"), ("MISIMPLE:NEUTRAL", "MISC:FN"),
          ("MISIMPLE:SUSTAIN", "MISC:ST")}
 GROUPS = {"MITI:R", "MITI:MIA", "MITI:MINA"}
+# codes that record a judgement that the dimension's behaviour is missing (prc:absenceCode true)
+ABSENCE = {"MISIMPLE:NO-REFLECTION", "MISIMPLE:NO-QUESTION", "MISIMPLE:NO-INPUT"}
 
 
 def iri(code: str) -> URIRef:
@@ -118,6 +122,25 @@ def test_summary_groups_are_the_codes_counting_others_of_their_own_dimension(rel
     assert groups == GROUPS
 
 
+def test_absence_codes_are_marked_and_count_toward_nothing(release_graph, source):
+    """An absence code says the dimension's behaviour is missing: it is marked prc:absenceCode true, one per
+    MISIMPLE sub-type dimension, and no code is broader or matching, nor is it mapped to a PRC class."""
+    marked = {code_of(s): o for s, o in release_graph.subject_objects(PRC.absenceCode)}
+    assert marked == {code: Literal(True) for code in ABSENCE}
+    assert {code_of(release_graph.value(iri(c), PRC.inDimension)) for c in ABSENCE} == {
+        "MISIMPLE:REFLECTION-TYPE", "MISIMPLE:QUESTION-TYPE", "MISIMPLE:INPUT-TYPE"}
+    for code in ABSENCE:
+        c = iri(code)
+        links = [(p, o) for p, o in release_graph.predicate_objects(c) if str(p).startswith(str(SKOS)) and "Match" in str(p)]
+        links += [(p, s) for s, p in release_graph.subject_predicates(c) if p in (PRC.broaderCode, SKOS.exactMatch)]
+        assert links == [] and release_graph.value(c, PRC.broaderCode) is None, code
+        assert "no " in str(release_graph.value(c, RDFS.label)), code
+    prop = PRC.absenceCode
+    core = source.graphs[URIRef("https://w3id.org/prc-kg/ontology/module/core")]
+    assert (prop, RDF.type, OWL.AnnotationProperty) in core
+    assert core.value(prop, RDFS.label) == Literal("absence code", lang="en") and core.value(prop, SKOS.definition)
+
+
 def test_the_module_is_imported_and_in_the_catalog(source):
     module = URIRef("https://w3id.org/prc-kg/ontology/module/coding")
     assert module in source.graphs and source.files[module].name == "coding.ttl"
@@ -144,7 +167,9 @@ def test_every_code_is_mapped_or_its_gap_is_recorded(release_graph):
     for row in _table():
         rows.setdefault(code_of(URIRef(PRC_IRI + row["subject_id"][4:])), set()).add(row["object_id"])
     exact = dict(EXACT)
-    unaccounted = sorted(c for c in ALL_CODES if c not in rows and exact.get(c) not in rows)
+    # an absence code is no behaviour, so no PRC class can fit it and no gap is recorded for it
+    assert not ABSENCE & set(rows)
+    unaccounted = sorted(c for c in ALL_CODES - ABSENCE if c not in rows and exact.get(c) not in rows)
     assert unaccounted == []
     for code, objects in rows.items():
         if code in ALL_CODES:

@@ -136,21 +136,35 @@ def _codes_of(g: Graph, utterance: URIRef) -> set[tuple[str, str, str]]:
     return out
 
 
+def _absent(who: str, *dimensions: str) -> set[tuple[str, str, str]]:
+    """The absence codes ``who`` gives where the flags of ``dimensions`` (REFLECTION, QUESTION, INPUT) say False."""
+    return {(f"MISIMPLE_{d}-TYPE", f"MISIMPLE_NO-{d}", who) for d in dimensions}
+
+
 def test_annomi_full_file_keeps_every_annotator_and_subtype(tmp_path, terms):
+    """Each therapist row says of each behaviour whether it is there: a False flag is the absence code
+    (2 per therapist row here, 5 therapist rows: 10 besides the 15 codes of the columns)."""
     result = import_utterances(UTT / "annomi-two-annotators.csv", LAYOUTS / "annomi.yaml", tmp_path / "o.nt",
                                terms, corpus="mi")
     assert (result.rows, result.conversations, result.utterances, result.annotations, result.annotators) == \
-        (10, 2, 6, 15, 2)
+        (10, 2, 6, 25, 2)
     g = _graph(tmp_path / "o.nt")
     c1 = CORPUS + "mi/conversation/1"
     assert _codes_of(g, URIRef(c1 + "/utterance/0")) == {
         ("MISIMPLE_MAIN", "MISIMPLE_QUESTION", "a"), ("MISIMPLE_MAIN", "MISIMPLE_QUESTION", "b"),
-        ("MISIMPLE_QUESTION-TYPE", "MISIMPLE_OPEN", "a"), ("MISIMPLE_QUESTION-TYPE", "MISIMPLE_CLOSED", "b")}
+        ("MISIMPLE_QUESTION-TYPE", "MISIMPLE_OPEN", "a"), ("MISIMPLE_QUESTION-TYPE", "MISIMPLE_CLOSED", "b"),
+        *_absent("a", "REFLECTION", "INPUT"), *_absent("b", "REFLECTION", "INPUT")}
     assert _codes_of(g, URIRef(c1 + "/utterance/2")) == {
         ("MISIMPLE_MAIN", "MISIMPLE_REFLECTION", "a"), ("MISIMPLE_MAIN", "MISIMPLE_REFLECTION", "b"),
-        ("MISIMPLE_REFLECTION-TYPE", "MISIMPLE_COMPLEX", "a"), ("MISIMPLE_REFLECTION-TYPE", "MISIMPLE_SIMPLE", "b")}
+        ("MISIMPLE_REFLECTION-TYPE", "MISIMPLE_COMPLEX", "a"), ("MISIMPLE_REFLECTION-TYPE", "MISIMPLE_SIMPLE", "b"),
+        *_absent("a", "QUESTION", "INPUT"), *_absent("b", "QUESTION", "INPUT")}
     assert _codes_of(g, URIRef(CORPUS + "mi/conversation/2/utterance/0")) == {
-        ("MISIMPLE_MAIN", "MISIMPLE_INPUT", "a"), ("MISIMPLE_INPUT-TYPE", "MISIMPLE_ADVICE", "a")}
+        ("MISIMPLE_MAIN", "MISIMPLE_INPUT", "a"), ("MISIMPLE_INPUT-TYPE", "MISIMPLE_ADVICE", "a"),
+        *_absent("a", "REFLECTION", "QUESTION")}
+    # the absence annotation keeps the flag cell as written; client rows (flags n/a) get none
+    absent = URIRef(c1 + "/utterance/0/annotation/MISIMPLE_REFLECTION-TYPE/a")
+    assert g.value(absent, _p("sourceCode")) == Literal("False")
+    assert _codes_of(g, URIRef(c1 + "/utterance/1")) == {("MISIMPLE_CLIENT", "MISIMPLE_SUSTAIN", w) for w in "ab"}
     # order from 0 in the file, positions from 1; the order as written is kept
     first = URIRef(c1 + "/utterance/0")
     assert g.value(first, _p("tosNumber")) == Literal(1, datatype=URIRef(XSD + "positiveInteger"))
@@ -159,6 +173,53 @@ def test_annomi_full_file_keeps_every_annotator_and_subtype(tmp_path, terms):
     assert g.value(URIRef(c1), URIRef(CORPUS + "mi/attribute/mi_quality")) == Literal("high")
     assert g.value(URIRef(CORPUS + "mi/conversation/2"), URIRef(CORPUS + "mi/attribute/mi_quality")) == Literal("low")
     assert (URIRef(CORPUS + "mi"), _p("constructedForTeaching"), None) not in g
+
+
+def test_without_absent_a_false_flag_records_nothing(tmp_path, terms):
+    """A layout whose flag columns name no absence code reads the flags only to check them."""
+    layout = tmp_path / "annomi.yaml"
+    text = (LAYOUTS / "annomi.yaml").read_text(encoding="utf-8")
+    layout.write_text("".join(line for line in text.splitlines(keepends=True) if "absent:" not in line),
+                      encoding="utf-8")
+    result = import_utterances(UTT / "annomi-two-annotators.csv", layout, tmp_path / "o.nt", terms, corpus="mi")
+    assert result.annotations == 15
+    g = _graph(tmp_path / "o.nt")
+    assert {c for _, c, _ in _codes_of(g, URIRef(CORPUS + "mi/conversation/2/utterance/0"))} == {
+        "MISIMPLE_INPUT", "MISIMPLE_ADVICE"}
+
+
+ITEM_FLAG_LAYOUT = """layout: 1
+columns: {conversation: c, order: n, speaker: s}
+codes:
+  behaviour: {values: item-codes}
+  kind: {values: item-codes, exists: has_kind, absent: MISIMPLE:NO-REFLECTION}
+"""
+
+
+def test_an_absence_code_on_an_item_code_column_and_its_clash_with_another_column(tmp_path, terms):
+    """`absent` on a column of item codes: a False flag on a therapist row gives the absence code, a
+    False flag on a client row nothing; a row whose other column already codes the reflection type
+    is refused, naming the flag column."""
+    layout = tmp_path / "l.yaml"
+    layout.write_text(ITEM_FLAG_LAYOUT, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("c,n,s,behaviour,kind,has_kind\nx,1,therapist,MISIMPLE:QUESTION,n/a,false\n"
+                    "x,2,client,MISIMPLE:CHANGE,,FALSE\n", encoding="utf-8")
+    import_utterances(data, layout, tmp_path / "o.nt", terms, corpus="k")
+    g = _graph(tmp_path / "o.nt")
+    base = CORPUS + "k/conversation/x/utterance/"
+    assert _codes_of(g, URIRef(base + "1")) == {("MISIMPLE_MAIN", "MISIMPLE_QUESTION", "#1"),
+                                                ("MISIMPLE_REFLECTION-TYPE", "MISIMPLE_NO-REFLECTION", "#1")}
+    assert g.value(URIRef(base + "1/annotation/MISIMPLE_REFLECTION-TYPE/1"), _p("sourceCode")) == Literal("false")
+    assert _codes_of(g, URIRef(base + "2")) == {("MISIMPLE_CLIENT", "MISIMPLE_CHANGE", "#1")}
+    data.write_text("c,n,s,behaviour,kind,has_kind\nx,1,therapist,MISIMPLE:COMPLEX,n/a,False\n", encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        import_utterances(data, layout, tmp_path / "o2.nt", terms, corpus="k")
+    assert caught.value.problems == [
+        ("row 2, column has_kind: 'False' (MISIMPLE:NO-REFLECTION) is a second code of dimension "
+         "MISIMPLE:REFLECTION-TYPE on this row ('MISIMPLE:COMPLEX' in column behaviour); one code per dimension "
+         "and annotator")]
+    assert not (tmp_path / "o2.nt").exists()
 
 
 def test_annomi_simple_file_without_annotators_imports_with_the_same_layout(tmp_path, terms):
@@ -216,12 +277,13 @@ def test_rows_without_annotator_are_numbered_annotations(tmp_path, terms):
 
 def test_the_example_corpus_imports_with_its_disagreements(tmp_path, terms):
     """examples/corpus/mi-constructed.csv: five conversations, annotator b on three of them, five
-    utterances where a and b differ (worked out when the corpus was written)."""
+    utterances where a and b differ (worked out when the corpus was written). 214 annotations: 131 codes
+    in the code columns and 83 absence codes, one per false flag on its 43 therapist rows."""
     corpus = ROOT / "examples" / "corpus"
     result = import_utterances(corpus / "mi-constructed.csv", corpus / "mi-constructed.yaml", tmp_path / "c.nt",
                                terms)
     assert (result.rows, result.conversations, result.utterances, result.annotations, result.annotators) == \
-        (85, 5, 53, 131, 2)
+        (85, 5, 53, 214, 2)
     g = _graph(tmp_path / "c.nt")
     base = CORPUS + "mi-constructed"
     assert g.value(URIRef(base), _p("constructedForTeaching")) == Literal(True)
@@ -402,6 +464,23 @@ BAD_LAYOUTS = [  # (kind, layout, old, new, field, message, the text on the line
      "the layout must name the speaker column", "columns:"),
     ("another format version", ANNOMI_LAYOUT, "layout: 1", "layout: 2", "layout",
      "expected 'layout: 1' (the version of the layout format), got 2", None),
+    ("absence code without a flag column", ANNOMI_LAYOUT, "    exists: reflection_exists\n    absent: MISIMPLE:NO-REFLECTION",
+     "    absent: MISIMPLE:NO-REFLECTION", "codes.reflection_subtype.absent",
+     "it needs the flag column too ('exists: FLAG_COLUMN')", None),
+    ("absence code the ontology does not have", ANNOMI_LAYOUT, "absent: MISIMPLE:NO-REFLECTION",
+     "absent: MISIMPLE:NO-REFLEXION", "codes.reflection_subtype.absent",
+     ("'MISIMPLE:NO-REFLEXION' is not a code of an utterance coding dimension in the ontology; did you mean "
+      "MISIMPLE:NO-REFLECTION"), None),
+    ("absence code of another dimension", ANNOMI_LAYOUT, "absent: MISIMPLE:NO-REFLECTION",
+     "absent: MISIMPLE:NO-QUESTION", "codes.reflection_subtype.absent",
+     ("MISIMPLE:NO-QUESTION is a code of dimension MISIMPLE:QUESTION-TYPE, but this column codes "
+      "MISIMPLE:REFLECTION-TYPE; 'absent' takes the absence code of the column's own dimension "
+      "(MISIMPLE:NO-REFLECTION)"), None),
+    ("a behaviour given as the absence code", ANNOMI_LAYOUT, "absent: MISIMPLE:NO-REFLECTION",
+     "absent: MISIMPLE:SIMPLE", "codes.reflection_subtype.absent",
+     ("MISIMPLE:SIMPLE is not an absence code (prc:absenceCode true in the ontology): 'absent' takes a code that "
+      "records that the behaviour is missing, one of MISIMPLE:NO-INPUT, MISIMPLE:NO-QUESTION, "
+      "MISIMPLE:NO-REFLECTION"), None),
     ("optional not a boolean", ANNOMI_LAYOUT, "optional: true}", "optional: maybe}", "columns.annotator.optional",
      "expected true or false, got 'maybe'", "annotator: {column: annotator_id, optional: maybe}"),
 ]

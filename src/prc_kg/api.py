@@ -246,22 +246,24 @@ class KnowledgeGraph:
 
     def speaker_transitions(self, source: str = "therapist", target: str = "patient", lag: int = 1,
                             by: str | None = None, dimensions: Iterable[str] | None = None,
-                            corpus: str | None = None) -> SpeakerTransitions:
+                            corpus: str | None = None, absence: bool = False) -> SpeakerTransitions:
         """What follows what from one speaker's utterances to the other's (lag ``lag``), per
-        conversation and per value of attribute ``by``, as ``prc-kg transitions``."""
+        conversation and per value of attribute ``by``, as ``prc-kg transitions``; ``absence``
+        keeps the absence codes (no reflection, …) as codes (``--absence-codes``)."""
         from .analysis.codes import read_code_index
         from .analysis.speaker_transitions import speaker_transitions
 
         return speaker_transitions(self.corpus(corpus), source, target, lag, list(dimensions or []) or None, by,
-                                   read_code_index(self.store))
+                                   read_code_index(self.store), absence)
 
-    def code_profiles(self, by: str | None = None, corpus: str | None = None) -> ProfileReport:
+    def code_profiles(self, by: str | None = None, corpus: str | None = None,
+                      absence: bool = False) -> ProfileReport:
         """Code counts, rates and MI summary scores per conversation, per value of ``by`` and over
-        all, as ``prc-kg profile``."""
+        all, as ``prc-kg profile``; ``absence`` counts the absence codes too (``--absence-codes``)."""
         from .analysis.codes import read_code_index
         from .analysis.profiles import code_profiles
 
-        return code_profiles(self.corpus(corpus), read_code_index(self.store), by)
+        return code_profiles(self.corpus(corpus), read_code_index(self.store), by, absence)
 
     # -- full-text search ---------------------------------------------------------------------------
 

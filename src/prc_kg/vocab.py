@@ -36,6 +36,7 @@ class PRC(DefinedNamespace):
     findingSubject: URIRef
     findingObject: URIRef
     findingModerator: URIRef
+    absenceCode: URIRef
     # classes
     ProcessComponent: URIRef
     Person: URIRef

@@ -16,6 +16,14 @@ reported. Calling the libraries a thousand times per code would take minutes on 
 the replicates are computed here from the per-unit code counts with numpy, as weighted sums of the
 same terms the statistics are made of; a test holds these formulas to the libraries' point
 estimates (to 1e-12). Replicates where a statistic is undefined (one code only) are left out.
+
+Floating point leaves a statistic that is exactly zero in theory (observed agreement equal to the
+agreement expected by chance) a rounding error away, such as -2.5e-16; values within ``SNAP`` of
+zero are reported as 0, so a table does not show a meaningless tiny negative number.
+
+An absence code (MISIMPLE:NO-REFLECTION: the annotator found no reflection) is a judgement like any
+other code, so it takes part: agreement on the reflection type runs over every utterance that two
+annotators judged for a reflection, not only over those where both found one.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from __future__ import annotations
 import warnings
 import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import krippendorff
 import numpy as np
@@ -32,6 +40,7 @@ from statsmodels.stats.inter_rater import fleiss_kappa
 from .corpus import Conversation
 
 CHUNK_CELLS = 2_000_000  # replicate weights held at once (replicates x units)
+SNAP = 1e-12  # a value this close to zero is reported as 0
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,16 @@ class Agreement:
     alpha_low: float | None
     alpha_high: float | None
     bootstrap: int  # replicates drawn (0: no interval)
+
+
+def snap(value: float | None) -> float | None:
+    """0.0 for a value within SNAP of zero (rounding error, or -0.0), else the value."""
+    return 0.0 if value is not None and abs(value) < SNAP else value
+
+
+def _snapped(result: Agreement) -> Agreement:
+    return replace(result, **{f.name: snap(getattr(result, f.name)) for f in fields(result)
+                              if isinstance(getattr(result, f.name), float)})
 
 
 def unit_counts(conversations: list[Conversation]) -> dict[str, tuple[list[str], np.ndarray]]:
@@ -190,13 +209,14 @@ def agreement(conversations: list[Conversation], bootstrap: int = 1000, seed: in
         for i, (code, table) in enumerate(tables):
             pairs = (table * (table - 1)).sum(axis=1) / (sizes * (sizes - 1))
             share = None if code is None else float(table[:, 0].sum() / sizes.sum())
-            out.append(Agreement(dimension, code, len(matrix), int(sizes.sum()),
-                                 observed if code is None else float(pairs.mean()), share,
-                                 int(subset.sum()), int(sizes[subset][0]), library_fleiss(table[subset]),
-                                 *_interval([r[:, i] for r in fleiss_reps], confidence), library_alpha(table),
-                                 *_interval([r[:, i] for r in alpha_reps], confidence), bootstrap))
+            result = Agreement(dimension, code, len(matrix), int(sizes.sum()),
+                               observed if code is None else float(pairs.mean()), share,
+                               int(subset.sum()), int(sizes[subset][0]), library_fleiss(table[subset]),
+                               *_interval([r[:, i] for r in fleiss_reps], confidence), library_alpha(table),
+                               *_interval([r[:, i] for r in alpha_reps], confidence), bootstrap)
+            out.append(_snapped(result))
     return out
 
 
-__all__ = ["Agreement", "agreement", "fleiss_subset", "library_alpha", "library_fleiss", "replicate_statistics",
-           "unit_counts"]
+__all__ = ["SNAP", "Agreement", "agreement", "fleiss_subset", "library_alpha", "library_fleiss", "replicate_statistics",
+           "snap", "unit_counts"]

@@ -4,7 +4,10 @@ and which summary categories a code counts toward.
 A code counts toward a category when the category is the code itself, a code it is
 ``skos:exactMatch`` to (read both ways, and transitively, as SKOS defines the relation), or a code
 reached from those by ``prc:broaderCode`` (and their exact matches in turn). So MISIMPLE:COMPLEX
-counts as MITI:CR and as MITI:R, and MISC:OQ as MITI:Q. All links come from one packaged query.
+counts as MITI:CR and as MITI:R, and MISC:OQ as MITI:Q. An absence code (``prc:absenceCode``, such
+as MISIMPLE:NO-REFLECTION) records an annotator's judgement that a behaviour is missing: it counts
+toward nothing, and the analyses that count behaviours leave it out (``CodeIndex.absence``). All
+links come from one packaged query.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ class CodeIndex:
     role: dict[str, str]  # dimension → "therapist" or "patient"
     broader: dict[str, frozenset[str]]  # code → codes it has prc:broaderCode to
     exact: dict[str, frozenset[str]]  # code → codes exactly matching it (either direction)
+    absence: frozenset[str] = frozenset()  # the absence codes: a judgement that a behaviour is missing
     _reach: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def reaches(self, code: str) -> frozenset[str]:
@@ -50,8 +54,11 @@ def read_code_index(store: Store) -> CodeIndex:
     dimension, role = {}, {}
     broader: dict[str, set[str]] = defaultdict(set)
     exact: dict[str, set[str]] = defaultdict(set)
-    for code, dimension_code, speaker, label, relation, target in store.query(
+    absence: set[str] = set()
+    for code, dimension_code, speaker, label, relation, target, absent in store.query(
             packaged_query("corpus/code_links")).rows:
+        if absent is not None and absent.value.strip() in ("true", "1"):
+            absence.add(code.value)
         if dimension_code is not None:
             dimension[code.value] = dimension_code.value
             if speaker is not None:
@@ -66,7 +73,7 @@ def read_code_index(store: Store) -> CodeIndex:
                 exact[target.value].add(code.value)
     return CodeIndex({code: min(names) for code, names in labels.items()}, dimension, role,
                      {code: frozenset(targets) for code, targets in broader.items()},
-                     {code: frozenset(targets) for code, targets in exact.items()})
+                     {code: frozenset(targets) for code, targets in exact.items()}, frozenset(absence))
 
 
 __all__ = ["CodeIndex", "read_code_index"]

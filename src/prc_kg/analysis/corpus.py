@@ -32,7 +32,8 @@ TIE_RULE = ("primary code per dimension: the code most annotators gave; on a tie
             "whose id sorts first among those who gave a tied code (numbers inside ids compared as numbers, "
             "so a2 before a10; unnamed annotations #k by the lowest k); a subtype whose main code lost on the "
             "main dimension is dropped (complex reflection where question won) unless an annotator who gave it "
-            "also gave the winning main code")
+            "also gave the winning main code; an absence code (no reflection, no question, no input) takes part "
+            "in the vote like any code, and where it wins no sub-type is primary")
 
 
 class UnknownName(PrcKgError):
@@ -85,7 +86,12 @@ def primary_codes(utterance: Utterance, index: CodeIndex | None = None) -> dict[
     another dimension of the utterance (complex reflection → reflection) is kept only when that
     code is the other dimension's primary code, or when an annotator who gave it also gave that
     dimension's primary code (an utterance one annotator codes as a question holding a complex
-    reflection, as corpora that mark each behaviour present do, keeps both)."""
+    reflection, as corpora that mark each behaviour present do, keeps both).
+
+    An absence code (MISIMPLE:NO-REFLECTION: the annotator found no reflection) votes like any
+    code: where most annotators found none, it is the dimension's primary code and no sub-type is.
+    It counts toward nothing, so it is never dropped; the analyses that count behaviours leave it
+    out (``behaviour_codes``)."""
     by_dimension: dict[str, list[Annotation]] = defaultdict(list)
     for annotation in utterance.annotations:
         by_dimension[annotation.dimension].append(annotation)
@@ -108,6 +114,22 @@ def primary_codes(utterance: Utterance, index: CodeIndex | None = None) -> dict[
         return True
 
     return {dimension: code for dimension, code in out.items() if consistent(dimension, code)}
+
+
+def behaviour_codes(codes: dict[str, str], index: CodeIndex | None, absence: bool = False) -> dict[str, str]:
+    """Primary codes without the absence codes the ontology marks (``absence`` True keeps them):
+    an absence code is a judgement that a behaviour is missing, not a behaviour to count."""
+    if absence or index is None or not index.absence:
+        return codes
+    return {dimension: code for dimension, code in codes.items() if code not in index.absence}
+
+
+def absence_codes_used(conversations: list[Conversation], index: CodeIndex | None) -> list[str]:
+    """The absence codes the conversations' annotations give, sorted (for the notes of the analyses)."""
+    if index is None or not index.absence:
+        return []
+    return sorted({a.code for c in conversations for u in c.utterances for a in u.annotations
+                   if a.code in index.absence})
 
 
 def corpus_names(store: Store) -> list[str]:
@@ -201,5 +223,6 @@ def strata(conversations: list[Conversation], by: str) -> dict[str, list[Convers
     return {value: groups[value] for value in sorted(groups, key=natural_key)}
 
 
-__all__ = ["TIE_RULE", "Annotation", "Conversation", "UnknownName", "Utterance", "check_attribute", "corpus_names",
-           "known_attributes", "natural_key", "primary_codes", "read_corpus", "strata"]
+__all__ = ["TIE_RULE", "Annotation", "Conversation", "UnknownName", "Utterance", "absence_codes_used",
+           "behaviour_codes", "check_attribute", "corpus_names", "known_attributes", "natural_key", "primary_codes",
+           "read_corpus", "strata"]

@@ -2,7 +2,9 @@
 researchers report, per conversation, per stratum of a conversation attribute, and over all.
 
 Counts are of utterances by their primary codes (``corpus.primary_codes``, with the ontology's
-links, so a subtype whose main code lost the vote is not counted). A code's rate is per
+links, so a subtype whose main code lost the vote is not counted; absence codes such as
+MISIMPLE:NO-REFLECTION, a judgement that a behaviour is missing, are not counted unless asked for).
+A code's rate is per
 100 utterances of the speaker it was given to (therapist codes per 100 therapist utterances). The
 summary categories are counted through the ontology (``codes.CodeIndex.reaches``), one per
 utterance however many of its codes reach the category: an utterance coded question on the main
@@ -27,7 +29,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .codes import CodeIndex
-from .corpus import Conversation, primary_codes, strata
+from .corpus import Conversation, behaviour_codes, primary_codes, strata
 
 CATEGORIES = {"R": "MITI:R", "Q": "MITI:Q", "SR": "MITI:SR", "CR": "MITI:CR", "OQ": "MISC:OQ", "CQ": "MISC:CQ",
               "CT": "MISC:CT", "ST": "MISC:ST", "MIA": "MITI:MIA", "MINA": "MITI:MINA"}
@@ -152,24 +154,25 @@ def _measurable(conversations: list[Conversation], index: CodeIndex) -> dict[str
             for c in conversations}
 
 
-def _tally(conversation: Conversation, index: CodeIndex, measurable: frozenset[str]) -> _Tally:
+def _tally(conversation: Conversation, index: CodeIndex, measurable: frozenset[str], absence: bool) -> _Tally:
     tally = _Tally(conversations=1, utterances=len(conversation.utterances), measurable=measurable)
     wanted = {iri: key for key, iri in CATEGORIES.items()}
     for utterance in conversation.utterances:
         tally.speakers[utterance.speaker] += 1
         reached: set[str] = set()
-        for code in primary_codes(utterance, index).values():
+        for code in behaviour_codes(primary_codes(utterance, index), index, absence).values():
             tally.codes[(code, utterance.speaker)] += 1
             reached.update(index.reaches(code))
         tally.summary.update(wanted[c] for c in reached if c in wanted)
     return tally
 
 
-def code_profiles(conversations: list[Conversation], index: CodeIndex, by: str | None = None) -> ProfileReport:
+def code_profiles(conversations: list[Conversation], index: CodeIndex, by: str | None = None,
+                  absence: bool = False) -> ProfileReport:
     """Profiles per conversation, per value of attribute ``by`` (conversations without it are in
-    the total only), and over all."""
+    the total only), and over all; ``absence`` True counts the absence codes as codes too."""
     measurable = _measurable(conversations, index)
-    tallies = {c.iri: _tally(c, index, measurable[c.corpus]) for c in conversations}
+    tallies = {c.iri: _tally(c, index, measurable[c.corpus], absence) for c in conversations}
     total = _Tally()
     for tally in tallies.values():
         total.add(tally)

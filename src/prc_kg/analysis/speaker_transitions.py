@@ -4,7 +4,9 @@ For every utterance of the source speaker (say the therapist) at position t, the
 k-th utterance of the target speaker (the patient) after t in the same conversation (lag k; lag 1
 is the patient's next utterance, however many therapist utterances come between). The antecedent
 codes are the utterance's primary codes (``corpus.primary_codes``) in the chosen dimensions, the
-consequent codes those of the target utterance. A pair where either side has no code in the chosen
+consequent codes those of the target utterance; absence codes (MISIMPLE:NO-REFLECTION: an annotator
+found no reflection) are judgements, not behaviours, and are left out of both unless asked for
+(``absence``). A pair where either side has no code in the chosen
 dimensions is left out, so base rates are over coded utterances; a source utterance with no k-th
 target utterance after it makes no pair. Both are counted and reported.
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from ..errors import PrcKgError
 from .codes import CodeIndex
-from .corpus import Conversation, UnknownName, natural_key, primary_codes, strata
+from .corpus import Conversation, UnknownName, behaviour_codes, natural_key, primary_codes, strata
 from .heterogeneity import ChiSquared, breslow_day, q_between
 from .pooling import PooledTransition, random_effects
 from .sequences import CodedPairs
@@ -151,10 +153,11 @@ def _sides(conversations: list[Conversation], source: str, target: str,
 
 
 def conversation_pairs(conversation: Conversation, source: str, target: str, lag: int,
-                       antecedent: tuple[str, ...], consequent: tuple[str, ...], index: CodeIndex | None = None):
+                       antecedent: tuple[str, ...], consequent: tuple[str, ...], index: CodeIndex | None = None,
+                       absence: bool = False):
     """The lag-k (antecedent codes, consequent codes) pairs of one conversation, with the number of
     pairs left out for want of codes and of source utterances without a k-th target utterance."""
-    codes = [primary_codes(u, index) for u in conversation.utterances]
+    codes = [behaviour_codes(primary_codes(u, index), index, absence) for u in conversation.utterances]
     targets = [i for i, u in enumerate(conversation.utterances) if u.speaker == target]
     pairs, uncoded, unpaired = [], 0, 0
     for i, utterance in enumerate(conversation.utterances):
@@ -182,11 +185,12 @@ def _coded_pairs(conversations: list[Conversation], per_conversation: dict[str, 
 
 def speaker_transitions(conversations: list[Conversation], source: str = "therapist", target: str = "patient",
                         lag: int = 1, dimensions: list[str] | None = None, by: str | None = None,
-                        index: CodeIndex | None = None) -> SpeakerTransitions:
+                        index: CodeIndex | None = None, absence: bool = False) -> SpeakerTransitions:
     """Lag-``lag`` pairs from ``source`` utterances to ``target`` utterances, per conversation and,
     with ``by``, per value of that conversation attribute. ``dimensions`` (item codes) narrows
     either side to the dimensions named for it. With the ontology's ``index``, primary codes drop
-    subtypes whose main code lost (``corpus.primary_codes``) and the codes' labels are kept."""
+    subtypes whose main code lost (``corpus.primary_codes``), the codes' labels are kept and the
+    absence codes it marks are left out (``absence`` True keeps them as codes)."""
     for speaker in (source, target):
         if speaker not in SPEAKERS:
             raise UnknownName(f"unknown speaker {speaker!r}; choose therapist or patient")
@@ -196,7 +200,7 @@ def speaker_transitions(conversations: list[Conversation], source: str = "therap
     per_conversation, uncoded, unpaired = {}, 0, 0
     for c in conversations:
         per_conversation[c.iri], left, alone = conversation_pairs(c, source, target, lag, antecedent, consequent,
-                                                                  index)
+                                                                  index, absence)
         uncoded, unpaired = uncoded + left, unpaired + alone
     labels = index.labels if index is not None else {}
     groups: dict[str, CodedPairs] = {}

@@ -20,6 +20,8 @@ from .common import (
 )
 
 ALPHA = number(0, 1, open_low=True, open_high=True)
+ABSENCE_HELP = ("count absence codes (no reflection, no question, no input: an annotator found the behaviour "
+                "missing) as codes too; by default they are left out, not being behaviours")
 NO_CORPUS = "no coded corpus in the graph (import one with `prc-kg import-utterances` and load it)"
 
 
@@ -47,10 +49,12 @@ def _where(args: argparse.Namespace) -> str:
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     from ..analysis.agreement import agreement
-    from ..analysis.corpus import UnknownName
+    from ..analysis.codes import read_code_index
+    from ..analysis.corpus import UnknownName, absence_codes_used
 
+    graph = graph_for(args)
     try:
-        conversations = _conversations(graph_for(args), args)
+        conversations = _conversations(graph, args)
     except UnknownName as exc:
         return _unknown(exc)
     if not conversations:
@@ -66,13 +70,19 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                [[r.dimension, r.code or "(all codes)", r.units, r.annotations, r.observed, r.share, r.fleiss_units,
                  r.fleiss_raters, r.fleiss_kappa, r.fleiss_low, r.fleiss_high, r.alpha, r.alpha_low, r.alpha_high]
                 for r in rows], args.format)
-    _notes([("units: utterances coded by two annotators or more on the dimension; a code's row is that code "
-             "against every other code of its dimension; share: of the annotations on the units, those giving the code"),
-            ("kappa: Fleiss' kappa (statsmodels) over the units with the most common number of annotations (Fleiss "
-             "units, that number per unit); alpha: Krippendorff's alpha, nominal (krippendorff package), over all "
-             "units; observed: mean share of agreeing annotator pairs per unit"),
-            (f"low, high: 95% percentile bootstrap interval over units, {args.bootstrap} replicates, seed {args.seed}"
-             if args.bootstrap else "no intervals (--bootstrap 0)")], args.format)
+    notes = [("units: utterances coded by two annotators or more on the dimension; a code's row is that code "
+              "against every other code of its dimension; share: of the annotations on the units, those giving the code"),
+             ("kappa: Fleiss' kappa (statsmodels) over the units with the most common number of annotations (Fleiss "
+              "units, that number per unit); alpha: Krippendorff's alpha, nominal (krippendorff package), over all "
+              "units; observed: mean share of agreeing annotator pairs per unit"),
+             (f"low, high: 95% percentile bootstrap interval over units, {args.bootstrap} replicates, seed {args.seed}"
+              if args.bootstrap else "no intervals (--bootstrap 0)")]
+    used = absence_codes_used(conversations, read_code_index(graph.store))
+    if used:
+        notes.append(f"absence codes count as codes: {', '.join(used)} (an annotator's judgement that the behaviour "
+                     "is missing), so a sub-type dimension's units are the utterances two annotators judged, whether "
+                     "or not they found the behaviour")
+    _notes(notes, args.format)
     return EXIT_OK
 
 
@@ -125,8 +135,9 @@ def cmd_transitions(args: argparse.Namespace) -> int:
         if not conversations:
             print(NO_CORPUS)
             return EXIT_FAILED
+        index = read_code_index(graph.store)
         result = speaker_transitions(conversations, args.source, args.target, args.lag, args.dimension, args.by,
-                                     read_code_index(graph.store))
+                                     index, args.absence_codes)
         columns, rows = _transition_rows(result, args)
     except UnknownName as exc:
         return _unknown(exc)
@@ -140,7 +151,7 @@ def cmd_transitions(args: argparse.Namespace) -> int:
              f"out (no code on one side in the dimensions used); {args.source} utterances without a {_nth(args.lag)} "
              f"{args.target} utterance after them: {result.unpaired}"),
              (f"antecedent dimensions: {', '.join(result.antecedent_dimensions)}; consequent dimensions: "
-             f"{', '.join(result.consequent_dimensions)}"), TIE_RULE]
+             f"{', '.join(result.consequent_dimensions)}"), TIE_RULE, *_absence_note(conversations, index, args)]
     if args.by:
         notes.append(f"strata by {args.by}; {result.without_attribute} conversations without it count in 'all' only"
                      + ("" if args.table == "differences" else
@@ -167,7 +178,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
         if not conversations:
             print(NO_CORPUS)
             return EXIT_FAILED
-        report = code_profiles(conversations, read_code_index(graph.store), args.by)
+        index = read_code_index(graph.store)
+        report = code_profiles(conversations, index, args.by, args.absence_codes)
     except UnknownName as exc:
         return _unknown(exc)
     attribute = {f"{c.corpus}/{c.conversation_id}": c.attributes.get(args.by) for c in conversations} if args.by else {}
@@ -183,7 +195,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         write_rows(columns, rows, args.format)
     notes = [("counts are utterances by their primary codes; summary categories (R, Q, SR, CR, OQ, CQ, CT, ST, "
              "MI-adherent, MI-non-adherent) count a code through its exact matches and broader codes in the ontology, "
-             "once per utterance"), TIE_RULE, THRESHOLD_NOTE]
+             "once per utterance"), TIE_RULE, *_absence_note(conversations, index, args), THRESHOLD_NOTE]
     if not report.linked:
         notes.append("the store holds no code links (load the ontology): summary categories count only codes that "
                      "are the category itself")
@@ -193,6 +205,19 @@ def cmd_profile(args: argparse.Namespace) -> int:
                      "them, so the corpus cannot tell them (blank is not zero; a score built on a blank count is blank too)")
     _notes(notes, args.format)
     return EXIT_OK
+
+
+def _absence_note(conversations, index, args: argparse.Namespace) -> list[str]:
+    """What became of the absence codes the corpus uses (none: no note)."""
+    from ..analysis.corpus import absence_codes_used
+
+    used = absence_codes_used(conversations, index)
+    if not used:
+        return []
+    if args.absence_codes:
+        return [f"absence codes counted as codes (--absence-codes): {', '.join(used)}"]
+    return [(f"absence codes left out: {', '.join(used)}: an annotator's judgement that a behaviour is missing, "
+             "not a behaviour (they count in agreement; --absence-codes counts them here too)")]
 
 
 def _unmeasured(profiles) -> list[str]:
@@ -253,10 +278,12 @@ def register(sub) -> None:
                         "tests of a difference between strata (needs --by)")
     p.add_argument("--alpha", type=ALPHA, default=0.05, help="significance level (default .05)")
     p.add_argument("--significant", action="store_true", help="only rows with p < alpha (Holm for differences)")
+    p.add_argument("--absence-codes", action="store_true", help=ABSENCE_HELP)
     p.set_defaults(func=cmd_transitions)
 
     p = common(sub.add_parser("profile", help="code counts, rates and MI summary scores per conversation "
                                               "and per stratum of a conversation attribute"))
     p.add_argument("--by", default=None, metavar="ATTRIBUTE", help="a conversation attribute to group by")
     p.add_argument("--codes", action="store_true", help="count and rate of each code instead of the summary scores")
+    p.add_argument("--absence-codes", action="store_true", help=ABSENCE_HELP)
     p.set_defaults(func=cmd_profile)

@@ -27,7 +27,7 @@ DEFAULT_NOT_APPLICABLE = ("n/a", "NA", "")
 ITEM_CODES = "item-codes"  # a code column whose cells hold the ontology's item codes themselves
 TOP_KEYS = ("layout", "name", "description", "constructed", "delimiter", "columns", "speakers", "not_applicable",
             "codes", "attributes", "ignore")
-CODE_KEYS = ("values", "separator", "optional", "exists")
+CODE_KEYS = ("values", "separator", "optional", "exists", "absent")
 ATTRIBUTE_KEYS = ("type", "optional")
 COLUMN_KEYS = ("column", "optional")
 DELIMITERS = {"tab": "\t", "comma": ",", "semicolon": ";"}
@@ -45,7 +45,9 @@ class Column:
 class CodeColumn:
     """A column of codes: cell value (case-folded) → the codes it stands for (one per dimension);
     ``values`` None means the cells hold ontology item codes. ``exists`` names a column of
-    True/False flags that must say whether this column holds a code on the row."""
+    True/False flags that must say whether this column holds a code on the row; ``absent`` is the
+    absence code (MISIMPLE:NO-REFLECTION) recorded where the flag says False: the annotator's
+    judgement that the behaviour is missing, kept as an annotation like any other."""
 
     name: str
     values: dict[str, tuple[UtteranceCode, ...]] | None
@@ -53,6 +55,7 @@ class CodeColumn:
     separator: str | None = None
     optional: bool = False
     exists: str | None = None
+    absent: UtteranceCode | None = None
 
 
 @dataclass(frozen=True)
@@ -247,13 +250,45 @@ def _codes(doc: Located, available: dict[str, UtteranceCode], na: frozenset[str]
         where = f"codes.{column}"
         if not isinstance(spec, Located):
             raise _fail(entry, column, "codes", f"expected a mapping with 'values' (and 'separator', 'optional', "
-                        f"'exists') for code column '{column}'")
+                        f"'exists', 'absent') for code column '{column}'")
         _known_keys(spec, CODE_KEYS, where)
         separator = _text(spec, "separator", where, required=False, what="a separator such as \";\"")
         exists = _text(spec, "exists", where, required=False, what="the name of a column of True/False flags")
         values, shown = _values(spec, where, available, na)
-        out.append(CodeColumn(str(column).strip(), values, shown, separator, _optional(spec, where), exists))
+        absent = _absent(spec, where, available, values, exists)
+        out.append(CodeColumn(str(column).strip(), values, shown, separator, _optional(spec, where), exists, absent))
     return tuple(out)
+
+
+def _absent(spec: Located, where: str, available: dict[str, UtteranceCode],
+            values: dict[str, tuple[UtteranceCode, ...]] | None, exists: str | None) -> UtteranceCode | None:
+    """The absence code a column records where its flag says False: an absence code of the ontology
+    (``prc:absenceCode``) in a dimension the column's values code."""
+    name = _text(spec, "absent", where, required=False, what="an absence code such as MISIMPLE:NO-REFLECTION")
+    if name is None:
+        return None
+    if exists is None:
+        raise _fail(spec, "absent", where, "'absent' names the code recorded where the flag column says False; "
+                    "it needs the flag column too ('exists: FLAG_COLUMN')")
+    absences = sorted(c.code for c in available.values() if c.absence)
+    info = available.get(name.casefold())
+    if info is None:
+        near = difflib.get_close_matches(name.upper(), absences, 3)
+        hint = f"; did you mean {' or '.join(near)}?" if near else ""
+        raise _fail(spec, "absent", where, f"'{name}' is not a code of an utterance coding dimension in the "
+                    f"ontology{hint}")
+    if not info.absence:
+        raise _fail(spec, "absent", where, f"{info.code} is not an absence code (prc:absenceCode true in the "
+                    "ontology): 'absent' takes a code that records that the behaviour is missing, one of "
+                    f"{', '.join(absences) or 'none in this ontology'}")
+    dimensions = sorted({c.dimension for codes in (values or {}).values() for c in codes})
+    if values is not None and info.dimension not in dimensions:
+        own = [c for c in absences if available[c.casefold()].dimension in dimensions]
+        hint = f" ({' or '.join(own)})" if own else ""
+        raise _fail(spec, "absent", where, f"{info.code} is a code of dimension {info.dimension}, but this column "
+                    f"codes {', '.join(dimensions)}; 'absent' takes the absence code of the column's own "
+                    f"dimension{hint}")
+    return info
 
 
 def _values(spec: Located, where: str, available: dict[str, UtteranceCode],

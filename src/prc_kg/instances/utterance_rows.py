@@ -261,18 +261,31 @@ class RowChecker:
                         problems.append((column.name, f"'{_shown(part)}': {summary_group(code)}"))
                     elif speaker is not None and code.speaker != speaker:
                         problems.append((column.name, self._wrong_speaker(part, code, speaker, spoken)))
-                    elif code.dimension in found:
-                        where, earlier = found[code.dimension]
-                        place = "in this cell" if where == column.name else f"in column {where}"
-                        problems.append((column.name, (f"'{_shown(part)}' is a second code of dimension "
-                                                      f"{code.dimension} on this row ('{_shown(earlier)}' {place}); "
-                                                      "one code per dimension and annotator")))
                     else:
-                        found[code.dimension] = (column.name, part)
-                        out.append((code.dimension, code.code, part))
+                        self._add(column.name, code, part, found, out, problems)
             if flag is not None:
-                self._flag(column, cells[flag].strip(), coded, problems)
+                value = cells[flag].strip()
+                self._flag(column, value, coded, problems)
+                # the flag says False: the annotator judged the behaviour missing; with an absence code
+                # in the layout that judgement is an annotation (on the rows of the dimension's speaker)
+                if (column.absent is not None and not coded and value.casefold() in FALSE
+                        and speaker == column.absent.speaker and all(p.strip().casefold() in na for p in parts)):
+                    self._add(column.exists or column.name, column.absent, value, found, out, problems)
         return tuple(out)
+
+    @staticmethod
+    def _add(where: str, code: UtteranceCode, value: str, found: dict[str, tuple[str, str]],
+             out: list[tuple[str, str, str]], problems: list) -> None:
+        """Record one code of the row, unless the row has a code of its dimension already."""
+        if code.dimension in found:
+            column, earlier = found[code.dimension]
+            place = "in this cell" if column == where else f"in column {column}"
+            what = f"'{_shown(value)}'" + (f" ({code.code})" if code.absence else "")
+            problems.append((where, (f"{what} is a second code of dimension {code.dimension} on this row "
+                                     f"('{_shown(earlier)}' {place}); one code per dimension and annotator")))
+        else:
+            found[code.dimension] = (where, value)
+            out.append((code.dimension, code.code, value))
 
     def _lookup(self, column: CodeColumn, value: str) -> tuple[UtteranceCode, ...] | None:
         if column.values is None:

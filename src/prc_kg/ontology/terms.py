@@ -17,7 +17,8 @@ class UtteranceCode:
     with whose turns the dimension codes (``"therapist"`` or ``"patient"``; None when not said).
     ``groups`` lists the codes of the same dimension that are narrower (``prc:broaderCode``): a code
     that has any is a summary group for counting (MITI:R over SR and CR), not a category an annotator
-    assigns, since the codes of one dimension exclude each other."""
+    assigns, since the codes of one dimension exclude each other. ``absence`` marks a code that records
+    that the dimension's behaviour is missing (``prc:absenceCode true``, MISIMPLE:NO-REFLECTION)."""
 
     code: str
     iri: URIRef
@@ -25,6 +26,7 @@ class UtteranceCode:
     dimension_iri: URIRef
     speaker: str | None
     groups: tuple[str, ...] = ()
+    absence: bool = False
 
 
 @dataclass
@@ -69,8 +71,10 @@ class TermIndex:
             speaker = g.value(dimension, PRC.speakerRole)
             groups = sorted(str(g.value(narrow, PRC.itemCode)) for narrow in g.subjects(PRC.broaderCode, code_iri)
                             if g.value(narrow, PRC.inDimension) == dimension and g.value(narrow, PRC.itemCode))
+            absence = g.value(code_iri, PRC.absenceCode)
             found[str(code)] = UtteranceCode(str(code), code_iri, str(dim_code), dimension,
-                                             str(speaker) if speaker is not None else None, tuple(groups))
+                                             str(speaker) if speaker is not None else None, tuple(groups),
+                                             absence is not None and absence.toPython() is True)
         return dict(sorted(found.items()))
 
     def cls(self, name: str) -> URIRef | None:

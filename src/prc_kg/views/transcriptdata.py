@@ -38,6 +38,7 @@ class Code:
     label: str  # the longer name, for the chip's tooltip ("" when the store has none)
     system: str  # the coding system's key, which gives the colour
     href: str  # where the chip links: the class in the taxonomy view, else the term's http(s) IRI, else ""
+    absent: bool = False  # an absence code (prc:absenceCode): the annotator found the behaviour missing
 
 
 @dataclass(frozen=True)
@@ -234,13 +235,13 @@ def _turns(store: Store, transcripts: dict[str, Transcript], cases_only: bool) -
     return turns
 
 
-def _code(iri: str, text: str, label: str, system: str, in_taxonomy: set[str]) -> Code:
+def _code(iri: str, text: str, label: str, system: str, in_taxonomy: set[str], absent: bool = False) -> Code:
     """A chip links to the class in the taxonomy view, else to the term's IRI when that is a web
     address (an IRI such as ``javascript:…`` is a valid IRI too: it gets no link)."""
     key = short_iri(iri)
     href = (f"../taxonomy.html#{quote(key, safe='')}" if key in in_taxonomy
             else iri if iri.startswith(("https://", "http://")) else "")
-    return Code(iri, text, label, system, href)
+    return Code(iri, text, label, system, href, absent)
 
 
 def _codes(store: Store, turns: dict[str, Turn], in_taxonomy: set[str]) -> None:
@@ -251,7 +252,7 @@ def _codes(store: Store, turns: dict[str, Turn], in_taxonomy: set[str]) -> None:
             labels[row[2].value].add(row[7].value)
     found: dict[str, set[Coding]] = defaultdict(set)
     for (turn, how, code, dimension, annotator, index, _system, _label, item_code, dimension_code,
-         system_code) in rows:
+         system_code, absent) in rows:
         if turn.value not in turns:
             continue
         c = code.value
@@ -260,8 +261,8 @@ def _codes(store: Store, turns: dict[str, Turn], in_taxonomy: set[str]) -> None:
             dim = _item_code(dimension.value, _value(dimension_code)) if dimension is not None else ""
             system = _value(system_code) or (dim.split(":", 1)[0] if ":" in dim else "codes")
             who = _local(annotator.value) if annotator is not None else f"#{index.value}" if index is not None else ""
-            coding = Coding("annotation", dim, _code(c, _item_code(c, _value(item_code)), label, system, in_taxonomy),
-                            who)
+            coding = Coding("annotation", dim, _code(c, _item_code(c, _value(item_code)), label, system, in_taxonomy,
+                                                     _value(absent) in ("true", "1")), who)
         else:
             coding = Coding(how.value, "", _code(c, label or short(code), label, CASE_SYSTEM, in_taxonomy), "")
         found[turn.value].add(coding)

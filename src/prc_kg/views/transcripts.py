@@ -3,7 +3,9 @@ an index of them all.
 
 Each turn is a list item with the id ``turn-N`` (other views link to it), its number, speaker
 (coloured by role), time, words and codes as chips coloured by coding system; where annotators
-gave different codes on a dimension each annotator's code is shown and the dimension marked.
+gave different codes on a dimension each annotator's code is shown and the dimension marked. An
+absence code (no reflection: the annotator found none) is shown only in such a disagreement, where
+it says who found the behaviour missing; where all agree that it is missing, nothing is shown.
 Commentaries sit beside the turn they annotate, closed until their marker is clicked (a
 ``<details>`` element, so it works even without the script). The script (web/transcripts.js)
 only searches the words and filters the index; it puts text on the page with text nodes, never
@@ -69,6 +71,8 @@ def _annotation_chips(codings: list[Coding], disputed: dict[str, set[str]], syst
         who = sorted({c.annotator for c in given if c.annotator})
         if dim not in disputed:
             code = given[0].code
+            if code.absent:  # all agree the behaviour is missing: nothing to show
+                continue
             tip = f"{dim}: {code.text}" + (f", {code.label}" if code.label else "") + (
                 f" (annotators {', '.join(who)})" if who else "")
             out.append(_chip(code, systems, who=f"×{len(who)}" if len(who) > 1 else "", title=tip))
@@ -78,7 +82,7 @@ def _annotation_chips(codings: list[Coding], disputed: dict[str, set[str]], syst
             mine = [c for c in given if c.code.iri == iri]
             names = ", ".join(sorted({c.annotator for c in mine if c.annotator}, key=str))
             code = mine[0].code
-            chips.append(_chip(code, systems, who=names, extra=" disputed",
+            chips.append(_chip(code, systems, who=names, extra=" disputed" + (" absent" if code.absent else ""),
                                title=f"{dim}: {code.text}" + (f", {code.label}" if code.label else "")
                                + f", given by {names or 'an annotator'}"))
         system = given[0].code.system
