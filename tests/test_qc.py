@@ -46,6 +46,7 @@ PLANTS = {
     "missing_provenance": lambda g: _remove(g, PRC.provenanceTag),
     "invalid_provenance_tag": lambda g: (_remove(g, PRC.provenanceTag), g.add((BAD, PRC.provenanceTag, Literal("WIKI")))),
     "dangling_item_xref": lambda g: g.add((BAD, PRC.itemXref, Literal("APS:NO-SUCH-ITEM"))),
+    "item_xref_not_derived": lambda g: g.add((BAD, PRC.itemXref, Literal("APS:TYPE-INT"))),
     "label_whitespace": lambda g: (_remove(g, RDFS.label), g.add((BAD, RDFS.label, Literal("planted  fault ", lang="en")))),
     "component_without_section": lambda g: _remove(g, PRC.inManualSection),
     "ontology_header": lambda g: g.remove((None, OWL.versionIRI, None)),

@@ -291,7 +291,10 @@ def test_cq07_aims_and_their_pqs_cpps_items(kg_store):
             got[aim].add(local(r["item"]))
     assert len(aps) == 7   # the APS has seven aims (reference section 6)
     assert aps["PatientsDefense"] == "APS:AIM-DEF"
-    assert dict(got) == {"PatientsDefense": {"PQS:36"}, "PatientsReactionToAnalyst": {"PQS:98"},
+    # instruments module: PQS 36 and CPPS 10 score the defense aim, PQS 98 and CPPS 7 the relationship aim,
+    # PQS 50 the conflicts aim, CPPS 4 the developmental aim
+    assert dict(got) == {"PatientsDefense": {"PQS:36", "CPPS:PI-AVOIDANCE"},
+                         "PatientsReactionToAnalyst": {"PQS:98", "CPPS:PI-RELATIONSHIP"},
                          "PatientsConflicts": {"PQS:50"}, "DevelopmentalFocus": {"CPPS:PI-PAST"}}
 
 
@@ -509,6 +512,51 @@ def test_cq29_pqs_items_about_the_relationship(kg_store):
     result = rows(kg_store, "cq29_pqs_relationship_items")
     # reference 3.7: relationship as focus (98), links therapy relationship to other relationships (100)
     assert [r["code"].value for r in result] == ["PQS:98", "PQS:100"]
+
+
+def _construct_items(store, construct: str) -> dict[str, tuple]:
+    out = {}
+    for r in rows(store, "construct_items_across_instruments", construct=construct):
+        mapped = set(r["mappedTo"].value.split("; ")) - {""} if r["mappedTo"] is not None else set()
+        out[r["code"].value] = (local(r["instrument"]), num(r["number"]), local(r["subscale"]), local(r["scored"]),
+                                r["link"].value, mapped)
+    return out
+
+
+def test_construct_items_across_instruments_meet_on_the_relationship_aim(kg_store):
+    # instruments module: APS aim AIM-TRANS, PQS 98 and CPPS 7 each name prc:PatientsReactionToAnalyst;
+    # the mapping set links each pair (APS-PQS related, APS-CPPS close, CPPS-PQS close)
+    got = _construct_items(kg_store, "prc:PatientsReactionToAnalyst")
+    assert got == {
+        "APS:AIM-TRANS": ("APS", None, None, "PatientsReactionToAnalyst", "measures",
+                          {"relatedMatch PQS:98", "closeMatch CPPS:PI-RELATIONSHIP"}),
+        "CPPS:PI-RELATIONSHIP": ("CPPS", 7.0, "CPPS:PI", "PatientsReactionToAnalyst", "measures",
+                                 {"closeMatch APS:AIM-TRANS", "closeMatch PQS:98"}),
+        "PQS:98": ("PQS", 98.0, None, "PatientsReactionToAnalyst", "measures",
+                   {"relatedMatch APS:AIM-TRANS", "closeMatch CPPS:PI-RELATIONSHIP"}),
+    }
+
+
+def test_construct_items_across_instruments_follow_narrower_classes_in_order(kg_store):
+    result = rows(kg_store, "construct_items_across_instruments", construct="prc:Interpretation")
+    # APS type, the two PIRS interpretation categories (defense and transference interpretation are
+    # defined below interpretation), and PQS 40, 67, 82 (interpretation) and 100 (transference
+    # interpretation); APS, PIRS, PQS in IRI order, PQS items by number
+    assert [(r["code"].value, local(r["scored"])) for r in result] == [
+        ("APS:TYPE-INT", "Interpretation"), ("PIRS:DEF-INT", "InterpretationOfDefense"),
+        ("PIRS:TRANS-INT", "TransferenceInterpretation"), ("PQS:40", "Interpretation"), ("PQS:67", "Interpretation"),
+        ("PQS:82", "Interpretation"), ("PQS:100", "TransferenceInterpretation")]
+    # PQS 40 and 82 are narrower than the APS type, so read from the APS item they are narrowMatch
+    aps = _construct_items(kg_store, "prc:Interpretation")["APS:TYPE-INT"]
+    assert aps[-1] == {"narrowMatch PQS:40", "narrowMatch PQS:67", "narrowMatch PQS:82"}
+
+
+def test_construct_items_across_instruments_mark_a_proxy(kg_store):
+    got = _construct_items(kg_store, "prc:Transference")
+    assert got == {"APS:AIM-TRANS": ("APS", None, None, "Transference", "proxy", set())}
+    cpps = _construct_items(kg_store, "prc:CognitiveBehavioralTechnique")
+    assert len(cpps) == 11 and {v[0] for v in cpps.values()} == {"CPPS"}   # the subscale and its ten items
+    assert all(v[-1] == set() for v in cpps.values())                         # no other instrument scores CB work
 
 
 def test_cq30_aps_authors_and_the_board(kg_store):

@@ -33,6 +33,7 @@ class PRC(DefinedNamespace):
     codingGuidance: URIRef
     illustrates: URIRef
     measuresConstruct: URIRef
+    proxyFor: URIRef
     findingSubject: URIRef
     findingObject: URIRef
     findingModerator: URIRef

@@ -16,7 +16,7 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from ..fileio.files import write_files_atomically
 from ..fileio.xmltext import check_graph_text, check_serialisable
-from ..vocab import MODULE_IRI_PREFIX, PREFIXES
+from ..vocab import MODULE_IRI_PREFIX, PRC, PREFIXES
 from .bnodes import canonical_graph
 from .mappings import load_mappings, mapping_file
 from .source import OntologySource
@@ -58,10 +58,30 @@ def merged_release_graph(source: OntologySource) -> Graph:
     for imported in list(merged.objects(main_iri, OWL.imports)):
         if str(imported).startswith(MODULE_IRI_PREFIX) or imported in source.graphs:
             merged.remove((main_iri, OWL.imports, imported))
+    merged += derived_item_xrefs(merged)
     mappings = mapping_file(source.main_path.parent)
     if mappings.exists():
         merged += load_mappings(mappings, merged)
     return canonical(merged)
+
+
+def derived_item_xrefs(g: Graph) -> Graph:
+    """``class prc:itemXref "CODE"`` for every item that names the class with ``prc:measuresConstruct``
+    or ``prc:proxyFor``.
+
+    Authors write the link once, on the item (an IRI Protégé follows and QC checks); the class side
+    that the documentation pages and the code-based queries read is derived here, so the two
+    directions cannot disagree. ``prc:itemXref`` carries a literal code, so it cannot be declared the
+    inverse of an annotation property in OWL 2 DL; deriving it is the way to keep both.
+    Instruments, which have no item code, give no cross-reference.
+    """
+    out = Graph()
+    for prop in (PRC.measuresConstruct, PRC.proxyFor):
+        for item, construct in g.subject_objects(prop):
+            for code in g.objects(item, PRC.itemCode):
+                if isinstance(construct, URIRef):
+                    out.add((construct, PRC.itemXref, Literal(str(code))))
+    return out
 
 
 class _SortedGraph(Graph):
