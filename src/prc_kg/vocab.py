@@ -106,6 +106,9 @@ class PRC(DefinedNamespace):
     forItem: URIRef
     betweenRaters: URIRef
     constructedForTeaching: URIRef
+    isReconstruction: URIRef
+    reconstructedFrom: URIRef
+    verbatimFrom: URIRef
     text: URIRef
     summary: URIRef
     sessionNumber: URIRef
