@@ -150,8 +150,7 @@ BAD_REAL = [
     ("both marks", ("            verbatim_from: the list of topics\n",
                     "            verbatim_from: the list of topics\n            reconstructed_from: x\n"),
      14, "verbatim_from", "not both"),
-    ("mark without a source", ("            reconstructed_from: a summary of the session\n"
-                               "            source: [Reference]\n",
+    ("mark without a source", ("            reconstructed_from: a summary of the session\n            source: [Reference]\n",
                                "            reconstructed_from: a summary of the session\n"),
      17, "source", "expected a list of source ids"),
     ("mark on a constructed case", ("    constructed: false\n", "    constructed: true\n"), 14, "verbatim_from",
@@ -183,3 +182,52 @@ def test_loader_writes_the_marks(tmp_path, terms):
     assert (note, PRC.reconstructedFrom, Literal("a summary of the session")) in g
     assert (note, DCTERMS.source, SRC.Reference) in g
     assert not re.search("verbatim|reconstruct", " ".join(str(p) for p in g.predicates(DATA["case/real-test"])))
+
+
+# -- the views label a reconstruction wherever it is shown -------------------------------------------
+
+def test_case_view_labels_reconstructed_turns_and_commentaries(kg_store):
+    from prc_kg.analysis.projection import case_graphs
+    from prc_kg.views.pages import case_page
+
+    data = case_page(case_graphs(kg_store)).datasets["data:case/annie"]
+    notes = {n["id"].removeprefix("data:case/annie"): n for n in data.nodes if n["group"] == "commentary"}
+    rebuilt = sorted(k for k, n in notes.items() if n["label"].endswith(" (reconstructed)"))
+    assert rebuilt == ["/commentary/1", "/session/1/commentary/1", "/session/1/commentary/2",
+                       "/session/1/commentary/3", "/session/1/commentary/4"]
+    for key in rebuilt:
+        node = notes[key]
+        assert node["info"]["wording"].startswith("reconstructed by prc-kg from the ")
+        assert node["shapeProperties"] == {"borderDashes": [5, 4]}
+        assert any(t.startswith("reconstructed by prc-kg") for t in node["tip"])
+    whole = notes["/session/1/commentary/5"]
+    assert whole["label"] == "helpful commentary" and whole["info"]["wording"].startswith("as worded in domain reference")
+    moments = [n for n in data.nodes if n["group"] == "moment"]
+    assert [n["label"] for n in moments if "(reconstructed)" in n["label"]] == []
+    assert all(n["info"]["wording"].startswith("as worded in ") for n in moments)
+    vignette = case_page(case_graphs(kg_store)).datasets["data:case/v1-first-interview-panic"]
+    assert all(n["info"].get("wording", "") == "" for n in vignette.nodes)
+
+
+def test_release_docs_label_reconstructed_examples(release_graph, examples):
+    from prc_kg.views.docpage import render_page
+
+    html = render_page(release_graph, examples.graph, URIRef("https://w3id.org/prc-kg/ontology"), "0.0.0",
+                       "2026-01-01", "", []).decode("utf-8")
+    why_now = html[html.index('id="c-WhyNow"'):]
+    why_now = why_now[: why_now.index("</article>")]
+    item = why_now[why_now.index("commentary 1 on Annie"):]
+    item = item[: item.index("</li>")]
+    assert "The session opens at TOS 14" in item
+    assert '<em class="reconstructed">(reconstructed by prc-kg from the session 1 summary in the domain reference' in item
+
+
+def test_wording_labels_are_escaped():
+    from prc_kg.analysis.wording import Wording
+    from prc_kg.views.transcriptdata import Commentary
+    from prc_kg.views.transcripts import _note
+
+    hostile = "<img src=x onerror=alert(1)> & 'quotes'"
+    html = _note(Commentary("urn:x", "helpful", "text", wording=Wording(True, hostile)), {})
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt; &amp; &#x27;quotes&#x27;" in html
+    assert Wording(False, "").label() == "as worded in its source"
