@@ -231,3 +231,25 @@ def test_wording_labels_are_escaped():
     html = _note(Commentary("urn:x", "helpful", "text", wording=Wording(True, hostile)), {})
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt; &amp; &#x27;quotes&#x27;" in html
     assert Wording(False, "").label() == "as worded in its source"
+
+
+def test_library_query_tells_the_sources_words_from_prc_kgs(kg_store):
+    """`prc-kg query case_statement_wording`: Annie's statements in order, each marked; expected rows
+    worked out from examples/cases/annie.yaml (five topic anchors and the session summary verbatim,
+    four turn commentaries and the remark on the case reconstructed)."""
+    from conftest import run_library_query
+
+    result = run_library_query(kg_store, "case_statement_wording")
+    rows = [dict(zip(result.variables, row)) for row in result.rows]
+    got = [(r["kind"].value, r["tos"] and int(r["tos"].value), r["reconstructed"].value) for r in rows]
+    assert got == [("commentary on the session", None, "false"),
+                   ("turn", 14, "false"), ("commentary", 14, "true"),
+                   ("segment", 70, "false"), ("commentary", 70, "true"),
+                   ("turn", 105, "false"), ("commentary", 105, "true"),
+                   ("turn", 114, "false"), ("commentary", 114, "true"),
+                   ("turn", None, "false"),
+                   ("commentary on the case", None, "true")]
+    assert rows[1]["words"].value == "why she needs help"
+    assert all(r["basis"] is not None for r in rows)
+    vignette = run_library_query(kg_store, "case_statement_wording", case="data:case/v1-first-interview-panic")
+    assert vignette.rows and all(row[result.variables.index("reconstructed")] is None for row in vignette.rows)
