@@ -31,6 +31,19 @@ def _remove(g: Graph, p) -> None:
     g.remove((BAD, p, None))
 
 
+def _unmarked_real_case(g: Graph) -> None:
+    """A real case (not constructed for teaching) with one turn that says nothing of where its wording comes from."""
+    case, treatment = URIRef(f"{BAD}/case"), URIRef(f"{BAD}/treatment")
+    session, turn = URIRef(f"{BAD}/session"), URIRef(f"{BAD}/turn")
+    g.add((case, RDF.type, PRC.Case))
+    g.add((case, PRC.constructedForTeaching, Literal(False)))
+    g.add((case, PRC.documentsTreatment, treatment))
+    g.add((session, PRC.partOfTreatment, treatment))
+    g.add((turn, RDF.type, PRC.TurnOfSpeech))
+    g.add((turn, PRC.partOfSession, session))
+    g.add((turn, PRC.summary, Literal("what the turn is about")))
+
+
 # One planted fault per check: (check name, how to plant it on a well-formed extra class).
 PLANTS = {
     "missing_label": lambda g: _remove(g, RDFS.label),
@@ -56,11 +69,12 @@ PLANTS = {
     "label_markup": lambda g: (_remove(g, RDFS.label),
                                g.add((BAD, RDFS.label, Literal("planted <img src=x onerror=alert(1)>", lang="en")))),
     "item_scale": lambda g: (g.add((BAD, PRC.scaleMin, Literal(Decimal(5)))), g.add((BAD, PRC.scaleMax, Literal(Decimal(1))))),
+    "case_statement_unmarked": _unmarked_real_case,
 }
 
 
-def test_main_has_no_errors(release_graph):
-    report = run_qc(release_graph)
+def test_main_has_no_errors(release_graph, examples):
+    report = run_qc(release_graph, instances=examples.graph)  # as `prc-kg qc` runs it: with the examples
     errors = [v for v in report.violations if v.level == "ERROR"]
     assert errors == [], "\n".join(f"{v.rule} {v.entity} {v.value}" for v in errors)
 
@@ -79,7 +93,9 @@ def test_check_catches_its_fault(release_graph, rule):
     PLANTS[rule](g)
     fired = [v for v in run_qc(g).violations if v.rule == rule]
     assert fired, f"{rule} did not fire"
-    if rule not in ("ontology_header", "individual_without_definition"):
+    if rule == "case_statement_unmarked":
+        assert [v.entity for v in fired] == [f"{BAD}/turn"]
+    elif rule not in ("ontology_header", "individual_without_definition"):
         assert any(v.entity == str(BAD) for v in fired), [v.entity for v in fired]
 
 

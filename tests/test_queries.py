@@ -248,15 +248,16 @@ def test_cq04_components_with_examples_in_annie(kg_store):
     result = rows(kg_store, "cq04_components_with_case_examples")
     assert {local(r["component"]) for r in result} == expected
     moments = {local(r["component"]): int(r["moments"].value) for r in result}
-    assert moments["EncourageElaboration"] == 3 and moments["WhyNow"] == 1
+    # turns 14, 70-94 and 105, and the session as a whole (whose commentary lists the reference's components)
+    assert moments["EncourageElaboration"] == 4 and moments["WhyNow"] == 2
     # the remark on the case as a whole is not a moment
     assert "UsingTheTherapistsCommunications" not in moments
 
 
 @pytest.mark.parametrize("component,expected", [
     ("prc:Support", {(1, 70), (1, 105), (1, None)}),   # 105 through attentive listening, a kind of support
-    ("prc:EncourageElaboration", {(1, 14), (1, 70), (1, 105)}),
-    ("prc:WhyNow", {(1, 14)}),
+    ("prc:EncourageElaboration", {(1, 14), (1, 70), (1, 105), (1, None)}),
+    ("prc:WhyNow", {(1, 14), (1, None)}),  # None: the whole session, as the reference lists it
 ])
 def test_cq05_turns_illustrating_a_component(kg_store, component, expected):
     got = {(int(r["sessionNumber"].value), None if r["tos"] is None else int(r["tos"].value))
@@ -448,7 +449,7 @@ def test_cq23_assessment_tasks_in_annie_session_1(kg_store):
     got = defaultdict(set)
     for r in rows(kg_store, "cq23_assessment_tasks_in_session"):
         got[local(r["task"])].add((r["where"].value, None if r["tos"] is None else int(r["tos"].value)))
-    assert got["WhyNow"] == {("turn", 14)}
+    assert got["WhyNow"] == {("turn", 14), ("whole session", None)}
     # the suicide-risk enquiry is a turn without a number in the sources
     assert got["SeverityAndNatureOfProblem"] == {("turn", None), ("whole session", None)}
     assert got["RelationalPatterns"] == {("not shown", None)}

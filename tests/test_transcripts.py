@@ -247,25 +247,37 @@ def test_commentaries_sit_beside_the_turn_they_annotate_with_their_evaluation(ht
     assert role(items[0]) == "none" and items[0].one("span", "speaker").text() == "speaker not recorded"
     note = items[0].one("div", "notes").one("details", "note")
     assert "ev-helpful" in note.classes and "open" not in note.attrs  # closed until its marker is clicked
-    assert note.one("summary").text().endswith("helpful")
-    assert note.one("p", "note-text").text().startswith("The analyst opens by drawing out why she is seeking help")
+    # prc-kg tied this remark to the turn from a session-level summary: labelled so even while closed
+    assert note.one("summary").text() == "✎ helpful reconstructed" and "reconstructed" in note.classes
+    assert note.one("p", "note-text").text().startswith("The session opens at TOS 14 on why she needs help.")
+    assert note.one("p", "wording").text().startswith(
+        "reconstructed by prc-kg from the session 1 summary in the domain reference (§3.1)")
     assert [c.text() for c in note.all("a", "chip")] == ["encourage elaboration", "why-now enquiry"]
-    assert items[1].one("div", "notes").one("p", "note-text").text().startswith("Questions on an intimate subject")
+    assert items[1].one("div", "notes").one("p", "note-text").text().startswith("TOS 70-94 are the anchor given")
     assert not items[4].one("div", "notes").all("details")
+    # the turn's topic is the reference's own wording, and says where it is found
+    words = items[0].one("div", "body").one("p", "wording")
+    assert "verbatim" in words.classes and words.text().startswith("as worded in domain reference §3.1")
     whole = annie.by_id("session-notes").one("details", "note")  # the session's own commentary, at the top
-    assert "open" in whole.attrs and whole.one("p", "note-text").text().startswith("The commentary credits")
+    assert "open" in whole.attrs and whole.one("p", "note-text").text().startswith(
+        "What the commentary credits as helpful")
+    assert whole.one("summary").text() == "✎ helpful" and "verbatim" in whole.one("p", "wording").classes
+    assert "by prc-kg from a summary" in annie.one("p", "legend").text()
     # an unhelpful commentary on turns 1-3 is beside each of the three, in its own colour
     doc = page(html, "https://w3id.org/prc-kg/data/case/v1-judgmental-response/session/1")
     for n in (1, 2, 3):
         found = turn(doc, f"turn-{n}").one("div", "notes").one("details", "note")
         assert "ev-unhelpful" in found.classes and found.one("p", "ev").text() == "unhelpful commentary"
+    assert doc.all("p", "wording") == [] and doc.all("span", "recon") == []  # a vignette is invented as a whole
 
 
 def test_taxonomy_examples_link_to_the_exact_turn(html):
     taxonomy = json.loads(tree(html / "taxonomy.html").by_id("prc-data").text())
     why_now = next(n for n in taxonomy["datasets"]["taxonomy"]["nodes"] if n["id"] == "prc:WhyNow")
     examples = next(v for k, v in why_now["info"].items() if k.startswith("examples"))
-    annie = next(e for e in examples if e["text"].startswith("Annie (PRC teaching case), session 1, TOS 14"))
+    # the why-now task is tied to Annie's TOS 14 by a reconstructed commentary, and the example says so
+    annie = next(e for e in examples if e["text"].startswith("commentary 1 on Annie (PRC teaching case), session 1"))
+    assert "(case material, reconstructed by prc-kg from the session 1 summary" in annie["text"]
     assert annie["page"] == "case.html"
     (more,) = annie["more"]
     assert more["page"] == "transcripts/" + page_file("https://w3id.org/prc-kg/data/case/annie/session/1")

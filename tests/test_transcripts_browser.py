@@ -58,8 +58,13 @@ def test_clicking_a_commentary_marker_shows_it_beside_its_turn(browser, html):  
     visit = _open(browser, html / "transcripts" / page_file(ANNIE))
     text = visit.page.locator("#turn-14 .notes .note-text")
     assert not text.is_visible()
+    # the label that prc-kg reconstructed the remark shows while the commentary is still closed
+    assert visit.page.locator("#turn-14 .notes summary .recon").inner_text() == "reconstructed"
+    assert visit.page.locator("#turn-14 .body .wording.verbatim").is_visible()
     visit.page.click("#turn-14 .notes summary")
-    assert text.is_visible() and text.inner_text().startswith("The analyst opens by drawing out why")
+    assert text.is_visible() and text.inner_text().startswith("The session opens at TOS 14 on why she needs help.")
+    assert visit.page.locator("#turn-14 .notes .wording.reconstructed").inner_text().startswith(
+        "reconstructed by prc-kg from the session 1 summary")
     assert visit.page.locator("#turn-14 .notes .ev").inner_text() == "helpful commentary"
     note, turn = visit.page.locator("#turn-14 .notes details").bounding_box(), visit.page.locator("#turn-14 .text")
     assert note["x"] > turn.bounding_box()["x"] + turn.bounding_box()["width"]  # beside the words, to the right

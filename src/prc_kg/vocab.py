@@ -108,6 +108,9 @@ class PRC(DefinedNamespace):
     forItem: URIRef
     betweenRaters: URIRef
     constructedForTeaching: URIRef
+    isReconstruction: URIRef
+    reconstructedFrom: URIRef
+    verbatimFrom: URIRef
     text: URIRef
     summary: URIRef
     sessionNumber: URIRef

@@ -15,6 +15,7 @@ import networkx as nx
 
 from ..store.backends import Store
 from ..store.querylib import packaged_query, short
+from .wording import statement_wordings
 
 # Roots of the taxonomy view and the group each one's descendants fall into when they have no section.
 TAXONOMY_ROOTS = {"prc:ProcessComponent": "cross-cutting", "prc:Psychotherapy": "modality",
@@ -95,13 +96,18 @@ def cases_of(store: Store) -> dict[str, tuple[str, str, bool]]:
 
 
 def examples_by_class(store: Store) -> dict[str, list[dict]]:
-    """For each class, the instances that illustrate it and the case they belong to."""
+    """For each class, the instances that illustrate it and the case they belong to; ``wording`` says
+    when the example is prc-kg's reconstruction rather than the source's words."""
     owner = cases_of(store)
+    wordings = statement_wordings(store)
     out: dict[str, dict[str, dict]] = defaultdict(dict)
     for cls, example, label in store.query(packaged_query("projection/examples")).rows:
         case, case_label, constructed = owner.get(short(example), ("", "", None))
+        wording = wordings.get(example.value)
         out[short(cls)][short(example)] = {"id": short(example), "label": _value(label), "case": case,
-                                           "caseLabel": case_label, "constructed": constructed}
+                                           "caseLabel": case_label, "constructed": constructed,
+                                           "reconstructed": wording.label() if wording and wording.reconstructed
+                                           else ""}
     return {cls: sorted(found.values(), key=lambda e: (e["caseLabel"], e["label"], e["id"]))
             for cls, found in out.items()}
 
@@ -112,6 +118,7 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
     with the components each commentary says it shows."""
     graphs: dict[str, nx.DiGraph] = {}
     owner = {part: case for part, (case, _, _) in cases_of(store).items()}
+    wordings = statement_wordings(store)  # a real case's turns and commentaries: reconstructed or verbatim
     for case, label, description, constructed in store.query(packaged_query("projection/cases")).rows:
         key = short(case)
         g = nx.DiGraph(case=key, label=_value(label) or key, constructed=_value(constructed) == "true")
@@ -128,9 +135,11 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
         g = graphs[owner[skey]]
         name = (f"TOS {start.value}–{end.value}" if start is not None and end is not None
                 else f"TOS {tos.value}" if tos is not None else f"turn at position {position.value}")
+        wording = wordings.get(moment.value)
         g.add_node(key, label=name, kind="moment", speaker=short(speaker).removeprefix("prc:") if speaker else "",
                    text=_value(text) or _value(summary), order=int(position.value), title=_value(label),
-                   session=skey)
+                   session=skey, wording=wording.label() if wording else "",
+                   reconstructed=bool(wording and wording.reconstructed))
         by_session[skey].append((int(position.value), key))
     for skey, moments in by_session.items():
         g = graphs[owner[skey]]
@@ -151,8 +160,10 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
             continue
         verdict = short(evaluation).removeprefix("prc:").lower() if evaluation is not None else "unrated"
         key = short(commentary)
+        wording = wordings.get(commentary.value)
         g.add_node(key, label=f"{verdict} commentary", kind="commentary", evaluation=verdict, text=_value(text),
-                   order=0)
+                   order=0, wording=wording.label() if wording else "",
+                   reconstructed=bool(wording and wording.reconstructed))
         g.add_edge(key, short(target), kind="comments")
     for commentary, code, label in store.query(packaged_query("projection/commentary_codes")).rows:
         g = graphs.get(owner.get(short(commentary), ""))

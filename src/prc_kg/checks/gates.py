@@ -123,7 +123,7 @@ def shapes_beside(source: OntologySource) -> Path | None:
 def _qc(inputs: GateInputs) -> Outcome:
     from .qc import LEVELS, run_qc
 
-    report = run_qc(inputs.ontology, inputs.qc_dir)
+    report = run_qc(inputs.ontology, inputs.qc_dir, instances=inputs.instances)
     counts = ", ".join(f"{report.count(level)} {level}" for level in LEVELS)
     lines = tuple(f"{v.level} {v.rule} {v.entity} {v.property}".strip() for v in report.violations)
     errors = tuple(line for v, line in zip(report.violations, lines, strict=True) if v.level == "ERROR")

@@ -2,7 +2,10 @@
 
 Each file opens with a header of ``# title:``, ``# level:`` (ERROR, WARN or INFO) and
 ``# description:`` lines and selects ``?entity ?property ?value``; an empty result means the
-check passes. The checks run on the merged release graph in an embedded Oxigraph store.
+check passes. The checks run on the merged release graph in an embedded Oxigraph store, together
+with the example instances when they are given, so that a check on case data (a real case's
+statement left unmarked) sees them; checks on ontology terms select ``prc:`` IRIs and so never
+match an instance.
 """
 
 from __future__ import annotations
@@ -92,13 +95,17 @@ def load_checks(folder: Path | None = None) -> list[QcCheck]:
     return checks
 
 
-def run_qc(g: Graph, folder: Path | None = None, where: Mapping[str, str] | None = None) -> QcReport:
-    """Run every check on ``g``; ``where`` (from locations.source_locations) gives each entity's
-    file and line, so a finding can be opened in an editor."""
+def run_qc(g: Graph, folder: Path | None = None, where: Mapping[str, str] | None = None,
+           instances: Graph | None = None) -> QcReport:
+    """Run every check on ``g`` (plus ``instances``, the example data, when given); ``where`` (from
+    locations.source_locations) gives each entity's file and line, so a finding can be opened in an
+    editor."""
     checks = load_checks(folder)
     where = where or {}
     store = EmbeddedStore()
     store.load_graph(g)
+    if instances is not None:
+        store.load_graph(instances)
     violations = []
     for check in checks:
         try:

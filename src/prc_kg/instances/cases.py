@@ -1,7 +1,9 @@
 """Cases and teaching vignettes: the YAML format of ``examples/README.md`` turned into RDF.
 
 Every name in a file is checked against the ontology, and every error names the file, the line
-of the entry and the field, so an author can fix it without reading Turtle.
+of the entry and the field, so an author can fix it without reading Turtle. Every turn, segment and
+commentary of a real case must say where its wording comes from (``reconstructed_from`` or
+``verbatim_from``, with ``source``), so that prc-kg's reconstruction is never taken for the source's words.
 """
 
 from __future__ import annotations
@@ -33,9 +35,12 @@ CODE_FIELDS = {
 FACET_LINKS = {"aim": PRC.hasAim, "characteristics": PRC.hasCharacteristic, "quality": PRC.hasQuality}
 CASE_KEYS = {"id", "title", "constructed", "tag", "source", "description", "modality", "patient", "therapist",
              "treatment", "studied_with", "reasons_for_help", "sessions", "commentaries"}
-TURN_KEYS = {"tos", "tos_range", "speaker", "text", "summary", "shows", "segment_kind", *CODE_FIELDS}
+# Where a real case's statement comes from: prc-kg's reconstruction (and from what), or the source's own
+# words (and where), with the sources it rests on.
+MARK_KEYS = {"reconstructed_from", "verbatim_from", "source"}
+TURN_KEYS = {"tos", "tos_range", "speaker", "text", "summary", "shows", "segment_kind", *CODE_FIELDS, *MARK_KEYS}
 SESSION_KEYS = {"number", "summary", "turns", "commentaries"}
-COMMENTARY_KEYS = {"on", "illustrates", "evaluation", "text"}
+COMMENTARY_KEYS = {"on", "illustrates", "evaluation", "text", *MARK_KEYS}
 SEGMENT_KINDS = {"therapist": PRC.TherapistSegment, "patient": PRC.PatientSegment, "joint": PRC.JointSegment}
 
 
@@ -46,6 +51,7 @@ class CaseBuilder:
         self.terms = terms
         self.g = graph if graph is not None else Graph()
         self.seen_ids: dict[str, Path] = {}
+        self.real = False  # whether the case being read is a real one (constructed: false)
 
     # -- helpers -------------------------------------------------------------------------------
     def _node(self, iri: URIRef, *types: URIRef, label: str) -> URIRef:
@@ -85,6 +91,27 @@ class CaseBuilder:
             raise entry.fail(f"expected a non-negative number, got {value!r}", field)
         return number
 
+    def _mark(self, entry: Located, node: URIRef, what: str) -> None:
+        """Where the statement's wording comes from: required on a real case, refused on a constructed
+        one (invented as a whole, so there is nothing to tell apart)."""
+        if not self.real:
+            if marks := [field for field in ("reconstructed_from", "verbatim_from", "source") if field in entry]:
+                raise entry.fail("only a statement of a real case (constructed: false) says where its wording "
+                                 "comes from; a constructed case is invented as a whole", marks[0])
+            return
+        rebuilt, verbatim = self._text(entry, "reconstructed_from"), self._text(entry, "verbatim_from")
+        if rebuilt and verbatim:
+            raise entry.fail("give reconstructed_from or verbatim_from, not both", "verbatim_from")
+        if not rebuilt and not verbatim:
+            raise entry.fail(f"a {what} of a real case must say where its wording comes from: reconstructed_from "
+                             "(what prc-kg reconstructed it from) or verbatim_from (where the source gives it "
+                             "word for word)", "reconstructed_from")
+        sources = take_sources(entry, self.terms)
+        self.g.add((node, PRC.isReconstruction, Literal(bool(rebuilt))))
+        self.g.add((node, PRC.reconstructedFrom if rebuilt else PRC.verbatimFrom, Literal(rebuilt or verbatim)))
+        for src in sources:
+            self.g.add((node, DCTERMS.source, src))
+
     # -- entries ---------------------------------------------------------------------------------
     def add_file(self, path: Path) -> int:
         doc = read_yaml(path, MARKER)
@@ -100,6 +127,7 @@ class CaseBuilder:
         constructed = c.get("constructed")
         if not isinstance(constructed, bool):
             raise c.fail("expected true (invented for teaching) or false (a real case)", "constructed")
+        self.real = not constructed
         tag = take_tag(c)
         sources = take_sources(c, self.terms)
 
@@ -235,6 +263,7 @@ class CaseBuilder:
                     self.g.add((node, RDF.type, cls))
         for cls in take_classes(t, "shows", self.terms, None):
             self.g.add((node, PRC.illustrates, cls))
+        self._mark(t, node, "turn")
         return node, tos, tos
 
     def _segment(self, t: Located, sbase: str, title: str, session_no: int, position: int, session: URIRef,
@@ -245,7 +274,8 @@ class CaseBuilder:
             raise t.fail(f"expected [first, last] turn numbers with first <= last, got {rng!r}", "tos_range")
         for field in ("speaker", *CODE_FIELDS, "text"):
             if field in t:
-                raise t.fail("a turn range becomes a segment: give it a summary, shows and segment_kind only", field)
+                raise t.fail("a turn range becomes a segment: give it a summary, shows and segment_kind only "
+                             "(and, in a real case, where its wording comes from)", field)
         kind = take_choice(t, "segment_kind", SEGMENT_KINDS, required=False)
         first, last = rng
         types = [PRC.Segment] + ([SEGMENT_KINDS[kind]] if kind else [])
@@ -259,6 +289,7 @@ class CaseBuilder:
             self.g.add((node, PRC.summary, Literal(summary)))
         for cls in take_classes(t, "shows", self.terms, None):
             self.g.add((node, PRC.illustrates, cls))
+        self._mark(t, node, "turn range")
         for n in range(first, last + 1):
             if n in anchors:
                 raise t.fail(f"turn {n} is already listed in this session", "tos_range")
@@ -287,3 +318,4 @@ class CaseBuilder:
             self.g.add((node, PRC.hasEvaluation, EVALUATIONS[evaluation]))
             if text := self._text(c, "text"):
                 self.g.add((node, PRC.text, Literal(text)))
+            self._mark(c, node, "commentary")

@@ -237,12 +237,16 @@ def _entry(page: _Page, cls: URIRef) -> list[str]:
 
 
 def _illustrations(page: _Page, cls: URIRef) -> list[str]:
-    """The example instances that illustrate the class (prc:illustrates), each with its wording."""
+    """The example instances that illustrate the class (prc:illustrates), each with its wording, and,
+    for a real case's statement that prc-kg reconstructed, a label saying so and from what."""
     ex = page.examples
     items = []
     for inst in sorted(set(ex.subjects(PRC.illustrates, cls)), key=lambda i: (natural(page.label(i, ex)), str(i))):
         words = page.text(ex, inst, PRC.text) or page.text(ex, inst, PRC.summary) or page.text(ex, inst, RDFS.comment)
         tail = f": {_e(words)}" if words else ""
+        if (inst, PRC.isReconstruction, Literal(True)) in ex:
+            basis = page.text(ex, inst, PRC.reconstructedFrom) or "a source that does not give it word for word"
+            tail += f' <em class="reconstructed">(reconstructed by prc-kg from {_e(basis)})</em>'
         items.append(f"<li><strong>{_e(page.label(inst, ex))}</strong>{tail}</li>")
     return items
 

@@ -38,8 +38,10 @@ def _fmt(x: float | None, digits: int = 3) -> str:
 def _example(e: dict, transcript_links: dict[str, str]) -> dict | str:
     """An example of a class: a link to its case, and to the very turn in the transcript view when
     it is a turn (or a commentary on one)."""
-    item: dict | str = ({"page": "case.html", "link": e["case"],
-                         "text": f"{e['label']} ({'constructed vignette' if e['constructed'] else 'case material'})"}
+    kind = "constructed vignette" if e["constructed"] else "case material"
+    if e.get("reconstructed"):  # prc-kg's reconstruction, never to be read as the source's words
+        kind += f", {e['reconstructed']}"
+    item: dict | str = ({"page": "case.html", "link": e["case"], "text": f"{e['label']} ({kind})"}
                         if e["case"] else e["label"])
     link = transcript_links.get(e["id"])
     if link is None:
@@ -108,12 +110,16 @@ def _case_dataset(g: nx.DiGraph) -> Dataset:
         kind = d["kind"]
         colour_key = d.get("evaluation", "") if kind == "commentary" else d.get("speaker", "") if kind == "moment" \
             else kind
-        node = {"id": key, "label": d["label"], "x": pos[key][0], "y": pos[key][1], "group": kind,
+        wording = d.get("wording", "")  # on a real case's turns and commentaries: reconstructed or verbatim
+        node = {"id": key, "label": d["label"] + (" (reconstructed)" if d.get("reconstructed") else ""),
+                "x": pos[key][0], "y": pos[key][1], "group": kind,
                 "color": CASE_COLOURS.get(colour_key, "#78909c"), "shape": "box" if kind == "commentary" else
                 "square" if kind == "session" else "diamond" if kind == "component" else "dot",
-                "tip": [t for t in (d.get("title", ""), _clip(d.get("text", ""))) if t],
+                "tip": [t for t in (d.get("title", ""), _clip(d.get("text", "")), _clip(wording)) if t],
                 "info": {"IRI": key, "kind": kind, "speaker": d.get("speaker", ""),
-                         "evaluation": d.get("evaluation", ""), "text": d.get("text", "")}}
+                         "evaluation": d.get("evaluation", ""), "text": d.get("text", ""), "wording": wording}}
+        if d.get("reconstructed"):
+            node["shapeProperties"], node["borderWidth"] = {"borderDashes": [5, 4]}, 2
         if kind == "commentary":
             node["font"] = {"color": "#ffffff"}
         if kind == "component":
@@ -141,7 +147,9 @@ def case_page(graphs: dict[str, nx.DiGraph]) -> GraphPage:
         description="Choose a case. From left to right: the case, its sessions in order, the turns or segments "
                     "in order (orange: therapist, teal: patient, grey: speaker not recorded), the commentaries "
                     "(green: helpful, red with a dashed line: unhelpful) and the components the moments are coded "
-                    "with. Constructed teaching vignettes are marked as such.",
+                    "with. Constructed teaching vignettes are marked as such. In a real case, a turn or commentary "
+                    "that prc-kg reconstructed from a summary of its source says '(reconstructed)' and has a dashed "
+                    "outline; its details say what it was reconstructed from, or where the source gives the words.",
         datasets={k: _case_dataset(graphs[k]) for k in order},
         legend=[{"kind": "node", "label": "session", "color": CASE_COLOURS["session"]},
                 {"kind": "node", "label": "therapist turn", "color": CASE_COLOURS["therapist"]},

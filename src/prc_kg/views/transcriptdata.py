@@ -1,6 +1,6 @@
 """What the transcript view shows, read from a store: every conversation of an imported corpus and
 every case session that has turns, each turn with its speaker, words and codes, and the
-commentaries on turns, sessions and cases.
+commentaries on turns, sessions and cases, with where a real case's wording comes from.
 
 A handful of packaged queries read everything at once (one for all turns, one for all codes), so
 the view costs the same few queries for 10 conversations or 10,000. Everything comes back sorted,
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import quote, unquote
 
+from ..analysis.wording import Wording, statement_wordings
 from ..store.backends import Store
 from ..store.querylib import packaged_query, short
 from ..vocab import DATA_IRI, PRC_IRI, PREFIXES
@@ -57,6 +58,7 @@ class Commentary:
     evaluation: str  # "helpful", "unhelpful", "mixed" or "unrated"
     text: str
     illustrates: list[Code] = field(default_factory=list)
+    wording: Wording | None = None  # in a real case: prc-kg's reconstruction, or the source's own words
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Turn:
     timestamp: str | None
     codings: list[Coding] = field(default_factory=list)
     commentaries: list[Commentary] = field(default_factory=list)
+    wording: Wording | None = None  # in a real case: prc-kg's reconstruction, or the source's own words
 
     def disputed(self) -> dict[str, set[str]]:
         """The dimensions on which the annotators gave more than one distinct code, with those codes."""
@@ -310,6 +313,11 @@ def read_transcripts(store: Store, with_codes: bool = True, cases_only: bool = F
     if with_codes:
         _codes(store, turns, in_taxonomy)
     notes, targets = _commentaries(store, in_taxonomy)
+    wordings = statement_wordings(store)
+    for iri, wording in wordings.items():
+        for found in (turns.get(iri), notes.get(iri)):
+            if found is not None:
+                found.wording = wording
     for c in sorted(notes, key=natural):
         for target in targets[c]:
             if target in turns:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ..analysis.wording import Wording
 from .htmlpage import FolderPage, FolderView, asset
 from .transcriptdata import CASE_SYSTEM, Code, Coding, Commentary, Group, Transcript, Turn, page_file
 
@@ -99,13 +100,25 @@ def _chips(turn: Turn, systems: dict[str, int]) -> str:
     return f'<div class="chips">{" ".join(chips)}</div>' if chips else ""
 
 
+def _wording(wording: Wording | None) -> str:
+    """Where a real case's statement comes from, in words: "reconstructed by prc-kg from …" or "as
+    worded in …" (nothing for a vignette or an imported corpus, which are not marked)."""
+    if wording is None:
+        return ""
+    kind = "reconstructed" if wording.reconstructed else "verbatim"
+    return f'<p class="wording {kind}">{_e(wording.label())}</p>'
+
+
 def _note(note: Commentary, systems: dict[str, int], open_: bool = False) -> str:
     shows = " ".join(_chip(c, systems) for c in note.illustrates)
-    return (f'<details class="note ev-{note.evaluation}"{" open" if open_ else ""}>'
+    rebuilt = note.wording is not None and note.wording.reconstructed
+    return (f'<details class="note ev-{note.evaluation}{" reconstructed" if rebuilt else ""}"{" open" if open_ else ""}>'
             f'<summary title="{note.evaluation} commentary: click to show or hide">'
-            f'<span class="mark">✎</span> {note.evaluation}</summary>'
+            f'<span class="mark">✎</span> {note.evaluation}'
+            + (' <span class="recon" title="reconstructed by prc-kg, not the source\'s words">reconstructed</span>'
+               if rebuilt else "") + "</summary>"
             f'<div class="note-body"><p class="ev">{note.evaluation} commentary</p>'
-            f'<p class="note-text">{_e(note.text) or "<em>no text</em>"}</p>'
+            f'<p class="note-text">{_e(note.text) or "<em>no text</em>"}</p>{_wording(note.wording)}'
             + (f'<p class="shows">illustrates: {shows}</p>' if shows else "") + "</div></details>")
 
 
@@ -135,8 +148,14 @@ def _turn(turn: Turn, systems: dict[str, int]) -> str:
     notes = "".join(_note(n, systems) for n in turn.commentaries)
     return (f'<li class="{classes}" id="{turn.anchor}" data-iri="{_e(turn.iri)}">'
             f'<div class="meta">{"".join(meta)}</div>'
-            f'<div class="body">{_words(turn)}{_chips(turn, systems)}</div>'
+            f'<div class="body">{_words(turn)}{_wording(turn.wording)}{_chips(turn, systems)}</div>'
             f'<div class="notes">{notes}</div></li>\n')
+
+
+def _has_reconstruction(t: Transcript) -> bool:
+    wordings = ([turn.wording for turn in t.turns] + [n.wording for turn in t.turns for n in turn.commentaries]
+                + [n.wording for n in t.commentaries])
+    return any(w is not None and w.reconstructed for w in wordings)
 
 
 def _legend(t: Transcript, systems: dict[str, int]) -> str:
@@ -151,6 +170,9 @@ def _legend(t: Transcript, systems: dict[str, int]) -> str:
         items.append('<span class="dispute-mark">≠ annotators disagree</span>')
     if any(turn.commentaries for turn in t.turns):
         items.append('<span>✎ commentary: click to read</span>')
+    if _has_reconstruction(t):
+        items.append('<span class="recon">reconstructed</span><span> by prc-kg from a summary in its source, '
+                     "not the source's words</span>")
     return f'<p class="legend">{" ".join(items)}</p>'
 
 
