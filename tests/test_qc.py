@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from prc_kg.checks.qc import LEVELS, load_checks, run_qc
@@ -25,6 +25,11 @@ def _class(g: Graph, iri: URIRef = BAD, label: str = "planted fault", parent: UR
     g.add((iri, PRC.provenanceTag, Literal("BK")))
     g.add((iri, DCTERMS.source, SRC.Reference))
     g.add((iri, PRC.inManualSection, PRC.Section3))
+    axiom = BNode()  # the definition's own provenance (CONVENTIONS.md, "Definition provenance")
+    for p, o in ((RDF.type, OWL.Axiom), (OWL.annotatedSource, iri), (OWL.annotatedProperty, SKOS.definition),
+                 (OWL.annotatedTarget, Literal(definition, lang="en")), (DCTERMS.source, SRC.Reference),
+                 (PRC.provenanceTag, Literal("BK"))):
+        g.add((axiom, p, o))
 
 
 def _remove(g: Graph, p) -> None:
@@ -70,6 +75,11 @@ PLANTS = {
                                g.add((BAD, RDFS.label, Literal("planted <img src=x onerror=alert(1)>", lang="en")))),
     "item_scale": lambda g: (g.add((BAD, PRC.scaleMin, Literal(Decimal(5)))), g.add((BAD, PRC.scaleMax, Literal(Decimal(1))))),
     "case_statement_unmarked": _unmarked_real_case,
+    "source_without_type": lambda g: (_remove(g, DCTERMS.source), g.add((BAD, DCTERMS.source, SRC.Planted))),
+    "definition_provenance": lambda g: g.remove((None, OWL.annotatedSource, BAD)),
+    "stale_definition_axiom": lambda g: (_remove(g, SKOS.definition),
+                                         g.add((BAD, SKOS.definition, Literal("A therapist intervention reworded.",
+                                                                                lang="en")))),
 }
 
 

@@ -16,6 +16,10 @@ MODULE_IRI_PREFIX = PRC_IRI + "module/"
 
 DATA_IRI = "https://w3id.org/prc-kg/data/"
 SRC = Namespace(SRC_IRI)
+# Vocabularies whose source types and DOI property the ontology declares locally (core.ttl)
+FABIO = Namespace("http://purl.org/spar/fabio/")
+SCHEMA = Namespace("https://schema.org/")
+BIBO = Namespace("http://purl.org/ontology/bibo/")
 DATA = Namespace(DATA_IRI)
 
 
@@ -60,6 +64,10 @@ class PRC(DefinedNamespace):
     ReportedFigure: URIRef
     ReliabilityEstimate: URIRef
     BibliographicSource: URIRef
+    PrimarySource: URIRef
+    SecondarySource: URIRef
+    MetaAnalysisArticle: URIRef
+    publicationYear: URIRef
     ReasonForSeekingHelp: URIRef
     PatientContribution: URIRef
     InterventionAim: URIRef
@@ -196,15 +204,20 @@ PREFIXES: dict[str, str] = {
     "dcterms": str(DCTERMS),
     "prov": str(PROV),
     "sosa": str(SOSA),
+    "fabio": str(FABIO),
+    "schema": str(SCHEMA),
+    "bibo": str(BIBO),
 }
 
 # The same prefixes as a SPARQL prologue, for queries written in code.
 SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in PREFIXES.items())
 
 __all__ = [
+    "BIBO",
     "DATA",
     "DATA_IRI",
     "DCTERMS",
+    "FABIO",
     "MODULE_IRI_PREFIX",
     "ONTOLOGY_IRI",
     "OWL",
@@ -215,6 +228,7 @@ __all__ = [
     "PROVENANCE_TAGS",
     "RDF",
     "RDFS",
+    "SCHEMA",
     "SKOS",
     "SOSA",
     "SPARQL_PREFIXES",

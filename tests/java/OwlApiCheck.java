@@ -65,8 +65,21 @@ public class OwlApiCheck {
         int axioms = 0, classes = 0;
         for (OWLOntology o : root.importsClosure().toList()) axioms += o.getAxiomCount();
         classes = (int) root.classesInSignature(org.semanticweb.owlapi.model.parameters.Imports.INCLUDED).count();
+        // skos:definition assertions, and how many carry a dcterms:source as an axiom annotation (the
+        // definition's own provenance): equal counts mean each owl:Axiom was read onto its definition
+        int definitions = 0, withSource = 0;
+        IRI definition = IRI.create("http://www.w3.org/2004/02/skos/core#definition");
+        IRI source = IRI.create("http://purl.org/dc/terms/source");
+        for (OWLOntology o : root.importsClosure().toList()) {
+            for (OWLAnnotationAssertionAxiom ax : o.axioms(AxiomType.ANNOTATION_ASSERTION).toList()) {
+                if (!ax.getProperty().getIRI().equals(definition)) continue;
+                definitions++;
+                if (ax.annotations().anyMatch(a -> a.getProperty().getIRI().equals(source))) withSource++;
+            }
+        }
         System.out.println("SUMMARY\tontologies=" + root.importsClosure().count() + "\taxioms=" + axioms
-            + "\tclasses=" + classes + "\tproblems=" + problems);
+            + "\tclasses=" + classes + "\tdefinitions=" + definitions + "\tdefinitionsWithSource=" + withSource
+            + "\tproblems=" + problems);
         if (resave != null) resaveAll(m, root, file, catalog, new File(resave), addClass);
         System.exit(problems == 0 ? 0 : 1);
     }

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from ..vocab import PRC, PRC_IRI, PREFIXES
+from ..vocab import FABIO, PRC, PRC_IRI, PREFIXES, SCHEMA
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
 _CROSS_CUTTING = URIRef(PRC_IRI + "CrossCuttingNotion")
@@ -90,6 +90,31 @@ class DocGraph:
     def label(self, iri: URIRef, g: Graph | None = None) -> str:
         g = g if g is not None else self.g
         return self.text(g, iri, RDFS.label) or self.text(g, iri, SKOS.prefLabel) or self.qname(iri)
+
+    def definition_provenance(self, term: URIRef, definition: str) -> tuple[list[URIRef], list[str]]:
+        """Sources and tags of ``term``'s definition with this text, from its OWL axiom annotation
+        (kept apart from the concept's own source; CONVENTIONS.md, "Definition provenance")."""
+        sources: set[URIRef] = set()
+        tags: set[str] = set()
+        for axiom in self.g.subjects(OWL.annotatedSource, term):
+            target = self.g.value(axiom, OWL.annotatedTarget)
+            if self.g.value(axiom, OWL.annotatedProperty) == SKOS.definition and str(target) == definition:
+                sources.update(s for s in self.g.objects(axiom, DCTERMS.source) if isinstance(s, URIRef))
+                tags.update(str(t) for t in self.g.objects(axiom, PRC.provenanceTag))
+        return sorted(sources, key=lambda s: natural(self.local(s))), sorted(tags)
+
+    def source_kind(self, source: URIRef) -> tuple[list[str], str]:
+        """The labels of a source's types from FaBiO or schema.org (and of our own refinements of them,
+        such as meta-analysis article) and whether it is a primary or a secondary source ("" when the
+        ontology does not say)."""
+        def standard(kind: object) -> bool:
+            return isinstance(kind, URIRef) and str(kind).startswith((str(FABIO), str(SCHEMA)))
+
+        kinds = sorted(self.label(k) for k in self.g.objects(source, RDF.type)
+                       if standard(k) or any(standard(p) for p in self.g.objects(k, RDFS.subClassOf)))
+        role = ("primary" if (source, RDF.type, PRC.PrimarySource) in self.g
+                else "secondary" if (source, RDF.type, PRC.SecondarySource) in self.g else "")
+        return kinds, role
 
     def order(self, cls: URIRef) -> tuple:
         return (natural(self.text(self.g, cls, PRC.taxonomyCode) or "~"), self.label(cls).lower(), str(cls))

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from ..vocab import PRC
+from ..vocab import BIBO, PRC
 from .docgraph import PROPERTY_KINDS, ClassGroup, DocGraph, first, natural
 from .markdown import markdown
 
@@ -220,6 +220,11 @@ def _entry(page: _Page, cls: URIRef) -> list[str]:
     tags = page.texts(cls, PRC.provenanceTag)
     if tags:
         rows.append(("Provenance", _e(", ".join(tags))))
+    if definition:
+        def_sources, def_tags = page.definition_provenance(cls, definition)
+        if def_sources or def_tags:
+            tail = f" ({_e(', '.join(def_tags))})" if def_tags else ""
+            rows.append(("Definition from", ", ".join(page.link(s) for s in def_sources) + tail))
     items = page.texts(cls, PRC.itemXref)
     if items:
         rows.append(("Scored by", _e(", ".join(items))))
@@ -270,8 +275,11 @@ def _sources(page: _Page) -> list[str]:
     g = page.g
     out = ['<section id="sources">', "<h2>Sources</h2>", "<dl>"]
     for src in page.sources:
-        parts = [page.text(g, src, DCTERMS.title), page.text(g, src, DCTERMS.bibliographicCitation),
-                 page.text(g, src, DCTERMS.description)]
+        kinds, role = page.source_kind(src)
+        kind = "; ".join(kinds) + (f", {role} source" if role else "")
+        year, doi = page.text(g, src, PRC.publicationYear), page.text(g, src, BIBO.doi)
+        parts = [kind, year, f"DOI {doi}" if doi else None, page.text(g, src, DCTERMS.title),
+                 page.text(g, src, DCTERMS.bibliographicCitation), page.text(g, src, DCTERMS.description)]
         detail = " — ".join(_e(p) for p in parts if p)
         out.append(f'<dt id="{page.anchor("src", src)}">{_e(page.label(src))} <code>{_e(page.qname(src))}</code></dt>'
                    f"<dd>{detail}</dd>")
