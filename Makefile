@@ -12,7 +12,7 @@
 #   ontology/, examples/*.yaml       build      build/prc-kg.{ttl,owl,jsonld},  reason
 #                                               build/examples.ttl,
 #                                               build/prc-kg-with-examples.owl
-#   ontology/, queries/qc/           qc         build/log/qc.txt                (gates load, release)
+#   ontology/, examples/, queries/qc qc         build/log/qc.txt                (gates load, release)
 #   ontology/, examples/             validate   build/log/validate.txt          (gates load, release)
 #   ratings.csv, mappings/items.csv  import     build/ratings/ratings.nt        load
 #   corpus/mi-constructed.{csv,yaml} utterances build/utterances/mi-constructed.nt load
@@ -76,7 +76,7 @@ $(TESTING): $(RUNTIME)
 $(LOG)/build.txt: $(ONTOLOGY) $(CASES) $(CODE) $(call missing,$(BUILD_FILES))
 	$(call logged,build,$(PRC) build --out build)
 
-$(LOG)/qc.txt: $(ONTOLOGY) $(QC_RULES) $(CODE)
+$(LOG)/qc.txt: $(ONTOLOGY) $(CASES) $(QC_RULES) $(CODE)
 	$(call logged,qc,$(PRC) qc)
 
 $(LOG)/validate.txt: $(ONTOLOGY) $(EXAMPLES) $(CODE)
