@@ -91,7 +91,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def _print_path(g, number: int, path) -> None:
     from ..analysis.analytics import hops_of
 
-    label = lambda node: g.nodes[node]["label"]  # noqa: E731
+
+    def label(node: str) -> str:
+        return g.nodes[node]["label"]
+
     links = sum(len(hop.via) for hop in path)
     print(f"path {number}: {hops_of(path)} hop(s)" + (f", {links} subclass link(s)" if links else ""))
     for i, hop in enumerate(path, 1):
