@@ -124,7 +124,8 @@ demo: $(LOG)/build.txt $(LOG)/qc.txt $(LOG)/validate.txt $(RATINGS) $(CORPUS) $(
 	$(PRC) query cq19_alliance_outcome_meta_analyses --store $(STORE)
 	$(PRC) query interpretation_productivity_lag1 --store $(STORE)
 	$(PRC) analyze transitions --significant --store $(STORE)
-	$(PRC) path "intervention quality" "therapeutic benefit" --store $(STORE)
+	$(PRC) path "intervention quality" "patient productivity" --store $(STORE)
+	$(PRC) path "therapeutic alliance" annie --store $(STORE)
 	$(PRC) agreement --store $(STORE)
 	$(PRC) transitions --store $(STORE) --from therapist --to patient --by mi_quality --table differences
 	$(PRC) profile --store $(STORE) --by mi_quality

@@ -801,3 +801,22 @@ def test_planted_pattern_interpretation_then_productivity(kg_store):
         assert got[group][0] == len(values)
         assert got[group][1] == pytest.approx(mean(values))
     assert got["skilful interpretation"][1] - got["other"][1] > 1.0
+
+
+def test_property_paths_walk_the_direct_edges_of_every_kind(kg_store):
+    """The store adds each edge's broader relation properties (as a reasoner would entail), so a plain
+    property path over prc:associatedWith walks predicts, moderates, constitutes … edges alike."""
+    def reached(start: str, path: str) -> set[str]:
+        result = kg_store.query(f"PREFIX prc: <{PRC_IRI}> SELECT DISTINCT ?x WHERE {{ prc:{start} {path} ?x }}")
+        return {local(row[0]) for row in result.rows}
+
+    # by hand from the YAML: attentive listening counts as support (9); support goes with symptom relief
+    # (24, 37) and, with no consistent sign, with the alliance (37); the alliance predicts outcome (19, 20)
+    # and moderates benefit (26) and outcome (29)
+    assert reached("AttentiveListening", "prc:associatedWith+") == {
+        "Support", "SymptomRelief", "TherapeuticAlliance", "TreatmentOutcome", "TherapeuticBenefit"}
+    assert reached("TherapeuticAlliance", "prc:predicts+") == {"TreatmentOutcome"}
+    assert reached("TherapeuticAlliance", "prc:positivelyAssociatedWith") == {"TreatmentOutcome"}
+    assert reached("TherapistCompetence", "prc:negativelyAssociatedWith") == {"TreatmentOutcome"}  # f29, stagnant
+    # null findings assert nothing: the CB technique factor predicted nothing (17)
+    assert reached("CognitiveBehavioralTechnique", "prc:associatedWith+") == set()
