@@ -163,3 +163,20 @@ def test_taxonomy_projection_covers_every_component_class(kg_store, terms):
     assert {"prc:" + str(c).rsplit("/", 1)[-1] for c in components} <= set(g)
     assert g.nodes["prc:InterpretationOfDefense"]["group"] == "section 3"
     assert "prc:APS" in g and g.nodes["prc:APS"]["kind"] == "instrument"
+
+
+@pytest.mark.parametrize("construct", ["InterventionQuality", "TherapeuticAlliance", "InterpretationOfDefense",
+                                       "AttentiveListening", "Psychotherapy", "TransferenceWork"])
+def test_paths_and_the_k_hop_query_reach_the_same_nodes_at_the_same_distance(evidence, kg_store, construct):
+    from prc_kg.analysis.analytics import reachable
+    from prc_kg.store.querylib import find_query, short
+
+    q = find_query("reachable_within_k_hops")
+    result = kg_store.query(q.text, q.bindings({"construct": f"prc:{construct}"}))
+    by_query = {short(row[0]): int(row[3].value) for row in result.rows}
+    assert by_query and reachable(evidence, construct, 4) == by_query
+    for target, hops in by_query.items():
+        # the fewest hops of a path whose last hop lands on the target (a shorter path may end by going
+        # up to it from something narrower, which the query does not count as reaching it)
+        landing = [p for p in evidence_paths(evidence, construct, target, max_length=hops) if p[-1].steps]
+        assert min(hops_of(p) for p in landing) == hops, target

@@ -202,3 +202,16 @@ def shortest_evidence_path(g: nx.MultiDiGraph, source: str, target: str, directe
                 return [*trace(node), last]
         frontier = reached
     return []
+
+
+def reachable(g: nx.MultiDiGraph, source: str, max_length: int = 4) -> dict[str, int]:
+    """Every node a path from ``source`` reaches within ``max_length`` hops, with its fewest hops: the
+    answer of the library query ``reachable_within_k_hops``, by the same rules."""
+    a = resolve(g, source)
+    moves = _moves_of(g, _runs_of(g), directed=True)
+    distance: dict[str, int] = {}
+    frontier = [a]
+    for hops in range(1, max_length + 1):
+        frontier = sorted({hop.object for node in frontier for hop in moves(node)} - set(distance) - {a})
+        distance.update((node, hops) for node in frontier)
+    return distance
