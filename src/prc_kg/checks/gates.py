@@ -121,9 +121,11 @@ def shapes_beside(source: OntologySource) -> Path | None:
 # -- the gates ---------------------------------------------------------------------------------------------
 
 def _qc(inputs: GateInputs) -> Outcome:
+    """The QC checks on the ontology with the instance data, as `prc-kg qc` runs them: the checks on
+    findings (typed relation, direct edges, moderator levels) have nothing to look at without it."""
     from .qc import LEVELS, run_qc
 
-    report = run_qc(inputs.ontology, inputs.qc_dir)
+    report = run_qc(inputs.ontology + inputs.instances, inputs.qc_dir)
     counts = ", ".join(f"{report.count(level)} {level}" for level in LEVELS)
     lines = tuple(f"{v.level} {v.rule} {v.entity} {v.property}".strip() for v in report.violations)
     errors = tuple(line for v, line in zip(report.violations, lines, strict=True) if v.level == "ERROR")
