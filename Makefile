@@ -12,7 +12,7 @@
 #   ontology/, examples/*.yaml       build      build/prc-kg.{ttl,owl,jsonld},  reason
 #                                               build/examples.ttl,
 #                                               build/prc-kg-with-examples.owl
-#   ontology/, queries/qc/           qc         build/log/qc.txt                (gates load, release)
+#   ontology/, examples/, queries/qc qc         build/log/qc.txt                (gates load, release)
 #   ontology/, examples/             validate   build/log/validate.txt          (gates load, release)
 #   ratings.csv, mappings/items.csv  import     build/ratings/ratings.nt        load
 #   corpus/mi-constructed.{csv,yaml} utterances build/utterances/mi-constructed.nt load
@@ -76,7 +76,7 @@ $(TESTING): $(RUNTIME)
 $(LOG)/build.txt: $(ONTOLOGY) $(CASES) $(CODE) $(call missing,$(BUILD_FILES))
 	$(call logged,build,$(PRC) build --out build)
 
-$(LOG)/qc.txt: $(ONTOLOGY) $(QC_RULES) $(CODE)
+$(LOG)/qc.txt: $(ONTOLOGY) $(CASES) $(QC_RULES) $(CODE)
 	$(call logged,qc,$(PRC) qc)
 
 $(LOG)/validate.txt: $(ONTOLOGY) $(EXAMPLES) $(CODE)
@@ -124,7 +124,8 @@ demo: $(LOG)/build.txt $(LOG)/qc.txt $(LOG)/validate.txt $(RATINGS) $(CORPUS) $(
 	$(PRC) query cq19_alliance_outcome_meta_analyses --store $(STORE)
 	$(PRC) query interpretation_productivity_lag1 --store $(STORE)
 	$(PRC) analyze transitions --significant --store $(STORE)
-	$(PRC) path "intervention quality" "therapeutic benefit" --store $(STORE)
+	$(PRC) path "intervention quality" "patient productivity" --store $(STORE)
+	$(PRC) path "therapeutic alliance" annie --store $(STORE)
 	$(PRC) agreement --store $(STORE)
 	$(PRC) transitions --store $(STORE) --from therapist --to patient --by mi_quality --table differences
 	$(PRC) profile --store $(STORE) --by mi_quality

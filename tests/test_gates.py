@@ -92,3 +92,22 @@ def test_an_allow_list_given_to_the_gates_lets_a_pseudonym_through_and_shacl_wai
     assert allowed.ok and allowed.results[0].outcome.detail.endswith("files checked, no identifiers found")
     with pytest.raises(ValueError, match="listed twice"):
         run_gates([PRIVACY, PRIVACY], inputs)
+
+
+@pytest.mark.slow
+def test_release_is_refused_by_qc_when_a_moderator_has_no_level(tmp_path, capsys):
+    """The QC gate checks the examples with the ontology: a moderator given without its level (a bare class
+    name) loads, but the release names the check and the condition, and nothing is written."""
+    folder = tmp_path / "examples"
+    shutil.copytree(default_examples_dir(), folder)
+    path = folder / "findings" / "findings.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[{construct: TherapeuticAlliance, level: stagnant}]", "[TherapeuticAlliance]", 1),
+                    encoding="utf-8")
+    out = tmp_path / "release"
+    assert main(["release", "--examples", str(folder), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "\n  QC: 1 ERROR, 0 WARN, 0 INFO" in err
+    assert "ERROR moderator_without_level https://w3id.org/prc-kg/data/finding/f29-competence-stagnant-alliance/" \
+           "condition/1" in err
+    assert not out.exists()

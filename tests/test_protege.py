@@ -56,3 +56,19 @@ def test_build_and_qc_work_after_a_protege_style_save(owlapi_checker, tmp_path):
     assert Path(path) == saved / "modules" / "therapist.ttl"
     opening = Path(path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
     assert opening.split()[0] in (f"<{new}>", "prc:ReflectionOfFeeling", ":ReflectionOfFeeling"), opening
+
+
+def test_ontology_with_examples_stays_owl2_dl(owlapi_checker, source, examples, tmp_path):
+    """The findings' direct edges join construct classes with object properties (punning: OWL 2 DL reads
+    the class IRI as an individual in the assertion); OWLAPI must parse every triple of the file the
+    reasoner reads and find no OWL 2 DL violation."""
+    from prc_kg.ontology.build import WITH_EXAMPLES_OWL
+
+    build_release(source, tmp_path, examples.graph)
+    path = tmp_path / WITH_EXAMPLES_OWL
+    edge = ('<rdf:Description rdf:about="https://w3id.org/prc-kg/ontology/TherapistCompetence">', "predictsDecrease")
+    text = path.read_text(encoding="utf-8")
+    assert all(part in text for part in edge)
+    result = owlapi_checker(str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "problems=0" in _summary(result.stdout)

@@ -80,13 +80,34 @@ PLANTS = {
     "stale_definition_axiom": lambda g: (_remove(g, SKOS.definition),
                                          g.add((BAD, SKOS.definition, Literal("A therapist intervention reworded.",
                                                                                 lang="en")))),
+    # checks on findings, planted as a finding (or a condition, or an edge) with the IRI of the planted class
+    "finding_without_typed_relation": lambda g: g.add((BAD, RDF.type, PRC.Finding)),
+    "moderator_without_level": lambda g: (g.add((BAD, RDF.type, PRC.ModeratorCondition)),
+                                          g.add((BAD, PRC.conditionConstruct, _prc("TherapeuticAlliance")))),
+    "finding_without_direct_edge": lambda g: _finding(g, "increases", PRC.PositiveDirection),
+    "direct_edge_without_finding": lambda g: g.add((BAD, _prc("increases"), _prc("Relapse"))),
+    "finding_sign_contradicts_direction": lambda g: _finding(g, "increases", PRC.NegativeDirection, edge=True),
 }
 
 
+def _prc(name: str) -> URIRef:
+    return URIRef("https://w3id.org/prc-kg/ontology/" + name)
+
+
+def _finding(g: Graph, relation: str, direction: URIRef, edge: bool = False) -> None:
+    """A finding "support <relation> relapse" with the given direction, with or without its direct edge."""
+    for p, o in ((RDF.type, PRC.Finding), (PRC.assertsRelation, _prc(relation)), (PRC.hasDirection, direction),
+                 (PRC.findingSubject, _prc("Support")), (PRC.findingObject, _prc("Relapse"))):
+        g.add((BAD, p, o))
+    if edge:
+        g.add((_prc("Support"), _prc(relation), _prc("Relapse")))
+
+
 def test_main_has_no_errors(release_graph, examples):
-    report = run_qc(release_graph, instances=examples.graph)  # as `prc-kg qc` runs it: with the examples
-    errors = [v for v in report.violations if v.level == "ERROR"]
-    assert errors == [], "\n".join(f"{v.rule} {v.entity} {v.value}" for v in errors)
+    for instances in (None, examples.graph):  # the ontology alone, and as `prc-kg qc` runs it: with the examples
+        report = run_qc(release_graph, instances=instances)
+        errors = [v for v in report.violations if v.level == "ERROR"]
+        assert errors == [], "\n".join(f"{v.rule} {v.entity} {v.value}" for v in errors)
 
 
 def test_every_check_has_a_planted_fault_case():
@@ -151,3 +172,90 @@ def test_every_term_is_located_at_the_line_that_opens_its_block(release_graph):
         opening = Path(path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
         first = opening.split()[0]
         assert first == f"<{iri}>" or first.endswith(":" + re.split("[/#]", iri)[-1]), (iri, where[iri], opening)
+
+
+# -- the checks on findings, on the real examples with one thing broken -----------------------------------------
+
+def _fired(g: Graph, rule: str) -> set[tuple[str, str]]:
+    return {(v.entity.rsplit("/", 2)[-1] if "/condition/" not in v.entity else v.entity.split("/finding/")[-1],
+             v.value.replace("https://w3id.org/prc-kg/ontology/", "")) for v in run_qc(g).violations if v.rule == rule}
+
+
+@pytest.fixture
+def with_examples(release_graph, examples) -> Graph:
+    g = Graph()
+    g += release_graph
+    g += examples.graph
+    return g
+
+
+def test_a_missing_direct_edge_is_reported_for_each_finding_that_asserts_it(with_examples):
+    with_examples.remove((_prc("TherapeuticAlliance"), _prc("predictsIncrease"), _prc("TreatmentOutcome")))
+    # the alliance-outcome findings of relations 19 and 20 (examples/findings/findings.yaml)
+    edge = "TherapeuticAlliance predictsIncrease TreatmentOutcome"
+    assert _fired(with_examples, "finding_without_direct_edge") == {
+        (f, edge) for f in ("f19-alliance-outcome-1991", "f19-alliance-outcome-2002", "f19-alliance-outcome-2011",
+                            "f19-alliance-outcome-2018", "f19-alliance-outcome-internet-2018",
+                            "f20-alliance-outcome-robust")}
+
+
+def test_a_missing_moderator_edge_is_reported(with_examples):
+    with_examples.remove((_prc("GoodIntervention"), PRC.moderates, _prc("PatientProductivity")))
+    edge = "GoodIntervention moderates PatientProductivity"
+    assert _fired(with_examples, "finding_without_direct_edge") == {
+        ("f02-core-interpretations-productivity", edge), ("f02-core-interpretations-productivity-interns", edge)}
+
+
+def test_an_edge_no_finding_backs_is_reported_and_a_broader_one_is_not(with_examples):
+    with_examples.add((_prc("Support"), _prc("decreases"), _prc("Relapse")))
+    with_examples.add((_prc("TherapeuticAlliance"), _prc("predicts"), _prc("TreatmentOutcome")))  # entailed by f19
+    # null findings assert no edge, so an edge matching one is reported too (f17: CB technique and outcome)
+    with_examples.add((_prc("CognitiveBehavioralTechnique"), _prc("predicts"), _prc("TreatmentOutcome")))
+    got = {(v.entity.rsplit("/", 1)[-1], v.property.rsplit("/", 1)[-1], v.value.rsplit("/", 1)[-1])
+           for v in run_qc(with_examples).violations if v.rule == "direct_edge_without_finding"}
+    assert got == {("Support", "decreases", "Relapse"), ("CognitiveBehavioralTechnique", "predicts", "TreatmentOutcome")}
+
+
+def test_a_moderator_without_level_is_reported(with_examples):
+    from prc_kg.vocab import DATA
+
+    condition = DATA["finding/f29-competence-stagnant-alliance/condition/1"]
+    with_examples.remove((condition, PRC.conditionLevel, None))
+    assert _fired(with_examples, "moderator_without_level") == {
+        ("f29-competence-stagnant-alliance/condition/1", "TherapeuticAlliance")}
+    # a moderator named on a finding but given as no condition at all
+    with_examples.add((DATA["finding/f01-quality-predicts-progress"], PRC.findingModerator, _prc("GoodIntervention")))
+    assert ("f01-quality-predicts-progress", "GoodIntervention") in _fired(with_examples, "moderator_without_level")
+
+
+def test_a_finding_without_typed_relation_or_with_a_contradicting_sign_is_reported(with_examples):
+    from prc_kg.vocab import DATA
+
+    f13, f01 = DATA["finding/f13-depth-work-prevents-relapse"], DATA["finding/f01-quality-predicts-progress"]
+    with_examples.remove((f01, PRC.assertsRelation, None))
+    with_examples.add((f01, PRC.assertsRelation, PRC.relationKind))  # a property, but not a relation of findings
+    with_examples.set((f13, PRC.hasDirection, PRC.PositiveDirection))  # "prevents" with a positive sign
+    assert _fired(with_examples, "finding_without_typed_relation") == {("f01-quality-predicts-progress", "relationKind")}
+    assert _fired(with_examples, "finding_sign_contradicts_direction") == {("f13-depth-work-prevents-relapse",
+                                                                            "decreases")}
+
+
+@pytest.mark.slow
+def test_cli_checks_the_examples_too(tmp_path, capsys):
+    import shutil
+
+    from conftest import ROOT
+
+    from prc_kg.cli.main import main
+
+    examples = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", examples)
+    findings = examples / "findings" / "findings.yaml"
+    text = findings.read_text(encoding="utf-8")
+    findings.write_text(text.replace("[{construct: TherapeuticAlliance, level: growing}]", "[TherapeuticAlliance]", 1),
+                        encoding="utf-8")
+    assert main(["qc", "--examples", str(examples)]) == 1
+    out = capsys.readouterr().out
+    assert ("ERROR\tmoderator_without_level\thttps://w3id.org/prc-kg/data/finding/f29-competence-growing-alliance/"
+            "condition/1\thttps://w3id.org/prc-kg/ontology/conditionLevel") in out
+    assert main(["qc", "--examples", str(examples), "--no-examples"]) == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from statistics import mean
 
@@ -75,7 +75,7 @@ def numbered_turns(session: dict) -> list[tuple[int | None, dict]]:
 
 
 def findings() -> list[dict]:
-    return _load_yaml(EXAMPLES / "findings" / "findings.yaml", "findings/1")["findings"]
+    return _load_yaml(EXAMPLES / "findings" / "findings.yaml", "findings/2")["findings"]
 
 
 def ratings() -> list[dict[str, str]]:
@@ -311,13 +311,13 @@ def test_cq09_bordin_components_and_wai_subscales(kg_store):
 
 
 def test_cq10_moderated_findings(kg_store):
-    expected = {(f["id"], s, o, m, src) for f in findings() if f["moderator"]
+    expected = {(f["id"], s, o, m["construct"], m["level"], src) for f in findings() if f["moderator"]
                 for s, o, m, src in itertools.product(f["subject"], f["object"], f["moderator"], f["source"])}
     got = {(local(r["finding"]), local(r["predictor"]), local(r["outcome"]), local(r["moderator"]),
-            local(r["source"])) for r in rows(kg_store, "cq10_moderated_findings")}
+            local(r["level"]), local(r["source"])) for r in rows(kg_store, "cq10_moderated_findings")}
     assert got == expected
-    assert ("f29-competence-growing-alliance", "TherapistCompetence", "TherapeuticBenefit",
-            "TherapeuticAlliance", "L20") in got
+    assert ("f29-competence-growing-alliance", "TherapistCompetence", "TreatmentOutcome",
+            "TherapeuticAlliance", "growing", "L20") in got
 
 
 def test_cq11_activities_followed_by_productivity_when_skilful(kg_store):
@@ -571,14 +571,44 @@ def test_cq30_aps_authors_and_the_board(kg_store):
 
 # -- analysis queries ----------------------------------------------------------------------------------
 
-def _reachable(start: str, max_steps: int = 3) -> dict[str, int]:
+def _hierarchy(release_graph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Local class name -> its told parents, and -> its told children (from the ontology, not from a query)."""
+    parents, children = defaultdict(set), defaultdict(set)
+    for child, parent in release_graph.subject_objects(RDFS.subClassOf):
+        if isinstance(parent, URIRef) and str(child).startswith(PRC_IRI) and str(parent).startswith(PRC_IRI):
+            parents[local_rdflib(child)].add(local_rdflib(parent))
+            children[local_rdflib(parent)].add(local_rdflib(child))
+    return parents, children
+
+
+def _closure(start: str, links: dict[str, set[str]]) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for n in links[todo.pop()] - seen:
+            seen.add(n)
+            todo.append(n)
+    return seen
+
+
+def _edges() -> dict[str, set[str]]:
+    """The direct edges the findings assert, worked out from the YAML: subject -> object and moderator ->
+    object for every finding that is not null."""
     edges = defaultdict(set)
     for f in findings():
-        for s, o in itertools.product(f["subject"], f["object"]):
-            edges[s].add(o)
+        if f["direction"] != "null":
+            for s, o in itertools.product(f["subject"] + [m["construct"] for m in f.get("moderator") or []],
+                                          f["object"]):
+                edges[s].add(o)
+    return edges
+
+
+def _reachable(release_graph, start: str, max_steps: int) -> dict[str, int]:
+    """Hops of one edge each, taken from the node reached or from a broader or narrower class of it."""
+    parents, children = _hierarchy(release_graph)
+    edges = _edges()
     distance, frontier = {}, {start}
     for step in range(1, max_steps + 1):
-        frontier = {o for s in frontier for o in edges[s]}
+        frontier = {o for n in frontier for c in _closure(n, parents) | _closure(n, children) for o in edges[c]}
         for o in frontier:
             distance.setdefault(o, step)
     distance.pop(start, None)
@@ -586,14 +616,149 @@ def _reachable(start: str, max_steps: int = 3) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("construct,expected", [
-    ("TherapeuticAlliance", {"TherapeuticBenefit": 1}),
+    # alliance -> outcome (relations 19, 20), and as a moderator -> benefit (26) and -> outcome (29)
+    ("TherapeuticAlliance", {"TreatmentOutcome": 1, "TherapeuticBenefit": 1}),
+    # followed by (2, 23); an interpretation of defense is a therapist intervention, whose style is fitted to
+    # the patient's distress (25)
     ("InterpretationOfDefense", {"PatientProductivity": 1, "EmotionalElaboration": 1,
-                                 "GreaterUnderstanding": 2, "AffectiveEngagement": 2}),
+                                 "PatientDistressAndFunctioning": 1}),
+    # quality predicts progress (1); its kinds good intervention and attunement moderate productivity (2) and
+    # may have facilitated personality health and defensive maturity (30)
+    ("InterventionQuality", {"InSessionProgress": 1, "PatientProductivity": 1, "PersonalityHealth": 1,
+                             "RadioDefensiveOrganization": 1}),
 ])
-def test_factors_reachable_by_findings(kg_store, construct, expected):
+def test_factors_reachable_by_findings(kg_store, release_graph, construct, expected):
     got = {local(r["target"]): int(r["distance"].value)
            for r in rows(kg_store, "factors_reachable_by_findings", construct=f"prc:{construct}")}
-    assert got == _reachable(construct) == expected
+    assert got == _reachable(release_graph, construct, 3) == expected
+
+
+def _cases_of_outcome_classes(release_graph) -> dict[str, set[str]]:
+    """Outcome class -> ids of the cases whose judged outcome falls under it (from the YAML cases)."""
+    verdicts = {"favourable": "FavourableOutcome", "unfavourable": "UnfavourableOutcome", "mixed": "MixedOutcome"}
+    parents, _ = _hierarchy(release_graph)
+    classes = {local_rdflib(j): local_rdflib(c) for c, j in release_graph.subject_objects(PRC.matchesOutcomeJudgement)}
+    out = defaultdict(set)
+    for case in all_cases():
+        verdict = verdicts.get((case.get("treatment") or {}).get("outcome"))
+        if verdict:
+            for cls in _closure(classes[verdict], parents):
+                out[cls].add(case["id"])
+    return out
+
+
+def test_k_hop_reachability_reaches_constructs_and_cases(kg_store, release_graph):
+    got = {(local(r["target"]), r["kind"].value): int(r["distance"].value)
+           for r in rows(kg_store, "reachable_within_k_hops", construct="prc:InterventionQuality")}
+    # worked out by hand: the four constructs one hop away (see test_factors_reachable_by_findings); two hops
+    # to the cases relations 2 and 30 were drawn from (no finding leaves those four constructs)
+    assert got == {("InSessionProgress", "construct"): 1, ("PatientProductivity", "construct"): 1,
+                   ("PersonalityHealth", "construct"): 1, ("RadioDefensiveOrganization", "construct"): 1,
+                   ("saying-right-thing-1", "case"): 2, ("saying-right-thing-2", "case"): 2,
+                   ("saying-right-thing-3", "case"): 2, ("giovanna", "case"): 2}
+    alliance = {(local(r["target"]), r["kind"].value): int(r["distance"].value)
+                for r in rows(kg_store, "reachable_within_k_hops", construct="prc:TherapeuticAlliance", k="4")}
+    constructs = _reachable(release_graph, "TherapeuticAlliance", 4)
+    parents, _ = _hierarchy(release_graph)
+    drawn = {case for f in findings() if f["direction"] != "null" for case in f.get("cases", [])
+             if any(_closure(o, parents) & {"TreatmentOutcome", "TherapeuticBenefit"} for o in f["object"])}
+    by_outcome = _cases_of_outcome_classes(release_graph)
+    cases = drawn | by_outcome["TreatmentOutcome"] | by_outcome["TherapeuticBenefit"]
+    assert alliance == {**{(c, "construct"): d for c, d in constructs.items()}, **{(c, "case"): 2 for c in cases}}
+    # every case judged favourable or unfavourable is reached through the outcome hierarchy, Gill's (unknown) is not
+    assert {"annie", "giovanna", "v1-unfavourable-ending", "aps-pilot-1"} <= cases and "gill-recording" not in cases
+    assert len(cases) == 10
+    # k bounds the chains: with k = 1 only the two constructs remain
+    one = {local(r["target"]) for r in rows(kg_store, "reachable_within_k_hops", construct="prc:TherapeuticAlliance",
+                                          k="1")}
+    assert one == {"TreatmentOutcome", "TherapeuticBenefit"}
+
+
+RELATION_COUNTS = {"increases": 14, "predictsIncrease": 11, "isFollowedBy": 6, "positivelyAssociatedWith": 5,
+                   "influences": 5, "variesWith": 5, "decreases": 4, "constitutes": 3, "associatedWith": 2,
+                   "predicts": 2, "negativelyAssociatedWith": 2, "predictsDecrease": 1, "moderates": 0}
+
+
+def test_findings_per_relation_type(kg_store):
+    result = rows(kg_store, "findings_per_relation_type")
+    got = {local(r["relation"]): (int(r["asserting"].value), int(r["assertingOrNarrower"].value)) for r in result}
+    assert {k: direct for k, (direct, _) in got.items()} == RELATION_COUNTS
+    # a property's count with its narrower ones, by hand from the hierarchy in core.ttl
+    assert got["associatedWith"][1] == 60
+    assert got["predicts"][1] == 2 + 11 + 1
+    assert got["influences"][1] == 5 + 14 + 4
+    assert got["positivelyAssociatedWith"][1] == 5 + 11 + 14
+    assert got["negativelyAssociatedWith"][1] == 2 + 1 + 4
+    assert [int(r["assertingOrNarrower"].value) for r in result] == sorted(
+        (int(r["assertingOrNarrower"].value) for r in result), reverse=True)
+
+
+def test_findings_of_a_relation_type_ranked_by_evidence(kg_store, release_graph):
+    result = rows(kg_store, "findings_of_a_relation_type_by_evidence")  # default: prc:predicts
+    under = {local_rdflib(p) for p in release_graph.transitive_subjects(RDFS.subPropertyOf, URIRef(PRC_IRI + "predicts"))}
+    assert under == {"predicts", "predictsIncrease", "predictsDecrease"}
+    expected = {f["id"] for f in findings() if f["relation"] in under}
+    assert {local(r["finding"]) for r in result} == expected and len(result) == 14
+    keys = [(int(r["rank"].value), -(int(r["year"].value) if r["year"] is not None else -1)) for r in result]
+    assert keys == sorted(keys)
+    by_rank = Counter(int(r["rank"].value) for r in result)
+    assert by_rank == {1: 6, 3: 7, 4: 1}  # f19 x5 + f20; f01 f04 f17 x2 f24 f29 x2; f08 (Annie)
+    null = [local(r["finding"]) for r in result if r["direction"].value == "no effect"]
+    assert null == ["f17-cb-technique-does-not-predict"]
+    decreasing = rows(kg_store, "findings_of_a_relation_type_by_evidence",
+                      relationType="prc:negativelyAssociatedWith")
+    assert {local(r["finding"]) for r in decreasing} == {
+        "f11-attachment-anxiety-match-symptom-increase", "f37-controlling-challenging-worse",
+        "f29-competence-stagnant-alliance", "f13-depth-work-prevents-relapse", "f26-transference-work-harm",
+        "f27-high-transference-frequency-harm", "f34-recording-no-known-harm"}
+
+
+def test_contradictions_by_moderator_level(kg_store):
+    got = {(local(r["subject"]), local(r["object"]), local(r["positive"]), local(r["negative"]), local(r["moderator"]),
+            local(r["positiveLevel"]), local(r["negativeLevel"])) for r in rows(kg_store, "contradictions_by_moderator_level")}
+    assert got == {
+        ("TransferenceWork", "TherapeuticBenefit", "f26-transference-work-benefit", "f26-transference-work-harm",
+         "QualityOfObjectRelations", "low", "high"),
+        ("TherapistCompetence", "TreatmentOutcome", "f29-competence-growing-alliance",
+         "f29-competence-stagnant-alliance", "TherapeuticAlliance", "growing", "stagnant"),
+        # opposite signs that no moderator level explains: the condition text says which similarity
+        ("PersonalityAttachmentConvergence", "SymptomRelief", "f11-personality-match-symptom-decrease",
+         "f11-attachment-anxiety-match-symptom-increase", None, None, None),
+    }
+
+
+def _expected_counted_figures() -> dict[str, tuple[str, str, float]]:
+    """Figure IRI tail -> (counted class, qualifier, value), from the YAML figures and the n and k of findings."""
+    yaml = _load_yaml(EXAMPLES / "findings" / "findings.yaml", "findings/2")
+    out = {}
+    for fig in yaml["figures"]:
+        if "counts" in fig:
+            out[f"figure/{fig['id']}"] = (fig["counts"], fig.get("qualifier", "exact"), float(fig["value"]))
+    for f in yaml["findings"]:
+        for field in ("n", "k"):
+            spec = f.get(field)
+            if spec is None:
+                continue
+            spec = spec if isinstance(spec, dict) else {"value": spec}
+            counts = spec.get("counts", "Study" if field == "k" else None)
+            if counts:
+                out[f"finding/{f['id']}/{field}"] = (counts, spec.get("qualifier", "exact"), float(spec["value"]))
+    return out
+
+
+def test_figures_by_counted_entity(kg_store):
+    result = rows(kg_store, "figures_by_counted_entity")
+    labels = {"exactly": "exact", "about": "about", "more than": "more than", "at least": "at least"}
+    got = {r["figure"].value.split("/data/", 1)[1]: (local(r["counted"]), labels[r["qualifier"].value],
+                                                     num(r["value"])) for r in result}
+    # 52 listed figures that count something, 18 sample sizes and 11 study counts of findings
+    assert got == _expected_counted_figures() and len(result) == len(got) == 52 + 18 + 11
+    assert got["finding/f19-alliance-outcome-2018/n"] == ("Patient", "more than", 30000.0)
+    # the conflicting case counts stand side by side under one counted class, each with its scope
+    cases = [(num(r["value"]), r["scope"].value) for r in result if local(r["counted"]) == "Case"]
+    assert {v for v, _ in cases} >= {81.0, 31.0, 27.0} and len({s for _, s in cases}) == len(cases)
+    order = [r["countedLabel"].value for r in result]
+    assert order == sorted(order)
 
 
 def test_findings_ranked_by_evidence_then_year(kg_store):
@@ -699,3 +864,22 @@ def test_planted_pattern_interpretation_then_productivity(kg_store):
         assert got[group][0] == len(values)
         assert got[group][1] == pytest.approx(mean(values))
     assert got["skilful interpretation"][1] - got["other"][1] > 1.0
+
+
+def test_property_paths_walk_the_direct_edges_of_every_kind(kg_store):
+    """The store adds each edge's broader relation properties (as a reasoner would entail), so a plain
+    property path over prc:associatedWith walks predicts, moderates, constitutes … edges alike."""
+    def reached(start: str, path: str) -> set[str]:
+        result = kg_store.query(f"PREFIX prc: <{PRC_IRI}> SELECT DISTINCT ?x WHERE {{ prc:{start} {path} ?x }}")
+        return {local(row[0]) for row in result.rows}
+
+    # by hand from the YAML: attentive listening counts as support (9); support goes with symptom relief
+    # (24, 37) and, with no consistent sign, with the alliance (37); the alliance predicts outcome (19, 20)
+    # and moderates benefit (26) and outcome (29)
+    assert reached("AttentiveListening", "prc:associatedWith+") == {
+        "Support", "SymptomRelief", "TherapeuticAlliance", "TreatmentOutcome", "TherapeuticBenefit"}
+    assert reached("TherapeuticAlliance", "prc:predicts+") == {"TreatmentOutcome"}
+    assert reached("TherapeuticAlliance", "prc:positivelyAssociatedWith") == {"TreatmentOutcome"}
+    assert reached("TherapistCompetence", "prc:negativelyAssociatedWith") == {"TreatmentOutcome"}  # f29, stagnant
+    # null findings assert nothing: the CB technique factor predicted nothing (17)
+    assert reached("CognitiveBehavioralTechnique", "prc:associatedWith+") == set()

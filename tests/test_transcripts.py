@@ -144,7 +144,7 @@ def test_index_lists_every_conversation_and_case_session_with_turns_grouped(html
         "PREFIX prc: <https://w3id.org/prc-kg/ontology/> SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {"
         " ?t prc:partOfSession ?s . { ?s prc:inCorpus ?c } UNION { ?s prc:partOfTreatment ?x } }").rows[0][0]
     links = [a for g in groups for a in g.all("a") if a.parent.tag == "td"]
-    assert len(links) == int(sessions.value) == 3 + 70  # 3 conversations; Annie's session 1 and 69 vignettes
+    assert len(links) == int(sessions.value) == 3 + 72  # 3 conversations; Annie's session 1 and 71 vignettes
     assert all(re.fullmatch(OWNED, a.attrs["href"]) and (html / "transcripts" / a.attrs["href"]).is_file()
                for a in links)
     viewtest = groups[1].one("table")
@@ -313,7 +313,7 @@ def test_page_names_are_fixed_readable_and_distinct():
 
 def test_no_transcript_page_loads_anything(html):
     pages = sorted((html / "transcripts").glob("*.html"))
-    assert len(pages) == 74
+    assert len(pages) == 76
     for path in pages:
         doc = tree(path)
         elements = doc.all()
@@ -408,6 +408,6 @@ def test_viz_command_writes_the_transcripts(store_dir, tmp_path, capsys):
 
     out = tmp_path / "html"
     assert main(["viz", "--views", "transcripts", "--store", str(store_dir), "--out", str(out)]) == 0
-    assert "transcripts/index.html: 0 graph(s), 0 nodes, 0 edges, 70 transcript pages, 346 turns" in capsys.readouterr().out
+    assert "transcripts/index.html: 0 graph(s), 0 nodes, 0 edges, 72 transcript pages, 351 turns" in capsys.readouterr().out
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "transcripts"]
-    assert len(list((out / "transcripts").glob("*.html"))) == 71
+    assert len(list((out / "transcripts").glob("*.html"))) == 73

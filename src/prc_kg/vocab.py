@@ -42,6 +42,10 @@ class PRC(DefinedNamespace):
     findingObject: URIRef
     findingModerator: URIRef
     absenceCode: URIRef
+    assertsRelation: URIRef
+    conditionConstruct: URIRef
+    counts: URIRef
+    matchesOutcomeJudgement: URIRef
     # classes
     ProcessComponent: URIRef
     Person: URIRef
@@ -88,6 +92,10 @@ class PRC(DefinedNamespace):
     UtteranceCode: URIRef
     CodeAnnotation: URIRef
     CodedCorpus: URIRef
+    ModeratorCondition: URIRef
+    ConditionLevel: URIRef
+    FigureQualifier: URIRef
+    TreatmentOutcome: URIRef
     # object and data properties
     hasAim: URIRef
     hasCharacteristic: URIRef
@@ -162,6 +170,12 @@ class PRC(DefinedNamespace):
     timestamp: URIRef
     utteranceId: URIRef
     annotationIndex: URIRef
+    associatedWith: URIRef
+    moderates: URIRef
+    hasCondition: URIRef
+    conditionLevel: URIRef
+    figureQualifier: URIRef
+    reportsFigure: URIRef
     # individuals
     Helpful: URIRef
     Unhelpful: URIRef
@@ -188,6 +202,19 @@ class PRC(DefinedNamespace):
     MITI: URIRef
     MISC: URIRef
     MISIMPLE: URIRef
+    Exactly: URIRef
+    About: URIRef
+    MoreThan: URIRef
+    AtLeast: URIRef
+    AtMost: URIRef
+    LowLevel: URIRef
+    HighLevel: URIRef
+    GrowingLevel: URIRef
+    StagnantLevel: URIRef
+    PresentLevel: URIRef
+    AbsentLevel: URIRef
+    SkilfulLevel: URIRef
+    UnskilfulLevel: URIRef
 
 
 PROVENANCE_TAGS = frozenset({"PRC", "APS", "DIS", "PHI", "PQS", "CPPS", "WAI", "PIRS", "PIL", "LIT", "BK"})

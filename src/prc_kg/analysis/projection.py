@@ -189,34 +189,60 @@ def effect_r(r: float | None, d: float | None) -> float | None:
     return None
 
 
-def findings_graph(store: Store) -> nx.MultiDiGraph:
-    """Constructs as nodes and one edge per finding and (subject, object) pair, keyed by the
-    finding. Edges between the same two constructs whose directions disagree (one positive,
-    another negative or null) are marked ``conflict``."""
-    g = nx.MultiDiGraph()
+def finding_info(store: Store) -> dict[str, dict]:
+    """Every finding's statement, typed relation, figures, evidence and sources, keyed by short IRI,
+    with its moderator conditions as "construct label: level"."""
     sources = _collect(store.query(packaged_query("projection/sources")).rows)
+    conditions: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for finding, construct, level in store.query(packaged_query("projection/finding_conditions")).rows:
+        conditions[short(finding)].append((short(construct), _value(level)))
     info: dict[str, dict] = {}
-    for (finding, label, number, text, relation, direction, evidence, r, d, lower, upper, k, n, year, condition,
-         sample, tag) in store.query(packaged_query("projection/findings")).rows:
+    for (finding, label, number, text, wording, direction, evidence, r, d, lower, upper, k, n, year, condition,
+         sample, tag, asserts, asserts_label) in store.query(packaged_query("projection/findings")).rows:
         key = short(finding)
         info[key] = {"finding": key, "label": _value(label), "number": int(number.value) if number else None,
-                         "text": _value(text), "relation": _value(relation),
-                         "direction": DIRECTION_NAMES.get(short(direction), "unknown"),
-                         "evidence": EVIDENCE_NAMES.get(short(evidence), "unknown"),
-                         "r": _number(r), "d": _number(d), "ci": [_number(lower), _number(upper)] if lower else None,
-                         "k": _number(k), "n": _number(n), "year": int(year.value) if year else None,
-                         "condition": _value(condition), "sample": _value(sample), "tag": _value(tag),
-                         "sources": sources.get(key, []), "moderators": []}
+                     "text": _value(text), "relation": _value(asserts_label) or short(asserts),
+                     "relationType": short(asserts), "wording": _value(wording),
+                     "direction": DIRECTION_NAMES.get(short(direction), "unknown"),
+                     "evidence": EVIDENCE_NAMES.get(short(evidence), "unknown"),
+                     "r": _number(r), "d": _number(d), "ci": [_number(lower), _number(upper)] if lower else None,
+                     "k": _number(k), "n": _number(n), "year": int(year.value) if year else None,
+                     "condition": _value(condition), "sample": _value(sample), "tag": _value(tag),
+                     "sources": sources.get(key, []), "moderators": [],
+                     "levels": dict(sorted(conditions.get(key, [])))}
         info[key]["effect"] = effect_r(info[key]["r"], info[key]["d"])
+    return info
+
+
+def finding_roles(store: Store) -> tuple[dict[str, dict[str, list[str]]], dict[str, tuple[str, str]]]:
+    """For each finding, its constructs by role (prc:findingSubject, …Object, …Moderator), and the
+    label and definition of every construct named."""
     roles: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    constructs: dict[str, tuple[str, str]] = {}
     for finding, role, construct, label, definition in sorted(store.query(packaged_query("projection/finding_roles")).rows,
                                                               key=lambda row: tuple(_value(t) for t in row[:3])):
         ckey = short(construct)
-        g.add_node(ckey, label=_value(label) or ckey, definition=_value(definition), kind="construct")
+        constructs[ckey] = (_value(label) or ckey, _value(definition))
         roles[short(finding)][short(role)].append(ckey)
+    return roles, constructs
+
+
+def findings_graph(store: Store) -> nx.MultiDiGraph:
+    """Constructs as nodes and one edge per finding and (subject, object) pair, keyed by the
+    finding, null findings included (they show what was looked for and not found). Edges between
+    the same two constructs whose directions disagree (one positive, another negative or null) are
+    marked ``conflict``."""
+    g = nx.MultiDiGraph()
+    info = finding_info(store)
+    roles, constructs = finding_roles(store)
+    for ckey, (label, definition) in constructs.items():
+        g.add_node(ckey, label=label, definition=definition, kind="construct")
     for fkey in sorted(roles):
         role = roles[fkey]
-        data = dict(info[fkey], moderators=role["prc:findingModerator"])
+        levels = info[fkey]["levels"]
+        data = dict(info[fkey], moderators=role["prc:findingModerator"],
+                    conditions=[f"{constructs[m][0]}: {levels.get(m) or 'level not stated'}"
+                                for m in role["prc:findingModerator"]])
         for s in role["prc:findingSubject"]:
             for o in role["prc:findingObject"]:
                 g.add_edge(s, o, key=fkey, conflict=False, **data)
@@ -233,3 +259,64 @@ def _mark_conflicts(g: nx.MultiDiGraph) -> None:
         if "positive" in directions and directions & {"negative", "null"} or "mixed" in directions and len(edges) > 1:
             for *_, data in edges:
                 data["conflict"] = True
+
+
+def evidence_graph(store: Store) -> nx.MultiDiGraph:
+    """The graph evidence paths walk, with edges of four kinds (``kind``):
+
+    - ``finding``: subject → object for each finding that is not null (a null finding asserts no
+      relation), keyed by the finding; the same edges as the direct ``prc:associatedWith`` ones;
+    - ``moderator``: moderator → object of its finding (``prc:moderates``), keyed by finding and
+      moderator, with the level at which the finding holds;
+    - ``broader`` / ``narrower``: the told subclass links, child → parent and parent → child;
+    - ``case``: outcome class → a case whose judged outcome falls under it
+      (``prc:matchesOutcomeJudgement``), and object of a finding → a case the finding was drawn from.
+
+    Every named class is a node (``kind`` construct), so a path may pass through classes no finding
+    names; cases are nodes of ``kind`` case, and nothing leaves them."""
+    g = nx.MultiDiGraph()
+    for cls, label, definition in store.query(packaged_query("projection/class_labels")).rows:
+        key = short(cls)
+        g.add_node(key, label=_value(label) or key, definition=_value(definition), kind="construct")
+    info = finding_info(store)
+    roles, constructs = finding_roles(store)
+    for ckey, (label, definition) in constructs.items():
+        if ckey not in g:
+            g.add_node(ckey, label=label, definition=definition, kind="construct")
+    asserted: dict[str, list[str]] = {}
+    for fkey in sorted(roles):
+        data, role = info[fkey], roles[fkey]
+        if data["direction"] == "null":
+            continue
+        asserted[fkey] = role["prc:findingObject"]
+        common = {"finding": fkey, "direction": data["direction"], "evidence": data["evidence"],
+                  "sources": data["sources"]}
+        for s in role["prc:findingSubject"]:
+            for o in role["prc:findingObject"]:
+                g.add_edge(s, o, key=fkey, kind="finding", relation=data["relation"], level="", **common)
+        for m in role["prc:findingModerator"]:
+            for o in role["prc:findingObject"]:
+                g.add_edge(m, o, key=f"{fkey}|{m}", kind="moderator", relation="moderates",
+                           level=data["levels"].get(m, ""), **common)
+    for cls, parent in store.query(packaged_query("projection/class_parents")).rows:
+        child, up = short(cls), short(parent)
+        if child in g and up in g and child != up:
+            g.add_edge(child, up, key="broader", kind="broader")
+            g.add_edge(up, child, key="narrower", kind="narrower")
+    sources = _collect(store.query(packaged_query("projection/sources")).rows)
+    for case, label, outcome, verdict in store.query(packaged_query("projection/case_outcomes")).rows:
+        ckey, okey = short(case), short(outcome)
+        g.add_node(ckey, label=_value(label) or ckey, definition="", kind="case")
+        if okey in g:
+            g.add_edge(okey, ckey, key="outcome", kind="case", relation=f"outcome of the case, judged {_value(verdict)}",
+                       finding="", direction="", evidence="case", sources=sources.get(ckey, []), level="")
+    for finding, case, label in store.query(packaged_query("projection/finding_cases")).rows:
+        fkey, ckey = short(finding), short(case)
+        if fkey not in asserted:
+            continue
+        g.add_node(ckey, label=_value(label) or ckey, definition="", kind="case")
+        for o in asserted[fkey]:
+            g.add_edge(o, ckey, key=fkey, kind="case", relation="shown in the case the finding was drawn from",
+                       finding=fkey, direction=info[fkey]["direction"], evidence=info[fkey]["evidence"],
+                       sources=info[fkey]["sources"], level="")
+    return g

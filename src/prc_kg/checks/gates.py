@@ -121,6 +121,8 @@ def shapes_beside(source: OntologySource) -> Path | None:
 # -- the gates ---------------------------------------------------------------------------------------------
 
 def _qc(inputs: GateInputs) -> Outcome:
+    """The QC checks on the ontology with the instance data, as `prc-kg qc` runs them: the checks on
+    findings (typed relation, direct edges, moderator levels) have nothing to look at without it."""
     from .qc import LEVELS, run_qc
 
     report = run_qc(inputs.ontology, inputs.qc_dir, instances=inputs.instances)

@@ -99,8 +99,9 @@ def cmd_qc(args: argparse.Namespace) -> int:
     check_outputs_of(args, files=[args.report] if args.report else [])
     source = source_of(args)
     ontology = merged_release_graph(source)
-    # the examples too: some checks are on case data (a real case's statement must be marked)
-    examples = load_examples(ontology, args.examples).graph
+    examples = None
+    if not args.no_examples:  # checks on case data and findings (marked statements, typed relations) need them
+        examples = load_examples(ontology, args.examples).graph
     report = run_qc(ontology, args.queries, source_locations(source), instances=examples)
     shown = LEVELS[: LEVELS.index(args.show) + 1]
     for v in report.violations:
@@ -185,8 +186,9 @@ def register(sub) -> None:
     p = with_ontology(sub.add_parser("summary", help="print class counts per manual section and annotation cover"))
     p.set_defaults(func=cmd_summary)
 
-    p = with_examples(with_ontology(sub.add_parser("qc", help="run the quality-control queries on the ontology "
-                                                   "and the examples; exit 1 on any ERROR")))
+    p = with_examples(with_ontology(sub.add_parser(
+        "qc", help="run the quality-control queries on the ontology and the examples; exit 1 on any ERROR")))
+    p.add_argument("--no-examples", action="store_true", help="check the ontology alone, without the example instances")
     p.add_argument("--queries", type=Path, default=None, help="folder of QC .rq files (default: queries/qc)")
     p.add_argument("--report", type=Path, default=None, help="also write the report as TSV to this file")
     p.add_argument("--show", choices=["ERROR", "WARN", "INFO"], default="WARN",

@@ -88,12 +88,41 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_path(g, number: int, path) -> None:
+    from ..analysis.analytics import hops_of
+
+
+    def label(node: str) -> str:
+        return g.nodes[node]["label"]
+
+    links = sum(len(hop.via) for hop in path)
+    print(f"path {number}: {hops_of(path)} hop(s)" + (f", {links} subclass link(s)" if links else ""))
+    for i, hop in enumerate(path, 1):
+        if hop.via:
+            kind = "broader" if hop.upward else "narrower"
+            walked = " → ".join(label(n) for n in hop.via)
+            lead = f"from {label(hop.start)} to its {kind} class {walked}"
+            if not hop.steps:
+                print(f"  then: {lead}")
+                continue
+            print(f"  {i}. {label(hop.subject)} → {label(hop.object)}  ({lead})")
+        else:
+            print(f"  {i}. {label(hop.subject)} → {label(hop.object)}")
+        for step in hop.steps:
+            what = step.relation + (f" at level {step.level}" if step.level else "")
+            if step.subject != hop.subject:
+                what += f", read backwards ({label(step.subject)} → {label(step.object)})"
+            facts = ", ".join(x for x in (step.direction, step.evidence) if x)
+            print(f"     {step.finding or step.kind}: {what}" + (f" ({facts})" if facts else "")
+                  + f"; sources: {'; '.join(step.sources) or 'none'}")
+
+
 def cmd_path(args: argparse.Namespace) -> int:
     from ..analysis.analytics import evidence_paths, resolve, shortest_evidence_path
-    from ..analysis.projection import findings_graph
+    from ..analysis.projection import evidence_graph
     from ..errors import PrcKgError
 
-    g = findings_graph(store_for(args))
+    g = evidence_graph(store_for(args))
     try:
         a, b = resolve(g, args.source), resolve(g, args.target)
         paths = (evidence_paths(g, a, b, args.max_length, not args.undirected) if args.all
@@ -106,13 +135,7 @@ def cmd_path(args: argparse.Namespace) -> int:
               + ("" if args.undirected else " (try --undirected)"))
         return EXIT_FAILED
     for i, path in enumerate(paths, 1):
-        print(f"path {i}: {len(path)} step(s)")
-        for hop in path:
-            first = hop[0]
-            print(f"  {g.nodes[first.subject]['label']} → {g.nodes[first.object]['label']}")
-            for step in hop:
-                print(f"    {step.finding}: {step.relation} ({step.direction}, {step.evidence}); "
-                      f"sources: {'; '.join(step.sources) or 'none'}")
+        _print_path(g, i, path)
     return EXIT_OK
 
 
@@ -148,10 +171,11 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_analyze)
 
     p = with_store(with_examples(with_ontology(sub.add_parser(
-        "path", help="evidence paths between two constructs, each step with its finding and sources"))))
+        "path", help="evidence paths between two constructs, or from a construct to a case: each hop with its "
+                     "findings and sources, following moderator edges and subclass links"))))
     p.add_argument("source", help="construct: prc:Name, Name or its label")
-    p.add_argument("target")
-    p.add_argument("--all", action="store_true", help="all simple paths up to --max-length, not just the shortest")
-    p.add_argument("--max-length", type=whole(1), default=4)
+    p.add_argument("target", help="construct, or case (data:case/annie, annie or its title)")
+    p.add_argument("--all", action="store_true", help="all paths up to --max-length hops, not just the shortest")
+    p.add_argument("--max-length", type=whole(1), default=4, help="--all: most hops a path may take (default 4)")
     p.add_argument("--undirected", action="store_true", help="also walk findings from object back to subject")
     p.set_defaults(func=cmd_path)

@@ -77,6 +77,31 @@ class TermIndex:
                                              absence is not None and absence.toPython() is True)
         return dict(sorted(found.items()))
 
+    @cached_property
+    def relations(self) -> dict[str, URIRef]:
+        """The relation properties a finding may assert, by local name: ``prc:associatedWith`` and
+        every property under it (``rdfs:subPropertyOf``, any depth)."""
+        found, todo = {PRC.associatedWith}, [PRC.associatedWith]
+        while todo:
+            for sub in self.graph.subjects(RDFS.subPropertyOf, todo.pop()):
+                if isinstance(sub, URIRef) and sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return {str(p)[len(PRC_IRI):]: p for p in sorted(found) if str(p).startswith(PRC_IRI)}
+
+    def relation_sign(self, prop: URIRef) -> str | None:
+        """"positive" or "negative" when ``prop`` lies under the signed relation of that name, else None."""
+        seen, todo = {prop}, [prop]
+        while todo:
+            for sup in self.graph.objects(todo.pop(), RDFS.subPropertyOf):
+                if isinstance(sup, URIRef) and sup not in seen:
+                    seen.add(sup)
+                    todo.append(sup)
+        signs = {sign for sign, top in (("positive", PRC_IRI + "positivelyAssociatedWith"),
+                                        ("negative", PRC_IRI + "negativelyAssociatedWith"))
+                 if URIRef(top) in seen}
+        return signs.pop() if len(signs) == 1 else None
+
     def cls(self, name: str) -> URIRef | None:
         iri = URIRef(PRC_IRI + name)
         return iri if iri in self.classes else None

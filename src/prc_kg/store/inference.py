@@ -1,7 +1,10 @@
 """Materialised inferences that every store (embedded or remote) can serve without a reasoner.
 
-Two things are added to instance data, by SPARQL UPDATE, until nothing changes:
+Three things are added to instance data, by SPARQL UPDATE, until nothing changes:
 - the subclass closure of every asserted type (a Psychoanalysis is also a Psychotherapy);
+- the broader relation properties of the findings' direct edges (an edge ``X prc:predictsIncrease Y``
+  also gives ``X prc:predicts Y`` and ``X prc:associatedWith Y``), so property paths such as
+  ``prc:associatedWith+`` walk every edge, as a reasoner's sub-property entailment would;
 - membership of the *defined* classes of the ontology, read from their ``owl:equivalentClass``
   axioms when these are intersections of named classes and ``owl:someValuesFrom`` restrictions on
   named classes, or unions of named classes (the patterns prc-kg uses, e.g.
@@ -68,7 +71,8 @@ def defined_classes(ontology: Graph) -> list[DefinedClass]:
 
 def materialise(store, ontology: Graph, max_rounds: int = 10) -> int:
     """Apply the closure and the definitions to a pyoxigraph store until a fixpoint; return triples added."""
-    updates = [packaged_query("inference/rdfs_type_closure.ru")] + [d.update() for d in defined_classes(ontology)]
+    updates = ([packaged_query("inference/rdfs_type_closure.ru"), packaged_query("inference/relation_closure.ru")]
+               + [d.update() for d in defined_classes(ontology)])
     before = len(store)
     for _ in range(max_rounds):
         size = len(store)
