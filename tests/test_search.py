@@ -208,8 +208,8 @@ def test_every_load_rebuilds_the_index_with_the_store(tmp_path, capsys):
     capsys.readouterr()
     assert main(["load", "--store", str(folder), "--data", str(LATER)]) == 0
     assert iris(search(folder, "drink")) == [] and len(search(folder, "porcupine")) == 1
-    assert textindex.indexed(folder) == textindex.IndexSummary(turns=341, commentaries=143)  # 340 examples' + 1
-    assert "text index for `prc-kg search`: 341 turns and 143 commentaries" in capsys.readouterr().out
+    assert textindex.indexed(folder) == textindex.IndexSummary(turns=354, commentaries=149)  # 353 examples' + 1
+    assert "text index for `prc-kg search`: 354 turns and 149 commentaries" in capsys.readouterr().out
 
 
 def test_a_store_from_before_search_gets_a_clear_message(store, tmp_path, capsys):
@@ -249,7 +249,7 @@ def test_the_index_is_a_read_only_fts5_table_over_the_texts(store):
     try:
         [(sql,)] = con.execute("SELECT sql FROM sqlite_master WHERE name = 'doc_fts'").fetchall()
         assert "fts5" in sql and "unicode61 remove_diacritics 2" in sql
-        assert con.execute("SELECT COUNT(*) FROM doc WHERE kind = 'turn'").fetchone() == (340 + 10,)
+        assert con.execute("SELECT COUNT(*) FROM doc WHERE kind = 'turn'").fetchone() == (353 + 10,)
     finally:
         con.close()
 

@@ -265,7 +265,7 @@ def _expected_nodes(release_graph) -> dict[tuple[str, str], str]:
         if isinstance(cls, URIRef) and str(cls).startswith(PRC_IRI):
             nodes[f"class {local(cls)}"] = ({str(t) for t in release_graph.objects(cls, PRC.provenanceTag)},
                                             {local(s) for s in release_graph.objects(cls, DCTERMS.source)})
-    for f in read_yaml(FINDINGS, "findings/1")["findings"]:
+    for f in read_yaml(FINDINGS, "findings/2")["findings"]:
         nodes[f"finding {f['id']}"] = ({f["tag"]}, set(f["source"]))
     expected = {}
     for key, (tags, cited) in nodes.items():
