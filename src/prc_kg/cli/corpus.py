@@ -38,6 +38,18 @@ def _conversations(graph, args: argparse.Namespace):
     return read_corpus(graph.store, args.corpus)
 
 
+def _coded(graph, args: argparse.Namespace):
+    """The conversations and the ontology's code index, or None (said on stdout) when the graph has no
+    coded corpus."""
+    from ..analysis.codes import read_code_index
+
+    conversations = _conversations(graph, args)
+    if not conversations:
+        print(NO_CORPUS)
+        return None
+    return conversations, read_code_index(graph.store)
+
+
 def _unknown(exc: Exception) -> int:
     print(f"prc-kg: {exc}", file=sys.stderr)
     return EXIT_INPUT
@@ -123,7 +135,6 @@ def _exp(value: float | None) -> float | None:
 
 
 def cmd_transitions(args: argparse.Namespace) -> int:
-    from ..analysis.codes import read_code_index
     from ..analysis.corpus import TIE_RULE, UnknownName
     from ..analysis.speaker_transitions import speaker_transitions
 
@@ -131,11 +142,10 @@ def cmd_transitions(args: argparse.Namespace) -> int:
         return _unknown("--table differences compares strata: name a conversation attribute with --by")
     graph = graph_for(args)
     try:
-        conversations = _conversations(graph, args)
-        if not conversations:
-            print(NO_CORPUS)
+        coded = _coded(graph, args)
+        if coded is None:
             return EXIT_FAILED
-        index = read_code_index(graph.store)
+        conversations, index = coded
         result = speaker_transitions(conversations, args.source, args.target, args.lag, args.dimension, args.by,
                                      index, args.absence_codes)
         columns, rows = _transition_rows(result, args)
@@ -168,17 +178,15 @@ def _nth(k: int) -> str:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from ..analysis.codes import read_code_index
     from ..analysis.corpus import TIE_RULE, UnknownName
     from ..analysis.profiles import THRESHOLD_NOTE, code_profiles
 
     graph = graph_for(args)
     try:
-        conversations = _conversations(graph, args)
-        if not conversations:
-            print(NO_CORPUS)
+        coded = _coded(graph, args)
+        if coded is None:
             return EXIT_FAILED
-        index = read_code_index(graph.store)
+        conversations, index = coded
         report = code_profiles(conversations, index, args.by, args.absence_codes)
     except UnknownName as exc:
         return _unknown(exc)
