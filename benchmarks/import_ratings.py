@@ -11,30 +11,19 @@ large/small memory ratio shows whether memory stays bounded as the file grows.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from peak import run
 
 from prc_kg.instances.study import StudyDesign, write_study
 
 ROWS_PER_DYAD = 8 * (10 * 17 + 10 * 5) * 2  # sessions x (therapist + patient items) x raters, 20 segments
 
 
-_WRAPPER = """
-import resource, subprocess, sys, time
-start = time.perf_counter()
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall time (s) and peak RSS (MiB) of one command, measured by a fresh wrapper process
-    (ru_maxrss of children accumulates per parent, so each measurement gets its own parent)."""
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], check=True, capture_output=True, text=True).stdout
-    elapsed, peak_kib = out.split()
-    return float(elapsed), float(peak_kib) / 1024
 
 
 def measure(rows_wanted: int, folder: Path) -> dict:

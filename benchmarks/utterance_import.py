@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from peak import run
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUT = ROOT / "examples" / "layouts" / "annomi.yaml"
@@ -39,12 +40,6 @@ SUBTYPES = {"input": ["information", "advice", "negotiation", "options"], "refle
             "question": ["open", "closed"]}
 UTTERANCES = 80  # per conversation, as in longer demonstration sessions
 
-_WRAPPER = """
-import resource, subprocess, sys, time
-start = time.perf_counter()
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
 
 
 def write_corpus(path: Path, rows_wanted: int, seed: int = 1) -> int:
@@ -92,12 +87,6 @@ def write_corpus(path: Path, rows_wanted: int, seed: int = 1) -> int:
     return rows
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall time (s) and peak RSS (MiB) of one command, measured by a fresh wrapper process
-    (ru_maxrss of children accumulates per parent, so each measurement gets its own parent)."""
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], check=True, capture_output=True, text=True).stdout
-    elapsed, peak_kib = out.split()
-    return float(elapsed), float(peak_kib) / 1024
 
 
 def measure(rows_wanted: int, folder: Path, text: bool) -> dict:
