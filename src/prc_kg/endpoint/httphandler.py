@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from .httpserver import EndpointServer
 from .limits import Limits
 from .negotiation import GRAPH_TYPES, SELECT_TYPES, negotiate
-from .querypage import QUERY_PAGE
+from .querypage import route
 
 MAX_BODY = 1 << 20
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
@@ -131,11 +131,9 @@ def make_handler(limits: Limits):
         def do_GET(self) -> None:
             self.server.unwatch(self)
             url = urllib.parse.urlsplit(self.path)
-            if url.path in ("/", "/index.html"):
-                page = QUERY_PAGE.replace("TIMEOUT", f"{limits.timeout:g}").replace("MAXROWS", str(limits.max_rows))
-                self._send(200, page, "text/html; charset=utf-8",
-                           {"Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
-                                                       "style-src 'unsafe-inline'"})
+            page = route(url.path, url.query, limits)  # the query page, its files, the query library
+            if page is not None:
+                self._send(page.status, page.body, page.media, page.headers)
                 return
             if url.path != "/sparql":
                 self._send(404, "not found: the endpoint is /sparql\n")
