@@ -37,7 +37,7 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>prc-kg SPARQL endpoint</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <link rel="stylesheet" href="web/yasgui/yasgui.min.css"><link rel="stylesheet" href="web/querypage.css">
 <script type="application/json" id="prc-config">CONFIG</script>
 <script src="web/yasgui/yasgui.min.js" defer></script><script src="web/querypage.js" defer></script>

@@ -94,6 +94,10 @@
   yasgui.on('query', (_yasgui, tab) => {  // a graph answer is shown as the Turtle it came as
     tab.getYasr().selectPlugin(isGraphQuery(tab.getYasqe()) ? 'response' : 'table');
   });
+  let answers = 0;  // answers drawn so far, as body[data-answers], so a test can wait for the next
+  yasgui.on('queryResponse', (_yasgui, tab) => {
+    tab.getYasr().once('drawn', () => { document.body.dataset.answers = String(++answers); });
+  });
 
   // ---------------------------------------------------------------- the query library
   const select = document.getElementById('lib-query');
@@ -101,16 +105,20 @@
   const form = document.getElementById('lib-params');
   const error = document.getElementById('lib-error');
   let library = [];
+  let asked = 0;  // the latest binding asked for: an earlier answer arriving late is dropped
 
   async function fillEditor() {
     const query = library.find((q) => q.name === select.value);
     if (!query) return;
     const params = new URLSearchParams();
     for (const input of form.querySelectorAll('input')) params.set(input.name, input.value);
+    const mine = ++asked;
     const response = await fetch(here(`${config.library}/${encodeURIComponent(query.name)}.rq?${params}`));
     const text = await response.text();
-    if (!response.ok) { error.textContent = text; return; }
+    if (mine !== asked) return;
+    if (!response.ok) { error.textContent = text; form.dataset.bound = ''; return; }
     error.textContent = '';
+    form.dataset.bound = params.toString();  // what the editor now holds, for the tests
     const tab = yasgui.getTab();
     tab.getYasqe().setValue(text);
     tab.setName(query.title);
