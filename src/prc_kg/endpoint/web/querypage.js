@@ -78,13 +78,18 @@
   Yasr.registerPlugin('table', LabelledTable);
 
   // ---------------------------------------------------------------- YASGUI, offline, this endpoint only
+  // Completion of prefixes (from our /web/prefixes.json) and variables only: the class and property
+  // completers ask lov.linkeddata.es. Set on the defaults, since YASGUI merges lists index by index.
+  const completers = ['prefixes', 'variables'];
+  Yasgui.Yasqe.defaults.autocompleters = [...completers];
+  Yasgui.defaults.yasqe.autocompleters = [...completers];
   const yasgui = new Yasgui(document.getElementById('yasgui'), {
     requestConfig: {endpoint, method: 'POST', acceptHeaderSelect: 'application/sparql-results+json',
       acceptHeaderGraph: 'text/turtle'},
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: {getData: () => [{endpoint}], keys: []},
     persistenceId: 'prc-kg-query-page',
-    yasqe: {value: starter, autocompleters: ['prefixes', 'variables'], prefixCcApi: here(config.prefixesUrl),
+    yasqe: {value: starter, autocompleters: [...completers], prefixCcApi: here(config.prefixesUrl),
       resizeable: true, editorHeight: '320px'},
     yasr: {prefixes, pluginOrder: ['table', 'response'], defaultPlugin: 'table'},
   });
