@@ -138,7 +138,7 @@ def test_result_size_is_capped(endpoint):
 def test_query_page_works_offline(endpoint):
     status, ctype, body = _http(endpoint.rsplit("/", 1)[0] + "/")
     assert status == 200 and ctype.startswith("text/html")
-    assert b"src=\"http" not in body and b"href=\"http" not in body and b"fetch('sparql'" in body
+    assert b"src=\"http" not in body and b"href=\"http" not in body and b'src="web/querypage.js"' in body  # the page: tests/test_querypage_browser.py
 
 
 def test_non_loopback_needs_an_explicit_flag(kg_store):
