@@ -302,8 +302,9 @@ def test_prefixes_completed_from_ours_without_the_network(browser, server):
     visit.page.click(".CodeMirror-code")
     visit.page.keyboard.press("Control+End")
     visit.page.keyboard.type("sosa:Obs", delay=30)
-    visit.page.wait_for_timeout(500)  # a completer fires on keyup; give a stray fetch time to show
-    assert visit.query().startswith(f"PREFIX sosa: <{PREFIXES['sosa']}>\n")  # declared as it is typed
+    # the PREFIX line is added once the completer has our prefixes; LOV would have been asked on each key
+    visit.page.locator(".yasqe .CodeMirror-code").get_by_text("PREFIX sosa:").wait_for(timeout=30_000)
+    assert visit.query().startswith(f"PREFIX sosa: <{PREFIXES['sosa']}>\n")
     visit.set_query("PREFIX pr")
     visit.set_query("PREFIX pr")
     visit.page.keyboard.press("Control+End")
