@@ -234,11 +234,13 @@ def test_library_query_with_a_parameter(browser, server, kg_store):
 @pytest.mark.slow
 def test_construct_is_asked_and_shown_as_turtle(browser, server, kg_store):
     visit = Visit(browser, server)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     visit.set_query(SECTIONS_CONSTRUCT)
     visit.run()
     assert visit.sparql[-1]["accept"].startswith("text/turtle")
     assert visit.sparql[-1]["media"].startswith("text/turtle")
     assert visit.page.evaluate("prcYasgui.getTab().getYasr().selectedPlugin") == "response"
+    visit.page.screenshot(path=str(SCREENSHOTS / "query-page-construct.png"))
     shown = visit.page.inner_text(".yasr .CodeMirror-code")
     assert "ManualSection" in shown and "Section3" in shown
     turtle = visit.page.evaluate("prcYasgui.getTab().getYasr().results.getOriginalResponseAsString()")
