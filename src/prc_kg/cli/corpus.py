@@ -261,9 +261,9 @@ def _profile_rows(profiles, attribute: dict, extra: list[str], wide: bool) -> tu
 
 
 def register(sub) -> None:
+    """Add this group's subcommands to the parser."""
     from ..analysis.sequential import MIN_COUNT
 
-    """Add this group's subcommands to the parser."""
     def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         with_store(with_examples(with_ontology(p)))
         p.add_argument("--corpus", default=None, help="one coded corpus by name (default: all in the graph)")
