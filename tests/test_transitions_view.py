@@ -164,4 +164,5 @@ def test_trajectories_are_named_by_item_labels(kg_store):
               for chunk in html.split('<text x="') if "</title>" in chunk.split("</text>", 1)[0]]
     assert "APS productivity (patient)" in legend and "APS interpretation (type)" in legend
     assert not any(name.startswith("APS:") for name in legend)  # codes are no longer the names
-    assert "<tr><th>APS productivity (patient)</th><td><code>APS:PAT-PROD</code></td>" in html
+    assert ('<tr><th>APS productivity (patient)</th><td style="white-space:nowrap"><code>APS:PAT-PROD</code></td>'
+            in html)

@@ -73,7 +73,8 @@ def value_table(series: list[Trajectory]) -> str:
     for t in series:
         by_session = {s: m for s, m, _ in t.points}
         cells = "".join(f"<td>{_num(by_session[s])}</td>" if s in by_session else "<td></td>" for s in sessions)
-        rows.append(f"<tr><th>{escape(_name(t))}</th><td><code>{escape(t.item)}</code></td>{cells}</tr>")
+        rows.append(f"<tr><th>{escape(_name(t))}</th><td style=\"white-space:nowrap\"><code>{escape(t.item)}</code></td>"
+                    f"{cells}</tr>")
     return f"<table><tr><th>item</th><th>code</th>{head}</tr>{''.join(rows)}</table>"
 
 
