@@ -166,3 +166,43 @@ def test_trajectories_are_named_by_item_labels(kg_store):
     assert not any(name.startswith("APS:") for name in legend)  # codes are no longer the names
     assert ('<tr><th>APS productivity (patient)</th><td style="white-space:nowrap"><code>APS:PAT-PROD</code></td>'
             in html)
+
+
+# -- `prc-kg transitions` on a coded corpus keeps the same rule ------------------------------------
+def _planted_corpus() -> list:
+    """Twenty conversations of reflection → change and question → neutral (six each) against two
+    crossed pairs, and one conversation where an input is followed by sustain talk once: on
+    its own that pair has a tiny large-sample p, an exact p of 1/N that survives Holm over the nine
+    tables, and one co-occurrence, below the minimum count."""
+    from corpus_store import dialogue
+
+    cells = " ".join(["T:R P:CT"] * 6 + ["T:R P:FN"] * 2 + ["T:Q P:CT"] * 2 + ["T:Q P:FN"] * 6)
+    return [dialogue(f"c{i}", {}, cells) for i in range(20)] + [dialogue("rare", {}, "T:I P:ST T:R P:CT")]
+
+
+@pytest.mark.slow
+def test_corpus_transitions_significant_keeps_the_same_rule(release_graph, tmp_path, capsys):
+    from corpus_store import write_corpus
+
+    from prc_kg import KnowledgeGraph
+    from prc_kg.store.dataset import load_dataset
+
+    corpus = write_corpus(tmp_path / "planted.nt", "planted", _planted_corpus())
+    store, _ = load_dataset(release_graph, None, [corpus], tmp_path / "store")
+    del store  # closes the store, so the command can open it
+    args = ["transitions", "--store", str(tmp_path / "store"), "--dimension", "MISIMPLE:MAIN", "--format", "json"]
+    assert main(args) == 0
+    every = json.loads(capsys.readouterr().out)
+    rare = next(r for r in every if r["antecedent (t)"] == "MISIMPLE:INPUT" and r["consequent"] == "MISIMPLE:SUSTAIN")
+    assert (rare["n_AB"], rare["n_A"], rare["n_B"]) == (1, 1, 1)
+    assert rare["p"] < 1e-10 and rare["p (exact, Holm)"] < ALPHA and rare["significant"] == ""
+    assert main([*args, "--significant"]) == 0
+    kept = {(r["antecedent (t)"], r["consequent"]): r["significant"] for r in json.loads(capsys.readouterr().out)}
+    table = KnowledgeGraph.from_store(tmp_path / "store").speaker_transitions(dimensions=["MISIMPLE:MAIN"]).transitions()
+    expected = {(t.antecedent, t.consequent): {1: "more", -1: "less"}[significance(t, ALPHA)] for t in table
+                if significance(t, ALPHA)}
+    assert kept == expected
+    assert kept[("MISIMPLE:REFLECTION", "MISIMPLE:CHANGE")] == "more"
+    assert kept[("MISIMPLE:REFLECTION", "MISIMPLE:NEUTRAL")] == "less"
+    assert main([*args, "--significant", "--min-count", "1"]) == 0
+    assert any(r["antecedent (t)"] == "MISIMPLE:INPUT" for r in json.loads(capsys.readouterr().out))
