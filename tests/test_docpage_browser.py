@@ -117,6 +117,10 @@ def test_search_filters_by_label_iri_and_definition(browser, doc):
     search.fill("immediatelyFollowedBy")  # properties are terms too
     assert any(a.get_attribute("href") == "#p-immediatelyFollowedBy" for a in results.all())
 
+    search.fill("prc:Session")
+    search.press("Enter")  # goes to the first match
+    assert page.evaluate("location.hash") == "#c-Session" and _in_view(page, "#c-Session")
+
     search.fill("no such term anywhere")
     assert results.count() == 0 and page.locator("#search-count").text_content() == f"0 of {total} terms match"
     search.fill("")

@@ -9,6 +9,18 @@
   var terms = Array.prototype.slice.call(document.querySelectorAll("[data-search]"));
   var SHOWN = 50;
 
+  // the term named exactly (label, prefixed name or IRI) first, then labels that start with the
+  // query, then labels or names that hold it, then the rest (a match in a definition), in page order
+  function rank(el, query) {
+    var label = (el.getAttribute("data-label") || "").toLowerCase();
+    var name = (el.getAttribute("data-name") || "").toLowerCase();
+    var iri = (el.getAttribute("data-iri") || "").toLowerCase();
+    if (label === query || name === query || iri === query) return 0;
+    if (label.indexOf(query) === 0) return 1;
+    if (label.indexOf(query) >= 0 || name.indexOf(query) >= 0) return 2;
+    return 3;
+  }
+
   function run() {
     var query = box.value.trim().toLowerCase();
     var words = query.split(/\s+/).filter(function (w) { return w.length > 0; });
@@ -18,9 +30,7 @@
       var hit = words.every(function (w) { return text.indexOf(w) >= 0; });
       el.hidden = words.length > 0 && !hit;
       if (hit && words.length > 0) {
-        var label = (el.getAttribute("data-label") || "").toLowerCase();
-        var rank = label.indexOf(query) === 0 ? 0 : label.indexOf(query) >= 0 ? 1 : 2;
-        found.push({el: el, rank: rank, order: order});
+        found.push({el: el, rank: rank(el, query), order: order});
       }
     });
     found.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
@@ -44,6 +54,10 @@
   if (box) {
     document.getElementById("search").hidden = false;
     box.addEventListener("input", run);
+    box.addEventListener("keydown", function (event) {  // Enter goes to the first match
+      var first = list.querySelector("a");
+      if (event.key === "Enter" && first) { event.preventDefault(); first.click(); }
+    });
   }
   var tools = document.querySelector(".tree-tools");
   if (tools) {
