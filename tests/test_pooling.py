@@ -90,5 +90,5 @@ def test_cli_prints_the_random_effects_table(store_dir, capsys):
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     row = next(r for r in rows if r["antecedent (t)"] == "interpretation" and r["consequent (t+1)"] ==
                "patient productivity")
-    assert row["groups"] == "3" and float(row["odds ratio"]) > 3 and row["p < alpha"] == "yes"
+    assert row["groups"] == "3" and float(row["odds ratio"]) > 3 and row["Holm p < alpha"] == "yes"
     assert set(rows[0]) >= {"95% CI low", "95% CI high", "tau²", "I²", "p (Holm)"}

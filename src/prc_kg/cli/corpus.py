@@ -99,16 +99,20 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def _transition_rows(result, args) -> tuple[list[str], list[list]]:
+    from ..analysis.sequential import significance
     from ..analysis.speaker_transitions import stratum_names
+
+    def holm_below(t) -> bool:
+        return t.p_holm is not None and t.p_holm < args.alpha
 
     names = stratum_names(result) if args.by else ["all"]
     if args.table == "random-effects":
         rows = [[name, t.antecedent, t.consequent, t.groups, t.odds_ratio, t.ci_low, t.ci_high, t.z, t.p_value,
-                 t.p_holm, t.tau2, t.i2, "yes" if t.significant else ""]
+                 t.p_holm, t.tau2, t.i2, "yes" if holm_below(t) else ""]
                 for name in names for t in result.random_effects(name, args.alpha)
-                if t.significant or not args.significant]
+                if holm_below(t) or not args.significant]
         return ["stratum", "antecedent (t)", "consequent", "conversations", "odds ratio", "95% CI low",
-                "95% CI high", "z", "p", "p (Holm)", "tau²", "I²", "p < alpha"], rows
+                "95% CI high", "z", "p", "p (Holm)", "tau²", "I²", "Holm p < alpha"], rows
     if args.table == "differences":
         strata = names[1:]
         rows = []
@@ -121,11 +125,13 @@ def _transition_rows(result, args) -> tuple[list[str], list[list]]:
                          d.p_breslow_day_holm])
         return ["antecedent (t)", "consequent", *[f"odds ratio {name}" for name in strata], "Q between", "df",
                 "p (Q)", "p (Q, Holm)", "Breslow–Day", "df (BD)", "p (BD)", "p (BD, Holm)"], rows
+    marked = [(name, t, significance(t, args.alpha, args.min_count))
+              for name in names for t in result.transitions(name, args.alpha)]
     rows = [[name, t.antecedent, t.consequent, t.n_ab, t.n_a, t.n_b, t.n, t.probability, t.base_rate, t.z,
-             t.adjusted_residual, t.p_value, t.p_holm, t.p_exact, "yes" if t.significant else ""]
-            for name in names for t in result.transitions(name, args.alpha) if t.significant or not args.significant]
+             t.adjusted_residual, t.p_value, t.p_holm, t.p_exact, t.p_exact_holm, {1: "more", -1: "less"}.get(mark, "")]
+            for name, t, mark in marked if mark or not args.significant]
     return ["stratum", "antecedent (t)", "consequent", "n_AB", "n_A", "n_B", "N", "P(B|A)", "P(B)", "z",
-            "adj. residual", "p", "p (Holm)", "p (exact)", "p < alpha"], rows
+            "adj. residual", "p", "p (Holm)", "p (exact)", "p (exact, Holm)", "significant"], rows
 
 
 def _exp(value: float | None) -> float | None:
@@ -256,6 +262,8 @@ def _profile_rows(profiles, attribute: dict, extra: list[str], wide: bool) -> tu
 
 def register(sub) -> None:
     """Add this group's subcommands to the parser."""
+    from ..analysis.sequential import MIN_COUNT
+
     def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         with_store(with_examples(with_ontology(p)))
         p.add_argument("--corpus", default=None, help="one coded corpus by name (default: all in the graph)")
@@ -285,7 +293,13 @@ def register(sub) -> None:
                    help="summed counts and tests (default), random-effects pooling over conversations, or the "
                         "tests of a difference between strata (needs --by)")
     p.add_argument("--alpha", type=ALPHA, default=0.05, help="significance level (default .05)")
-    p.add_argument("--significant", action="store_true", help="only rows with p < alpha (Holm for differences)")
+    p.add_argument("--significant", action="store_true",
+                   help="only significant rows: Fisher's exact p Holm-adjusted over the pairs, below alpha, on at "
+                        "least --min-count pairs (as `analyze transitions` and the view); Holm p below alpha for "
+                        "random-effects and differences")
+    p.add_argument("--min-count", type=whole(1), default=MIN_COUNT,
+                   help="fewest pairs a significant transition needs (n_AB, or the expected n_AB for less often; "
+                        f"default {MIN_COUNT})")
     p.add_argument("--absence-codes", action="store_true", help=ABSENCE_HELP)
     p.set_defaults(func=cmd_transitions)
 

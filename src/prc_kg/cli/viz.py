@@ -4,7 +4,7 @@ evidence paths between two constructs."""
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
+import sys
 from pathlib import Path
 
 from .common import (
@@ -58,6 +58,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         write_rows(["construct", "label", "degree", "in", "out", "betweenness", "closeness"], rows, args.format)
         return EXIT_OK
     from ..analysis.sequences import rated_pairs, turn_pairs
+    from ..analysis.sequential import significance
 
     pairs = rated_pairs(store, args.threshold) if args.source == "ratings" else turn_pairs(store)
     if not pairs.groups:
@@ -67,25 +68,36 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.random_effects:
         rows = [[pairs.labels.get(t.antecedent, t.antecedent), pairs.labels.get(t.consequent, t.consequent), t.groups,
                  t.odds_ratio, t.ci_low, t.ci_high, t.z, t.p_value, t.p_holm, t.tau2, t.i2,
-                 "yes" if t.significant else ""]
-                for t in pairs.random_effects(args.alpha) if t.significant or not args.significant]
+                 "yes" if _holm_below(t, args.alpha) else ""]
+                for t in pairs.random_effects(args.alpha) if _holm_below(t, args.alpha) or not args.significant]
         write_rows(["antecedent (t)", "consequent (t+1)", "groups", "odds ratio", "95% CI low", "95% CI high", "z",
-                     "p", "p (Holm)", "tau²", "I²", "p < alpha"], rows, args.format)
+                     "p", "p (Holm)", "tau²", "I²", "Holm p < alpha"], rows, args.format)
         return EXIT_OK
     groups = [None] + (sorted(pairs.groups) if args.by_group else [])
     rows = []
     for group in groups:
         for t in pairs.transitions(group, args.alpha):
-            if args.significant and not t.significant:
+            mark = significance(t, args.alpha, args.min_count)
+            if args.significant and not mark:
                 continue
-            row = asdict(t)
             rows.append([group or "pooled", pairs.labels.get(t.antecedent, t.antecedent),
-                         pairs.labels.get(t.consequent, t.consequent), row["n_ab"], row["n_a"], row["n_b"], row["n"],
-                         row["probability"], row["base_rate"], row["z"], row["adjusted_residual"], row["p_value"],
-                         row["p_holm"], row["p_exact"], "yes" if t.significant else ""])
-    write_rows(["group", "antecedent (t)", "consequent (t+1)", "n_AB", "n_A", "n_B", "N", "P(B|A)", "P(B)", "z",
-                 "adj. residual", "p", "p (Holm)", "p (exact)", "p < alpha"], rows, args.format)
+                         pairs.labels.get(t.consequent, t.consequent), t.n_ab, t.n_a, t.n_b, t.n, t.probability,
+                         t.base_rate, t.expected, t.z, t.adjusted_residual, t.p_value, t.p_holm, t.p_exact,
+                         t.p_exact_holm, MARKS[mark]])
+    write_rows(["group", "antecedent (t)", "consequent (t+1)", "n_AB", "n_A", "n_B", "N", "P(B|A)", "P(B)",
+                "expected n_AB", "z", "adj. residual", "p", "p (Holm)", "p (exact)", "p (exact, Holm)", "significant"],
+               rows, args.format)
+    if args.significant and not rows:
+        print(f"no transition is significant by the rule the view colours by: Fisher's exact p, Holm-adjusted over "
+              f"every pair tested, below {args.alpha:g}, on at least {args.min_count} pairs", file=sys.stderr)
     return EXIT_OK
+
+
+MARKS = {1: "more", -1: "less", 0: ""}  # the significant column: more or less often than chance
+
+
+def _holm_below(t, alpha: float) -> bool:
+    return t.p_holm is not None and t.p_holm < alpha
 
 
 def _print_path(g, number: int, path) -> None:
@@ -140,6 +152,7 @@ def cmd_path(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    from ..analysis.sequential import MIN_COUNT
     from ..views.registry import DEFAULT_ITEMS, VIEWS, names
 
     p = with_store(with_examples(with_ontology(sub.add_parser(
@@ -160,7 +173,13 @@ def register(sub) -> None:
     p.add_argument("--source", choices=("ratings", "turns"), default="ratings",
                    help="transitions of rated segments (default) or of coded turns")
     p.add_argument("--by-group", action="store_true", help="also per dyad (ratings) or per case (turns)")
-    p.add_argument("--significant", action="store_true", help="only transitions with p < alpha")
+    p.add_argument("--significant", action="store_true",
+                   help="only the transitions the 'what follows what' view marks: Fisher's exact p, Holm-adjusted "
+                        "over every pair tested, below --alpha, on at least --min-count pairs (with "
+                        "--random-effects: Holm-adjusted p below --alpha)")
+    p.add_argument("--min-count", type=whole(1), default=MIN_COUNT,
+                   help=f"fewest pairs a significant transition needs: n_AB for more often than chance, the "
+                        f"expected n_AB for less often (default {MIN_COUNT}, as the view)")
     p.add_argument("--random-effects", action="store_true",
                    help="pool each dyad's (or case's) odds ratio with a DerSimonian–Laird random-effects model "
                         "instead of summing the counts")

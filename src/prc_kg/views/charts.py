@@ -1,5 +1,6 @@
 """Rating trajectories as static SVG line charts with a table of the same numbers beneath, so the
-page reads without JavaScript and without the graph. Every label is escaped."""
+page reads without JavaScript and without the graph. Lines are named by the item's label (what a
+reader knows), the code beside it for those who rate; every label is escaped."""
 
 from __future__ import annotations
 
@@ -9,11 +10,21 @@ from html import escape
 from ..analysis.sequences import Trajectory
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 680, 300, 48, 230, 16, 40
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 800, 300, 48, 330, 16, 40
+LEGEND_CHARS = 44  # longer item labels are cut with "…" in the legend (the table and tooltip hold them whole)
 
 
 def _num(x: float) -> str:
     return f"{x:.2f}"
+
+
+def _name(t: Trajectory) -> str:
+    """The item's label, or its code when the graph has no label for it."""
+    return t.item_label or t.item
+
+
+def _cut(text: str, n: int = LEGEND_CHARS) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def line_chart(title: str, series: list[Trajectory], y_range: tuple[float, float] = (0.0, 4.0)) -> str:
@@ -46,11 +57,11 @@ def line_chart(title: str, series: list[Trajectory], y_range: tuple[float, float
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
         for s, m, n in t.points:
             out.append(f'<circle cx="{_num(x(s))}" cy="{_num(y(m))}" r="3.5" fill="{colour}">'
-                       f"<title>{escape(t.item_label)}, session {s}: mean {_num(m)} over {n} ratings</title></circle>")
+                       f"<title>{escape(_name(t))}, session {s}: mean {_num(m)} over {n} ratings</title></circle>")
         ly = TOP + 14 + i * 18
         out.append(f'<line x1="{WIDTH - RIGHT + 14}" x2="{WIDTH - RIGHT + 34}" y1="{ly - 4}" y2="{ly - 4}" '
                    f'stroke="{colour}" stroke-width="3"/><text x="{WIDTH - RIGHT + 40}" y="{ly}">'
-                   f"{escape(t.item)}</text>")
+                   f"<title>{escape(_name(t))} ({escape(t.item)})</title>{escape(_cut(_name(t)))}</text>")
     out.append("</svg>")
     return "\n".join(out)
 
@@ -62,8 +73,9 @@ def value_table(series: list[Trajectory]) -> str:
     for t in series:
         by_session = {s: m for s, m, _ in t.points}
         cells = "".join(f"<td>{_num(by_session[s])}</td>" if s in by_session else "<td></td>" for s in sessions)
-        rows.append(f"<tr><th>{escape(t.item)}</th><td>{escape(t.item_label)}</td>{cells}</tr>")
-    return f"<table><tr><th>item</th><th>label</th>{head}</tr>{''.join(rows)}</table>"
+        rows.append(f"<tr><th>{escape(_name(t))}</th><td style=\"white-space:nowrap\"><code>{escape(t.item)}</code></td>"
+                    f"{cells}</tr>")
+    return f"<table><tr><th>item</th><th>code</th>{head}</tr>{''.join(rows)}</table>"
 
 
 def trajectories_html(trajectories: list[Trajectory]) -> str:

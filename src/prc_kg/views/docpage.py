@@ -2,10 +2,11 @@
 
 Readers open it from a download or a file share, often without a network, and its text comes from
 files anyone can edit. So every text taken from the ontology, the examples or the changelog is
-HTML-escaped; the page has no scripts and loads nothing (its CSS, web/docpage.css, is inlined, and
-its only links go to anchors on the page or to the release files beside it); and everything is
-listed in a fixed order, so the page is the same bytes on every run. What the page reads from the
-graphs is docgraph.py's; the changelog's Markdown is markdown.py's.
+HTML-escaped; the page loads nothing (its CSS, web/docpage.css, and its one script, the search box's
+web/docpage.js, are inlined, and its only links go to anchors on the page or to the release files
+beside it); and everything is listed in a fixed order, so the page is the same bytes on every run.
+What the page reads from the graphs is docgraph.py's; the search box and the class tree are
+docnav.py's; the changelog's Markdown is markdown.py's.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ..vocab import BIBO, PRC
 from .docgraph import PROPERTY_KINDS, ClassGroup, DocGraph, first, natural
+from .docnav import class_tree, script, search_box, search_text
 from .markdown import markdown
 
 # SKOS mapping properties (the SSSOM mapping set merged into the release), shown as words.
@@ -110,6 +112,8 @@ def render_page(g: Graph, examples: Graph, ontology_iri: URIRef, version: str, d
     ]
     out += _header(page, ontology_iri, version, date, downloads)
     out.append("</header>")
+    out += search_box(len(page.classes) + len(page.properties))
+    out += class_tree(page)
     out += _contents(page, groups)
     out.append("<main>")
     for group in groups:
@@ -122,7 +126,7 @@ def render_page(g: Graph, examples: Graph, ontology_iri: URIRef, version: str, d
     rights = page.text(g, ontology_iri, DCTERMS.rights)
     if rights:
         out.append(f"<footer><p>{_e(rights)}</p></footer>")
-    out += ["</body>", "</html>", ""]
+    out += [f"<script>\n{script()}</script>", "</body>", "</html>", ""]
     return "\n".join(out).encode("utf-8")
 
 
@@ -188,7 +192,9 @@ def _entry(page: _Page, cls: URIRef) -> list[str]:
     code = page.text(g, cls, PRC.taxonomyCode)
     code_html = f' <span class="code">{_e(code)}</span>' if code else ""
     depth = min(page.depth.get(cls, 0), 5)
-    out = [f'<article class="term d{depth}" id="{page.anchor("c", cls)}" data-iri="{_e(cls)}">',
+    out = [(f'<article class="term d{depth}" id="{page.anchor("c", cls)}" data-iri="{_e(cls)}" '
+           f'data-label="{_e(page.label(cls))}" data-name="{_e(page.qname(cls))}" '
+           f'data-search="{_e(search_text(page, cls))}">'),
            f"<h3>{_e(page.label(cls))}{code_html}</h3>"]
     definition = page.text(g, cls, SKOS.definition)
     out.append(f'<p class="def">{_e(definition) if definition else "<em>No definition.</em>"}</p>')
@@ -264,7 +270,8 @@ def _properties(page: _Page) -> list[str]:
         kinds = ", ".join(name for kind, name in PROPERTY_KINDS if (prop, RDF.type, kind) in g)
         domain = ", ".join(sorted(page.expression(d) for d in g.objects(prop, RDFS.domain)))
         range_ = ", ".join(sorted(page.expression(r) for r in g.objects(prop, RDFS.range)))
-        out.append(f'<tr id="{page.anchor("p", prop)}"><td>{_e(page.label(prop))}<br><code>{_e(page.qname(prop))}'
+        out.append(f'<tr id="{page.anchor("p", prop)}" data-label="{_e(page.label(prop))}" '
+                   f'data-name="{_e(page.qname(prop))}" data-search="{_e(search_text(page, prop))}"><td>{_e(page.label(prop))}<br><code>{_e(page.qname(prop))}'
                    f"</code></td><td>{kinds}</td><td>{_e(page.text(g, prop, SKOS.definition) or '')}</td>"
                    f"<td>{domain}</td><td>{range_}</td></tr>")
     out += ["</tbody></table>", "</section>"]

@@ -6,9 +6,6 @@ from __future__ import annotations
 import networkx as nx
 
 from ..analysis.analytics import centrality
-from ..analysis.pooling import PooledTransition
-from ..analysis.sequences import CodedPairs
-from ..analysis.sequential import Transition
 from .htmlpage import Dataset, GraphPage
 from .layout import column_layout, force_layout, radial_tree_layout
 
@@ -220,105 +217,6 @@ def findings_page(g: nx.MultiDiGraph) -> GraphPage:
                     "style the level of evidence (dotted: expert claim). Findings on the same two constructs that "
                     "disagree are labelled 'conflict'.",
         datasets={"findings": Dataset("all findings", nodes, edges, table)}, legend=legend)
-
-
-# -- what follows what -------------------------------------------------------------------------
-def _pooled_cells(t: PooledTransition | None) -> list[str]:
-    if t is None:
-        return ["–", "–", "–"]
-    i2 = f"{100 * t.i2:.0f}\u00a0%"  # no line break between the number and its sign
-    return [f"{t.odds_ratio:.2f} [{t.ci_low:.2f}, {t.ci_high:.2f}]", _fmt(t.p_value, 4), i2]
-
-
-def _transition_dataset(title: str, transitions: list[Transition], labels: dict[str, str],
-                        alpha: float = 0.05, pooled: list[PooledTransition] | None = None) -> Dataset:
-    """One network and table; ``pooled`` (random-effects results over the groups) adds columns to
-    the table of a pooled dataset."""
-    shown = [t for t in transitions if t.n_ab > 0 or t.significant]
-    before = sorted({t.antecedent for t in transitions}, key=lambda c: labels.get(c, c).lower())
-    after = sorted({t.consequent for t in transitions}, key=lambda c: labels.get(c, c).lower())
-    height = 44.0 * max(len(before) - 1, 1)  # both columns span the same height
-    pos = {**column_layout([["t:" + c for c in before]], row_gap=44.0),
-           **{n: (700, y) for n, (_, y) in column_layout([["p:" + c for c in after]],
-                                                          row_gap=height / max(len(after) - 1, 1)).items()}}
-
-    def node(side: str, code: str, colour: str) -> dict:
-        return {"id": f"{side}:{code}", "label": labels.get(code, code), "x": pos[f"{side}:{code}"][0],
-                "y": pos[f"{side}:{code}"][1], "group": "therapist" if side == "t" else "patient", "color": colour,
-                "shape": "dot", "tip": ["therapist code at t" if side == "t" else "patient code at t+1"],
-                "info": {"code": code, "role": "antecedent (therapist, t)" if side == "t"
-                         else "consequent (patient, t+1)"}}
-
-    nodes = [node("t", c, "#ef6c00") for c in before] + [node("p", c, "#00897b") for c in after]
-    edges, rows = [], []
-    for t in shown:
-        up = t.significant and (t.z or 0) > 0
-        colour = "#c62828" if up else "#1565c0" if t.significant else {"color": "#b0b7c0", "opacity": 0.3}
-        stats = {"pairs with both (n_AB)": t.n_ab, "pairs with A at t (n_A)": t.n_a, "pairs with B at t+1 (n_B)": t.n_b,
-                 "lag-1 pairs (N)": t.n, "P(B | A)": _fmt(t.probability), "P(B)": _fmt(t.base_rate),
-                 "expected n_AB": _fmt(t.expected, 2), "Allison–Liker z": _fmt(t.z, 2),
-                 "adjusted residual": _fmt(t.adjusted_residual, 2), "p (two-sided)": _fmt(t.p_value, 4),
-                 "p (Holm)": _fmt(t.p_holm, 4), "p (Fisher's exact)": _fmt(t.p_exact, 4),
-                 "note": "expected count below 5: the normal approximation is rough; read the exact p"
-                         if t.expected < 5 else ""}
-        edges.append({"id": f"{t.antecedent}|{t.consequent}", "from": "t:" + t.antecedent, "to": "p:" + t.consequent,
-                      "color": colour, "width": round(0.5 + 10 * t.probability, 2) if t.significant else 1,
-                      "dashes": [5, 5] if t.significant and not up else False,
-                      "label": (f"z = {t.z:.1f}" + (", Holm ✓" if t.p_holm is not None and t.p_holm < alpha else ""))
-                      if t.significant and t.z is not None else "",
-                      "font": {"size": 12, "color": colour if t.significant else "#888"},
-                      "tip": [f"P(B | A) = {t.probability:.2f} (base rate {t.base_rate:.2f})",
-                              f"z = {_fmt(t.z, 2)}, p = {_fmt(t.p_value, 4)}, Holm p = {_fmt(t.p_holm, 4)}",
-                              f"{t.n_ab} of {t.n_a} pairs"],
-                      "info": {"antecedent": labels.get(t.antecedent, t.antecedent),
-                               "consequent": labels.get(t.consequent, t.consequent), **stats}})
-    by_pair = {(p.antecedent, p.consequent): p for p in pooled or []}
-    for t in sorted(transitions, key=lambda t: (-(t.z if t.z is not None else float("-inf")), t.antecedent,
-                                                t.consequent)):
-        rows.append({"strong": t.significant, "cells": [labels.get(t.antecedent, t.antecedent),
-                                                        labels.get(t.consequent, t.consequent), str(t.n_ab),
-                                                        str(t.n_a), str(t.n_b), str(t.n), _fmt(t.probability),
-                                                        _fmt(t.base_rate), _fmt(t.z, 2), _fmt(t.adjusted_residual, 2),
-                                                        _fmt(t.p_value, 4), _fmt(t.p_holm, 4),
-                                                        _fmt(t.p_exact, 4)]
-                     + (_pooled_cells(by_pair.get((t.antecedent, t.consequent))) if pooled is not None else [])})
-    table = {"title": "Lag-1 transitions, strongest first (significant at p < .05 highlighted)",
-             "columns": ["therapist code at t (A)", "patient code at t+1 (B)", "n_AB", "n_A", "n_B", "N", "P(B|A)",
-                         "P(B)", "z (Allison–Liker)", "adjusted residual", "p", "p (Holm)", "p (exact)"]
-             + (["odds ratio, random effects [95 % CI]", "p (random effects)", "I²"] if pooled is not None else []),
-             "rows": rows}
-    return Dataset(title, nodes, edges, table)
-
-
-def transitions_page(sources: list[CodedPairs], alpha: float = 0.05) -> GraphPage:
-    datasets: dict[str, Dataset] = {}
-    for pairs in sources:
-        what = "rated segments" if pairs.source == "ratings" else "coded turns of the example cases"
-        datasets[f"{pairs.source}:pooled"] = _transition_dataset(
-            f"{what}, pooled over {len(pairs.groups)} {'dyads' if pairs.source == 'ratings' else 'cases'}",
-            pairs.transitions(None, alpha), pairs.labels, alpha, pairs.random_effects(alpha))
-        if pairs.source == "ratings":
-            for group in sorted(pairs.groups):
-                datasets[f"ratings:{group}"] = _transition_dataset(
-                    f"rated segments, {pairs.group_labels[group]}", pairs.transitions(group, alpha), pairs.labels,
-                    alpha)
-    return GraphPage(
-        name="transitions", title="What follows what: therapist at t, patient at t+1",
-        description="Lag-1 sequential analysis. Left: therapist codes of a segment or turn (a segment carries a "
-                    "code when its raters' mean on the item reaches the threshold); right: codes of the patient's "
-                    "next segment or turn. Red arrows follow more often than chance, blue dashed ones less often "
-                    "(Allison–Liker z, two-sided p < .05), their width the transition probability P(B | A); "
-                    "'Holm ✓' marks those that stay significant after Holm's correction for the many pairs "
-                    "tested. Thin grey arrows are not significant. The pooled table sums the counts of all "
-                    "dyads (or cases), and also pools each dyad's odds ratio with a random-effects model "
-                    "(DerSimonian–Laird), which lets the effect differ between dyads; I² is the share of "
-                    "that spread beyond chance.",
-        datasets=datasets,
-        legend=[{"kind": "edge", "label": "follows more often than chance", "color": "#c62828", "width": 4},
-                {"kind": "edge", "label": "follows less often than chance", "color": "#1565c0", "dashes": True},
-                {"kind": "edge", "label": "not significant (thin, faint)", "color": "#cfd4da"},
-                {"kind": "node", "label": "therapist code at t", "color": "#ef6c00"},
-                {"kind": "node", "label": "patient code at t+1", "color": "#00897b"}])
 
 
 # -- scale -------------------------------------------------------------------------------------

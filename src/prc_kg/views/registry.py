@@ -13,9 +13,10 @@ from ..analysis.sequences import rated_pairs, trajectories, turn_pairs
 from ..store.backends import Store
 from .charts import trajectories_html
 from .htmlpage import FolderView, GraphPage, PlainPage
-from .pages import case_page, findings_page, taxonomy_page, transitions_page
+from .pages import case_page, findings_page, taxonomy_page
 from .transcriptdata import example_links, read_transcripts
 from .transcripts import FOLDER, transcripts_view
+from .transitions import transitions_page
 
 DEFAULT_ITEMS = ("APS:PAT-PROD", "APS:PAT-REFL", "APS:PAT-FEEL", "APS:TYPE-INT", "APS:QUAL-GOOD")
 OVERVIEW = ("index", "Overview")  # always written, first in the navigation, never chosen with --views

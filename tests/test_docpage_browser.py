@@ -1,0 +1,163 @@
+"""The release documentation page in Debian's Chromium, opened from disk with every request that is
+not to a file blocked: the search box filters the terms by label, IRI or definition and its
+matches link to their entries; the class tree opens and closes and its entries link to the terms;
+a label with markup in it is shown as text. The first view is saved as a screenshot."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from prc_kg.views.docpage import render_page
+from prc_kg.vocab import ONTOLOGY_IRI, PRC_IRI
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(os.environ.get("PRC_KG_SHOTS", Path(__file__).resolve().parents[1] / "build" / "screenshots"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HOSTILE = "<img src=x onerror=alert(1)> hostile term"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (.ci/run does)")
+        pytest.skip("needs Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def doc(release_graph, examples, tmp_path_factory) -> Path:
+    """The page as `prc-kg release` writes it, with one extra class whose label is markup."""
+    g = release_graph + Graph()  # a copy: the session's graph stays as it is
+    hostile = URIRef(PRC_IRI + "HostileTerm")
+    g.add((hostile, RDF.type, OWL.Class))
+    g.add((hostile, RDFS.label, Literal(HOSTILE, lang="en")))
+    g.add((hostile, SKOS.definition, Literal("A term whose label is markup.", lang="en")))
+    page = tmp_path_factory.mktemp("docpage") / "index.html"
+    page.write_bytes(render_page(g, examples.graph, ONTOLOGY_IRI, "0.0.1", "2026-01-01", "## [0.0.1]\n- a change\n",
+                                 [("prc-kg-0.0.1.ttl", 1000)]))
+    return page
+
+
+class Visit:
+    """The page with the network blocked, and everything it tried to fetch or complained about."""
+
+    def __init__(self, browser, path: Path):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.add_init_script("window.__alerts = []; window.alert = (m) => window.__alerts.push(String(m));")
+        self.page.route("**/*", self._route)
+        self.page.goto(path.resolve().as_uri())
+
+    def _route(self, route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def done(self) -> None:
+        assert self.errors == [] and self.blocked == []
+        assert self.page.evaluate("window.__alerts") == []
+        self.page.close()
+
+
+def _in_view(page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    return box is not None and -2 <= box["y"] < 1000  # a scrolled-to anchor may sit a fraction of a pixel above
+
+
+def test_search_filters_by_label_iri_and_definition(browser, doc):
+    v = Visit(browser, doc)
+    page = v.page
+    search = page.locator("#term-search")
+    assert search.is_visible() and _in_view(page, "#term-search")  # in the first view, shown by the script
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "release-docs.png"))
+    total = page.locator("[data-search]").count()
+    assert page.locator("#search-count").text_content() == f"{total} terms"
+
+    search.fill("transference interpretation")  # by label: both words, in any place
+    results = page.locator("#search-results li a")
+    assert results.first.text_content() == "transference interpretation"  # a label match comes first
+    count = page.locator("#search-count").text_content()
+    assert count.endswith(f"of {total} terms match") and int(count.split()[0]) == results.count()
+    assert page.locator("#c-TransferenceInterpretation").is_visible()
+    assert page.locator("#c-Session").is_hidden()  # entries that do not match are hidden
+
+    results.first.click()
+    assert page.evaluate("location.hash") == "#c-TransferenceInterpretation"
+    assert _in_view(page, "#c-TransferenceInterpretation")
+
+    search.fill("prc:EncourageElaboration")  # by prefixed name, as the IRI's end
+    assert [a.text_content() for a in results.all()] == [page.locator("#c-EncourageElaboration").get_attribute(
+        "data-label")]
+    search.fill("https://w3id.org/prc-kg/ontology/Session")  # by full IRI
+    assert "session" in [a.text_content() for a in results.all()]
+    search.fill("asks for more")  # by words of a definition ("A therapist intervention that asks for more …")
+    assert page.locator("#c-EncourageElaboration").get_attribute("data-label") in [
+        a.text_content() for a in results.all()]
+    search.fill("immediatelyFollowedBy")  # properties are terms too
+    assert any(a.get_attribute("href") == "#p-immediatelyFollowedBy" for a in results.all())
+
+    search.fill("prc:Session")
+    search.press("Enter")  # goes to the first match
+    assert page.evaluate("location.hash") == "#c-Session" and _in_view(page, "#c-Session")
+
+    search.fill("no such term anywhere")
+    assert results.count() == 0 and page.locator("#search-count").text_content() == f"0 of {total} terms match"
+    search.fill("")
+    assert page.locator("#c-Session").is_visible() and results.count() == 0
+    v.done()
+
+
+def test_class_tree_opens_closes_and_links_to_terms(browser, doc):
+    v = Visit(browser, doc)
+    page = v.page
+    tree = page.locator("#class-tree")
+    roots = tree.locator("ul.tree > li > details > summary > a")
+    names = [a.text_content() for a in roots.all()]
+    assert "psychotherapy process component" in names and "psychotherapy" in names
+    # the roots are open, so the sections show; a deep class is folded away at first
+    section = tree.locator("a[href='#c-TherapistContribution']").first
+    deep = tree.locator("a[href='#c-TransferenceInterpretation']").first
+    assert section.is_visible() and not deep.is_visible()
+    page.locator("button[data-tree='open']").click()
+    assert deep.is_visible()
+    deep.click()
+    assert page.evaluate("location.hash") == "#c-TransferenceInterpretation"
+    assert _in_view(page, "#c-TransferenceInterpretation")
+    page.locator("button[data-tree='close']").click()
+    assert not section.is_visible()  # all folded, the roots too
+    root = tree.locator("summary", has=page.locator("a[href='#c-ProcessComponent']"))
+    root.locator("span.count").click()  # a click on the summary (beside the link) opens one branch
+    assert section.is_visible() and not deep.is_visible()
+    v.done()
+
+
+def test_a_label_with_markup_is_text_in_results_and_tree(browser, doc):
+    v = Visit(browser, doc)
+    page = v.page
+    page.locator("#term-search").fill("hostile term")
+    result = page.locator("#search-results li a")
+    assert result.count() == 1 and result.first.text_content() == HOSTILE
+    assert page.locator("img").count() == 0
+    assert page.locator("#class-tree a[href='#c-HostileTerm']").text_content() == HOSTILE
+    v.done()
