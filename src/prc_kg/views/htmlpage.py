@@ -37,13 +37,16 @@ class GraphPage:
     legend: list[dict] = field(default_factory=list)
     filters: list[dict] = field(default_factory=list)
     hint: str = "Click a node or an edge to see its details."
+    # Labels that would be drawn smaller than this many screen pixels are left out until one zooms
+    # in, so a page can label its main nodes first (vis-network's default is 5).
+    min_label_px: float = 5.0
 
     def payload(self) -> dict:
         largest = max((len(d.nodes) for d in self.datasets.values()), default=0)
         return {"datasets": {k: {"title": d.title, "nodes": d.nodes, "edges": d.edges, "table": d.table}
                              for k, d in self.datasets.items()},
                 "datasetOrder": list(self.datasets), "legend": self.legend, "filters": self.filters,
-                "hint": self.hint, "large": largest > 2000}
+                "hint": self.hint, "large": largest > 2000, "minLabelPx": self.min_label_px}
 
 
 @dataclass
@@ -124,7 +127,10 @@ def render_graph_page(page: GraphPage, nav: Nav) -> str:
 <nav>{_nav(page.name + ".html", nav)}</nav>
 </header>
 <main>
-<div id="network" aria-label="{escape(page.title)}"></div>
+<div id="canvas-wrap"><div id="network" aria-label="{escape(page.title)}"></div>
+<div id="zoom" role="group" aria-label="Zoom"><button type="button" id="zoom-in" title="Zoom in" aria-label="Zoom in">+</button>
+<button type="button" id="zoom-out" title="Zoom out" aria-label="Zoom out">&minus;</button>
+<button type="button" id="zoom-fit" title="Show everything" aria-label="Show everything">fit</button></div></div>
 <aside>
 <p class="description">{escape(page.description)}</p>
 <p id="status"></p>

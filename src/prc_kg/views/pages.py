@@ -35,13 +35,31 @@ def _fmt(x: float | None, digits: int = 3) -> str:
 
 
 # -- taxonomy ----------------------------------------------------------------------------------
+def _depths(hierarchy: nx.DiGraph, roots: list[str]) -> tuple[dict[str, int], dict[str, str]]:
+    """Each class's distance from the nearest root (breadth first, in sorted order so ties are always
+    broken the same way) and the parent it was reached from."""
+    depth = dict.fromkeys(roots, 0)
+    parent: dict[str, str] = {}
+    frontier = sorted(roots)
+    while frontier:
+        nxt = []
+        for u in frontier:
+            for v in sorted(hierarchy.successors(u)):
+                if v not in depth:
+                    depth[v], parent[v] = depth[u] + 1, u
+                    nxt.append(v)
+        frontier = nxt
+    return depth, parent
+
+
 def _example(e: dict, transcript_links: dict[str, str]) -> dict | str:
-    """An example of a class: a link to its case, and to the very turn in the transcript view when
-    it is a turn (or a commentary on one)."""
+    """An example of a class: a link to the example itself on the case page (the page opens its
+    case and selects it there), and to the very turn in the transcript view when it is a turn (or a
+    commentary on one)."""
     kind = "constructed vignette" if e["constructed"] else "case material"
     if e.get("reconstructed"):  # prc-kg's reconstruction, never to be read as the source's words
         kind += f", {e['reconstructed']}"
-    item: dict | str = ({"page": "case.html", "link": e["case"], "text": f"{e['label']} ({kind})"}
+    item: dict | str = ({"page": "case.html", "link": e["id"], "text": f"{e['label']} ({kind})"}
                         if e["case"] else e["label"])
     link = transcript_links.get(e["id"])
     if link is None:
@@ -53,6 +71,24 @@ def _example(e: dict, transcript_links: dict[str, str]) -> dict | str:
     return {**item, "more": [turn]}
 
 
+# Label sizes of the taxonomy in the network's own units. Drawn at the scale that fits the whole
+# taxonomy into a 1400×1000 window (about 0.2), the roots and the section classes come out at 12–14
+# screen pixels; the others are below the page's smallest drawn label (MIN_LABEL_PX) and appear as
+# one zooms in: the next ring from a scale of about 0.3, the rest from about 0.5.
+TAXONOMY_FONT = {"root": 80, "section": 72, "near": 30, "deep": 16}
+MIN_LABEL_PX = 9.0
+
+
+def _taxonomy_font(depth: int, parent: str) -> dict:
+    """The node options that size a class's label by how near the roots it is."""
+    level = ("root" if depth == 0 else "section" if depth == 1 and parent == "prc:ProcessComponent"
+             else "near" if depth <= 2 else "deep")
+    size = TAXONOMY_FONT[level]
+    font = {"size": size, "strokeWidth": max(2, size // 8), "strokeColor": "#ffffff"}
+    # a long label of a root or section wraps onto two lines rather than run into its neighbour's
+    return {"font": font, "widthConstraint": {"maximum": 11 * size}} if level in ("root", "section") else {"font": font}
+
+
 def taxonomy_page(g: nx.DiGraph, transcript_links: dict[str, str] | None = None) -> GraphPage:
     """``transcript_links`` (short IRI of a turn or commentary -> transcripts/PAGE.html#turn-N) adds
     to each example that is one a link to the exact turn in the transcript view."""
@@ -60,12 +96,14 @@ def taxonomy_page(g: nx.DiGraph, transcript_links: dict[str, str] | None = None)
     hierarchy = nx.DiGraph((u, v) for u, v, k in g.edges(data="kind") if k != "measures")
     hierarchy.add_nodes_from(g)
     pos = radial_tree_layout(hierarchy, roots)
+    depth, parent = _depths(hierarchy, [r for r in roots if r in hierarchy])
     nodes = []
     for key in sorted(g):
         d = g.nodes[key]
         examples = [_example(e, transcript_links or {}) for e in d["examples"]]
         nodes.append({
             "id": key, "label": d["label"], "x": pos[key][0], "y": pos[key][1], "group": d["group"],
+            **_taxonomy_font(depth.get(key, 99), parent.get(key, "")),
             "color": GROUP_COLOURS[d["group"]], "shape": "diamond" if d["kind"] == "instrument" else "dot",
             "tip": [t for t in (_clip(d["definition"]), "Source: " + "; ".join(d["sources"]) if d["sources"] else "")
                     if t],
@@ -84,8 +122,9 @@ def taxonomy_page(g: nx.DiGraph, transcript_links: dict[str, str] | None = None)
         description="Every class of the five manual sections, the modalities and the instruments, in rings from "
                     "the roots at the centre to the most specific classes outside. Colour gives the manual "
                     "section; instruments are diamonds, with dashed lines to the constructs their items score. "
-                    "Click a class for its definition, sources and examples.",
-        datasets={"taxonomy": Dataset("taxonomy", nodes, edges)},
+                    "The roots and the sections are labelled first; zoom in (the + button or the mouse wheel) "
+                    "to read the classes under them. Click a class for its definition, sources and examples.",
+        datasets={"taxonomy": Dataset("taxonomy", nodes, edges)}, min_label_px=MIN_LABEL_PX,
         filters=[{"group": grp, "label": GROUP_NAMES[grp], "color": GROUP_COLOURS[grp]} for grp in groups],
         legend=[{"kind": "edge", "label": "subclass of (parent → child)", "color": styles["subclass"][0]},
                 {"kind": "edge", "label": "instrument → construct it scores", "color": "#a48cc0", "dashes": True}])
@@ -94,7 +133,9 @@ def taxonomy_page(g: nx.DiGraph, transcript_links: dict[str, str] | None = None)
 # -- cases -------------------------------------------------------------------------------------
 CASE_COLOURS = {"case": "#263238", "session": "#1565c0", "component": "#7b1fa2", "helpful": "#2e7d32",
                 "unhelpful": "#c62828", "unrated": "#9e9e9e", "therapist": "#ef6c00", "patient": "#00897b",
-                "": "#78909c"}
+                "joint": "#6d4c41", "": "#78909c"}
+SPEAKER_NAMES = {"therapist": "therapist", "patient": "patient", "joint": "both (joint segment)",
+                 "": "not recorded"}
 
 
 def _case_dataset(g: nx.DiGraph) -> Dataset:
@@ -116,7 +157,9 @@ def _case_dataset(g: nx.DiGraph) -> Dataset:
                 "color": CASE_COLOURS.get(colour_key, "#78909c"), "shape": "box" if kind == "commentary" else
                 "square" if kind == "session" else "diamond" if kind == "component" else "dot",
                 "tip": [t for t in (d.get("title", ""), _clip(d.get("text", "")), _clip(wording)) if t],
-                "info": {"IRI": key, "kind": kind, "speaker": d.get("speaker", ""),
+                "info": {"IRI": key, "kind": kind,
+                         "speaker": SPEAKER_NAMES[d.get("speaker", "")] if kind == "moment" else "",
+                         "spoken by": d.get("spokenBy", ""),
                          "evaluation": d.get("evaluation", ""), "text": d.get("text", ""), "wording": wording}}
         if d.get("reconstructed"):
             node["shapeProperties"], node["borderWidth"] = {"borderDashes": [5, 4]}, 2
@@ -145,7 +188,7 @@ def case_page(graphs: dict[str, nx.DiGraph]) -> GraphPage:
     return GraphPage(
         name="case", title="Cases: sessions, turns, codes and commentary",
         description="Choose a case. From left to right: the case, its sessions in order, the turns or segments "
-                    "in order (orange: therapist, teal: patient, grey: speaker not recorded), the commentaries "
+                    "in order (orange: therapist, teal: patient, brown: a joint segment, grey: speaker not recorded), the commentaries "
                     "(green: helpful, red with a dashed line: unhelpful) and the components the moments are coded "
                     "with. Constructed teaching vignettes are marked as such. In a real case, a turn or commentary "
                     "that prc-kg reconstructed from a summary of its source says '(reconstructed)' and has a dashed "
@@ -154,6 +197,7 @@ def case_page(graphs: dict[str, nx.DiGraph]) -> GraphPage:
         legend=[{"kind": "node", "label": "session", "color": CASE_COLOURS["session"]},
                 {"kind": "node", "label": "therapist turn", "color": CASE_COLOURS["therapist"]},
                 {"kind": "node", "label": "patient turn", "color": CASE_COLOURS["patient"]},
+                {"kind": "node", "label": "joint segment (both speak)", "color": CASE_COLOURS["joint"]},
                 {"kind": "node", "label": "speaker not recorded", "color": CASE_COLOURS[""]},
                 {"kind": "node", "label": "helpful commentary", "color": CASE_COLOURS["helpful"]},
                 {"kind": "node", "label": "unhelpful commentary", "color": CASE_COLOURS["unhelpful"]},
