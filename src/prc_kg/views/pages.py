@@ -205,12 +205,21 @@ def case_page(graphs: dict[str, nx.DiGraph]) -> GraphPage:
 
 
 # -- findings ----------------------------------------------------------------------------------
+def _findings_font(degree: int) -> dict:
+    """The node options sizing a construct's label, which grows with its number of findings: drawn to
+    fit the window (a scale of about 0.15), those with three or more are legible at once, the others
+    from a scale of about 0.25."""
+    size = min(90, 30 + 15 * degree)
+    return {"font": {"size": size, "strokeWidth": max(2, size // 8), "strokeColor": "#ffffff"},
+            "widthConstraint": {"maximum": 12 * size}}
+
+
 def findings_page(g: nx.MultiDiGraph) -> GraphPage:
     pos = force_layout(nx.Graph(g), spacing=380.0)
     scores = centrality(g)
     top = max((v["degree"] for v in scores.values()), default=1.0) or 1.0
     nodes = [{"id": n, "label": d["label"], "x": pos[n][0], "y": pos[n][1], "group": "construct",
-              "color": "#455a64", "size": 8 + round(22 * scores[n]["degree"] / top),
+              "color": "#455a64", "size": 8 + round(22 * scores[n]["degree"] / top), **_findings_font(g.degree(n)),
               "tip": [_clip(d["definition"])] if d["definition"] else [],
               "info": {"IRI": n, "definition": d["definition"],
                        "degree centrality": _fmt(scores[n]["degree"]),
@@ -245,11 +254,13 @@ def findings_page(g: nx.MultiDiGraph) -> GraphPage:
                      "sources": d["sources"], "provenance tag": d["tag"],
                      "conflict": "directions disagree between findings on these two constructs" if d["conflict"]
                      else ""}})
-        rows.append({"strong": d["conflict"], "cells": [key, f"{g.nodes[u]['label']} → {g.nodes[v]['label']}",
+        rows.append({"strong": d["conflict"], "cells": [g.nodes[u]["label"], d["relation"], g.nodes[v]["label"],
                                                        d["direction"], d["evidence"], figures,
-                                                       "; ".join(d["sources"]), "yes" if d["conflict"] else ""]})
+                                                       "; ".join(d["sources"]), "yes" if d["conflict"] else "", key]})
+    rows.sort(key=lambda r: ([c.lower() for c in r["cells"][:3]], r["cells"][-1]))
     table = {"title": "Findings (conflicting ones highlighted)",
-             "columns": ["finding", "subject → object", "direction", "evidence", "figures", "sources", "conflict"],
+             "columns": ["subject", "relation", "object", "direction", "evidence", "figures", "sources", "conflict",
+                         "finding (IRI)"],
              "rows": rows}
     legend = ([{"kind": "edge", "label": f"{name} direction", "color": colour}
                for name, colour in DIRECTION_COLOURS.items() if name != "unknown"]
@@ -262,8 +273,9 @@ def findings_page(g: nx.MultiDiGraph) -> GraphPage:
         description="Constructs are nodes, sized by degree centrality; each finding is an arrow from subject to "
                     "object. Colour gives the direction, width the effect size where one was reported, the line "
                     "style the level of evidence (dotted: expert claim). Findings on the same two constructs that "
-                    "disagree are labelled 'conflict'.",
-        datasets={"findings": Dataset("all findings", nodes, edges, table)}, legend=legend)
+                    "disagree are labelled 'conflict'. The constructs with most findings are labelled first; zoom in "
+                    "for the others. The table below the graph lists every finding; click a heading to sort.",
+        datasets={"findings": Dataset("all findings", nodes, edges, table)}, legend=legend, min_label_px=MIN_LABEL_PX)
 
 
 # -- what follows what -------------------------------------------------------------------------
