@@ -145,7 +145,7 @@
         sorted.column = col;
         rows.sort(function (a, b) {
           var x = a.cells[col], y = b.cells[col];
-          if (blank(x) !== blank(y)) return blank(x) ? 1 : -1;
+          if (blank(x) || blank(y)) return blank(x) === blank(y) ? a.i - b.i : blank(x) ? 1 : -1;
           return sorted.dir * compareCells(x, y) || a.i - b.i;
         });
         Array.prototype.forEach.call(head.children, function (h) { h.removeAttribute("aria-sort"); });
