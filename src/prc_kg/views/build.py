@@ -31,8 +31,8 @@ class ViewSummary:
         """What the page holds, in the words that fit it: nodes and edges of a network, else its note
         (series of charts, transcript pages) rather than a misleading "0 nodes, 0 edges"."""
         if self.network:
-            return f"{self.datasets} graph(s), {self.nodes} nodes, {self.edges} edges" + (
-                f", {self.note}" if self.note else "")
+            graphs = f" in {self.datasets} graphs" if self.datasets > 1 else ""
+            return f"{self.nodes} nodes, {self.edges} edges{graphs}" + (f", {self.note}" if self.note else "")
         return self.note or f"{self.datasets} page(s)"
 
 

@@ -134,6 +134,7 @@ def taxonomy_page(g: nx.DiGraph, transcript_links: dict[str, str] | None = None)
 CASE_COLOURS = {"case": "#263238", "session": "#1565c0", "component": "#7b1fa2", "helpful": "#2e7d32",
                 "unhelpful": "#c62828", "unrated": "#9e9e9e", "therapist": "#ef6c00", "patient": "#00897b",
                 "joint": "#6d4c41", "": "#78909c"}
+CASE_FONT = 18  # a case fits a 1400×1000 window at a scale of about 0.6: labels of 11 px, not 8
 SPEAKER_NAMES = {"therapist": "therapist", "patient": "patient", "joint": "both (joint segment)",
                  "": "not recorded"}
 
@@ -163,8 +164,7 @@ def _case_dataset(g: nx.DiGraph) -> Dataset:
                          "evaluation": d.get("evaluation", ""), "text": d.get("text", ""), "wording": wording}}
         if d.get("reconstructed"):
             node["shapeProperties"], node["borderWidth"] = {"borderDashes": [5, 4]}, 2
-        if kind == "commentary":
-            node["font"] = {"color": "#ffffff"}
+        node["font"] = {"size": CASE_FONT, "color": "#ffffff"} if kind == "commentary" else {"size": CASE_FONT}
         if kind == "component":
             node["info"]["in the taxonomy"] = {"page": "taxonomy.html", "link": key, "text": d["label"]}
         nodes.append(node)
