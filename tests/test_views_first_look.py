@@ -40,9 +40,15 @@ LABELS = """(ids) => { const net = window.prcNetwork, scale = net.getScale();
   const canvas = document.querySelector('#network canvas');
   return ids.map((id) => { const node = net.body.nodes[id], box = net.getBoundingBox(id);
     const a = net.canvasToDOM({x: box.left, y: box.top}), b = net.canvasToDOM({x: box.right, y: box.bottom});
-    return {id, px: node.options.font.size * scale, drawn: node.labelModule.visible(),
+    return {id, px: node.options.font.size * scale,
+            drawn: node.labelModule.visible() && !window.prcMutedLabels().includes(id),
             box: [a.x, a.y, b.x, b.y], inside: a.x >= 0 && a.y >= 0 && b.x <= canvas.clientWidth
               && b.y <= canvas.clientHeight}; }); }"""
+
+
+def _settle(page) -> None:
+    """Wait two animation frames: the drawing a click asked for, and the one after decluttering."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def _overlap(a: list[float], b: list[float]) -> bool:
@@ -71,8 +77,14 @@ def test_taxonomy_roots_and_sections_are_legible_before_any_interaction(browser,
     visit.page.click("#zoom-in")
     assert visit.page.evaluate("window.prcNetwork.getScale()") == pytest.approx(1.5 * scale)
     visit.page.click("#zoom-in")
-    ring = [e["to"] for e in data["edges"] if e["from"] == "prc:TherapistContribution"]
-    assert all(label["px"] >= 11 and label["drawn"] for label in visit.page.evaluate(LABELS, ring))
+    _settle(visit.page)
+    ring = visit.page.evaluate(LABELS, [e["to"] for e in data["edges"] if e["from"] == "prc:TherapistContribution"])
+    assert all(label["px"] >= 11 for label in ring)
+    shown = [label for label in ring if label["drawn"]]
+    assert len(shown) >= len(ring) / 2  # the others are crowded out by a label they would be written over
+    everything = [label for label in visit.page.evaluate(LABELS, [n["id"] for n in data["nodes"]]) if label["drawn"]]
+    for label in ring:
+        assert label["drawn"] or any(_overlap(label["box"], other["box"]) for other in everything), label
     visit.page.click("#zoom-out")
     assert visit.page.evaluate("window.prcNetwork.getScale()") == pytest.approx(1.5 * scale)
     visit.page.click("#zoom-fit")
@@ -133,6 +145,30 @@ def test_a_taxonomy_example_link_selects_its_turn_and_the_page_follows_the_hash(
 
 def _column(page, n: int) -> list[str]:
     return page.locator(f"#table tbody tr td:nth-child({n})").all_inner_texts()
+
+
+def test_findings_label_the_busiest_constructs_first_and_never_write_labels_over_each_other(browser, html):  # noqa: F811
+    nodes = _payload(html / "findings.html")["datasets"]["findings"]["nodes"]
+    edges = _payload(html / "findings.html")["datasets"]["findings"]["edges"]
+    degree = {n["id"]: sum(n["id"] in (e["from"], e["to"]) for e in edges) for n in nodes}
+    busiest = sorted(degree, key=lambda n: (-degree[n], n))[:6]
+    visit = _open(browser, html / "findings.html")
+    shown = [label for label in visit.page.evaluate(LABELS, list(degree)) if label["drawn"]]
+    assert {label["id"] for label in shown if label["px"] >= 11} >= set(busiest)
+    assert all(label["inside"] for label in shown)
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            assert not _overlap(a["box"], b["box"]), (a["id"], b["id"])
+    muted = visit.page.evaluate("window.prcMutedLabels()")
+    assert muted, "nothing was crowded out: this test no longer shows decluttering at work"
+    # a crowded-out label comes back when its node is selected (and its neighbour's gives way)
+    label = next(n["label"] for n in nodes if n["id"] == muted[0])
+    assert visit.page.evaluate(f"window.prcSearch({json.dumps(label)})") == muted[0]
+    visit.page.click("#zoom-fit")  # back to the first view, the node still selected
+    _settle(visit.page)
+    assert visit.page.evaluate(LABELS, [muted[0]])[0]["drawn"]
+    assert visit.errors == [] and visit.blocked == []
+    visit.page.close()
 
 
 def test_findings_table_is_led_by_labels_and_sorts_on_a_header_click(browser, html):  # noqa: F811

@@ -40,13 +40,17 @@ class GraphPage:
     # Labels that would be drawn smaller than this many screen pixels are left out until one zooms
     # in, so a page can label its main nodes first (vis-network's default is 5).
     min_label_px: float = 5.0
+    # Hide, at each zoom, the labels that would be written over a more important one (bigger, or
+    # the selected node's); for pages of a few hundred nodes (it compares every pair drawn).
+    declutter: bool = False
 
     def payload(self) -> dict:
         largest = max((len(d.nodes) for d in self.datasets.values()), default=0)
         return {"datasets": {k: {"title": d.title, "nodes": d.nodes, "edges": d.edges, "table": d.table}
                              for k, d in self.datasets.items()},
                 "datasetOrder": list(self.datasets), "legend": self.legend, "filters": self.filters,
-                "hint": self.hint, "large": largest > 2000, "minLabelPx": self.min_label_px}
+                "hint": self.hint, "large": largest > 2000, "minLabelPx": self.min_label_px,
+                "declutter": self.declutter}
 
 
 @dataclass

@@ -10,7 +10,7 @@ from ..analysis.pooling import PooledTransition
 from ..analysis.sequences import CodedPairs
 from ..analysis.sequential import Transition
 from .htmlpage import Dataset, GraphPage
-from .layout import column_layout, force_layout, radial_tree_layout
+from .layout import column_layout, force_layout, packed_layout, radial_tree_layout
 
 GROUP_COLOURS = {"section 1": "#1f77b4", "section 2": "#2ca02c", "section 3": "#d62728", "section 4": "#9467bd",
                  "section 5": "#ff7f0e", "cross-cutting": "#7f7f7f", "modality": "#17becf",
@@ -124,7 +124,7 @@ def taxonomy_page(g: nx.DiGraph, transcript_links: dict[str, str] | None = None)
                     "section; instruments are diamonds, with dashed lines to the constructs their items score. "
                     "The roots and the sections are labelled first; zoom in (the + button or the mouse wheel) "
                     "to read the classes under them. Click a class for its definition, sources and examples.",
-        datasets={"taxonomy": Dataset("taxonomy", nodes, edges)}, min_label_px=MIN_LABEL_PX,
+        datasets={"taxonomy": Dataset("taxonomy", nodes, edges)}, min_label_px=MIN_LABEL_PX, declutter=True,
         filters=[{"group": grp, "label": GROUP_NAMES[grp], "color": GROUP_COLOURS[grp]} for grp in groups],
         legend=[{"kind": "edge", "label": "subclass of (parent → child)", "color": styles["subclass"][0]},
                 {"kind": "edge", "label": "instrument → construct it scores", "color": "#a48cc0", "dashes": True}])
@@ -205,17 +205,21 @@ def case_page(graphs: dict[str, nx.DiGraph]) -> GraphPage:
 
 
 # -- findings ----------------------------------------------------------------------------------
+FINDINGS_WIDTH = 4000.0  # of the connected part of the findings, in the network's units
+
+
 def _findings_font(degree: int) -> dict:
-    """The node options sizing a construct's label, which grows with its number of findings: drawn to
-    fit the window (a scale of about 0.15), those with three or more are legible at once, the others
-    from a scale of about 0.25."""
-    size = min(90, 30 + 15 * degree)
+    """The node options sizing a construct's label, which grows with its number of findings: the
+    findings fit a 1400×1000 window at a scale of about 0.2, where a construct with three or more
+    findings is labelled at 11 px or more, one with two at about 9, and one with a single finding
+    only from a scale of about 0.3."""
+    size = min(70, 20 + 10 * degree)
     return {"font": {"size": size, "strokeWidth": max(2, size // 8), "strokeColor": "#ffffff"},
             "widthConstraint": {"maximum": 12 * size}}
 
 
 def findings_page(g: nx.MultiDiGraph) -> GraphPage:
-    pos = force_layout(nx.Graph(g), spacing=380.0)
+    pos = packed_layout(nx.Graph(g), width=FINDINGS_WIDTH)
     scores = centrality(g)
     top = max((v["degree"] for v in scores.values()), default=1.0) or 1.0
     nodes = [{"id": n, "label": d["label"], "x": pos[n][0], "y": pos[n][1], "group": "construct",
@@ -275,7 +279,8 @@ def findings_page(g: nx.MultiDiGraph) -> GraphPage:
                     "style the level of evidence (dotted: expert claim). Findings on the same two constructs that "
                     "disagree are labelled 'conflict'. The constructs with most findings are labelled first; zoom in "
                     "for the others. The table below the graph lists every finding; click a heading to sort.",
-        datasets={"findings": Dataset("all findings", nodes, edges, table)}, legend=legend, min_label_px=MIN_LABEL_PX)
+        datasets={"findings": Dataset("all findings", nodes, edges, table)}, legend=legend, min_label_px=MIN_LABEL_PX,
+        declutter=True)
 
 
 # -- what follows what -------------------------------------------------------------------------

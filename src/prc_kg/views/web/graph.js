@@ -92,6 +92,7 @@
 
   function useDataset(name) {
     current = payload.datasets[name];
+    muted = {};
     byId = {};
     current.nodes.forEach(function (n) { byId["n:" + n.id] = n; });
     current.edges.forEach(function (e) { byId["e:" + e.id] = e; });
@@ -173,9 +174,50 @@
     groups: payload.groups || {}
   };
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  // Decluttering: after each drawing, the labels large enough to read are taken biggest first (the
+  // selected node's before all), and one that would be written over a label already taken is drawn
+  // in a transparent colour until a zoom or a selection gives it room. Its size stays measured, so
+  // the next drawing can tell when it fits again; drawing again after a change settles in one step.
+  // (An update names the node's colour again: vis-network would otherwise give it its group's.)
+  var HIDDEN = "rgba(0,0,0,0)";
+  var muted = {};
+  function labelFont(n, hide) {
+    var f = n.font || {};
+    return Object.assign({}, f, { color: hide ? HIDDEN : (f.color || "#343434"),
+                                  strokeColor: hide ? HIDDEN : (f.strokeColor || "#ffffff") });
+  }
+  function overlap(a, b) {
+    return a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
+  }
+  function declutter() {
+    if (!payload.declutter) return;
+    var scale = network.getScale(), least = (payload.minLabelPx || 5) - 1;
+    var selected = {};
+    network.getSelectedNodes().forEach(function (id) { selected[id] = true; });
+    var candidates = [];
+    current.nodes.forEach(function (n) {
+      var node = network.body.nodes[n.id];
+      if (!node || hiddenGroups[n.group] || !node.labelModule.size.width) return;
+      var px = node.options.font.size * scale;
+      if (px >= least) candidates.push({ n: n, px: px, box: Object.assign({}, node.labelModule.size) });
+    });
+    candidates.sort(function (a, b) {
+      return (selected[b.n.id] ? 1 : 0) - (selected[a.n.id] ? 1 : 0) || b.px - a.px || (a.n.id < b.n.id ? -1 : 1);
+    });
+    var kept = [], changes = [];
+    candidates.forEach(function (c) {
+      var hide = kept.some(function (k) { return overlap(k.box, c.box); });
+      if (!hide) kept.push(c);
+      if (hide !== !!muted[c.n.id]) { muted[c.n.id] = hide; changes.push({ id: c.n.id, font: labelFont(c.n, hide), color: c.n.color }); }
+    });
+    if (changes.length) nodes.update(changes);
+  }
+  window.prcMutedLabels = function () { return Object.keys(muted).filter(function (id) { return muted[id]; }).sort(); };
+
   var drawn = false;
   network.on("afterDrawing", function () {
     if (!drawn) { drawn = true; window.prcDrawnAt = performance.now(); document.body.dataset.drawn = "yes"; }
+    declutter();
   });
   network.on("hoverNode", function (p) { showTooltip(byId["n:" + p.node], p.pointer.DOM); });
   network.on("blurNode", function () { showTooltip(null); });
