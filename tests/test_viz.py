@@ -256,7 +256,7 @@ def test_case_turns_are_coloured_by_the_speaker_their_class_gives(views, kg_stor
     """The colour comes from the turn's class (prc:TherapistTurn, prc:PatientTurn); it used to be
     looked up by the speaker individual's IRI and every turn came out grey."""
     from prc_kg.store.querylib import short
-    from prc_kg.views.pages import CASE_COLOURS
+    from prc_kg.views.casepage import CASE_COLOURS
 
     out, _ = views
     payload = _page(out, "case").payload

@@ -15,7 +15,16 @@ from functools import cache
 from html import escape
 from importlib.resources import files
 
+TIP_CHARS = 280  # a tooltip line is cut here; the details panel shows the whole text
+# Labels drawn smaller than this (screen pixels) wait for a zoom on the pages that label their main
+# nodes first (taxonomy, findings).
+MIN_LABEL_PX = 9.0
 Nav = Sequence[tuple[str, str]]  # (file, title) of every page, in order: the registry's viewregistry.nav()
+
+
+def clip(text: str, n: int = TIP_CHARS) -> str:
+    """A text cut to n characters with a visible "…" (tooltips)."""
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 @dataclass
