@@ -1,7 +1,7 @@
 """The graph views as pages: each turns a networkx projection into positioned, styled nodes and
 edges with the details a reader needs (definition, source, examples, figures, statistics). The
-findings, what follows what and the scale test are here; the taxonomy (``taxonomypage``) and the
-cases (``casepage``) have modules of their own and are taken from here too."""
+taxonomy (``taxonomypage``) and the cases (``casepage``) have modules of their own; their page
+builders are taken from here too."""
 
 from __future__ import annotations
 
