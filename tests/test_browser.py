@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import ROOT
@@ -47,15 +48,15 @@ def browser():
 class Visit:
     """A page with the network blocked, and everything it tried to fetch or complained about."""
 
-    def __init__(self, browser, path: Path):
-        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser, path: Path | str, viewport: tuple[int, int] = (1400, 900)):
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         self.errors: list[str] = []
         self.blocked: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.add_init_script("window.__alerts = []; window.alert = (m) => window.__alerts.push(String(m));")
         self.page.route("**/*", self._route)
-        self.page.goto(path.resolve().as_uri())
+        self.page.goto(path if isinstance(path, str) else path.resolve().as_uri())
 
     def _route(self, route):
         if route.request.url.startswith("file:"):
@@ -112,12 +113,12 @@ def test_search_box_finds_a_class_and_its_examples_are_one_click_away(browser, h
     assert "defenses" in details.inner_text()
     assert visit.page.evaluate("window.prcNetwork.getSelectedNodes()") == ["prc:InterpretationOfDefense"]
     link = details.locator("a[href^='case.html#']").first
-    target = link.get_attribute("href")
+    target = unquote(link.get_attribute("href").split("#", 1)[1])  # the example itself: a turn or commentary
     link.click()
     visit.page.wait_for_url("**/case.html#*")  # the taxonomy page is drawn too: wait for the case page
     visit.page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
-    case = target.split("#", 1)[1].replace("%2F", "/").replace("%3A", ":")
-    assert visit.page.evaluate("document.body.dataset.dataset") == case
+    assert visit.page.locator("#details").get_attribute("data-selected") == target
+    assert target.startswith(visit.page.evaluate("document.body.dataset.dataset") + "/")  # its case is shown
     assert visit.errors == []
     visit.page.close()
 

@@ -245,3 +245,71 @@ def test_one_registration_adds_a_view_to_viz_its_choices_the_navigation_and_the_
     cli_out = tmp_path / "cli"
     assert main(["viz", "--views", "sociogram", "--store", str(store_dir), "--out", str(cli_out)]) == 0
     assert sorted(p.name for p in cli_out.iterdir()) == ["index.html", "sociogram.html"]
+
+
+# -- first look: what a visitor sees before clicking anything (issue 14) -----------------------
+TURN_ROLES = """PREFIX prc: <https://w3id.org/prc-kg/ontology/>
+SELECT ?turn ?kind WHERE { VALUES ?kind { prc:TherapistTurn prc:PatientTurn } ?turn prc:partOfSession ?s ; a ?kind }"""
+
+
+def test_case_turns_are_coloured_by_the_speaker_their_class_gives(views, kg_store):
+    """The colour comes from the turn's class (prc:TherapistTurn, prc:PatientTurn); it used to be
+    looked up by the speaker individual's IRI and every turn came out grey."""
+    from prc_kg.store.querylib import short
+    from prc_kg.views.casepage import CASE_COLOURS
+
+    out, _ = views
+    payload = _page(out, "case").payload
+    moments = {n["id"]: n for d in payload["datasets"].values() for n in d["nodes"] if n["group"] == "moment"}
+    role = {short(turn): "therapist" if short(kind) == "prc:TherapistTurn" else "patient"
+            for turn, kind in kg_store.query(TURN_ROLES).rows if short(turn) in moments}
+    assert sum(r == "therapist" for r in role.values()) > 100 and sum(r == "patient" for r in role.values()) > 100
+    for key, node in moments.items():
+        expected = role.get(key, "")
+        assert node["color"] == CASE_COLOURS[expected], key
+        assert node["info"]["speaker"] == (expected or "not recorded"), key
+    turn = moments["data:case/v3-transference-skilful/session/4/tos/2"]  # "I noticed you looked at the clock…"
+    assert (turn["color"], turn["info"]["spoken by"]) == ("#ef6c00", "data:case/v3-transference-skilful/therapist")
+
+
+def test_taxonomy_example_links_name_the_turn_or_commentary_itself(views):
+    out, _ = views
+    case_nodes = {n["id"]: n["group"] for d in _page(out, "case").payload["datasets"].values() for n in d["nodes"]}
+    links = [e["link"] for n in _page(out, "taxonomy").payload["datasets"]["taxonomy"]["nodes"]
+             for k, v in n["info"].items() if k.startswith("examples") for e in v
+             if isinstance(e, dict) and e["page"] == "case.html"]
+    assert len(links) > 1000
+    assert all(case_nodes.get(link) in ("moment", "commentary") for link in links)  # not just the case
+    assert "data:case/v3-transference-skilful/session/4/tos/2" in links
+
+
+def test_taxonomy_labels_roots_and_sections_largest(views):
+    out, _ = views
+    data = _page(out, "taxonomy").payload["datasets"]["taxonomy"]
+    font = {n["id"]: n["font"]["size"] for n in data["nodes"]}
+    sections = {e["to"] for e in data["edges"] if e["from"] == "prc:ProcessComponent"}
+    assert {"prc:HelpSeekingAndChange", "prc:AllianceComponent", "prc:TherapistContribution",
+            "prc:PatientContribution", "prc:InteractionPhenomenon"} <= sections
+    first = sections | {"prc:ProcessComponent", "prc:Psychotherapy", "prc:Instrument"}
+    assert min(font[k] for k in first) > 2 * max(size for k, size in font.items() if k not in first)
+
+
+def test_findings_table_is_led_by_labels(views, kg_store):
+    out, _ = views
+    table = _page(out, "findings").payload["datasets"]["findings"]["table"]
+    assert table["columns"][:3] == ["subject", "relation", "object"] and table["columns"][-1] == "finding (IRI)"
+    labels = {d["label"] for _, d in findings_graph(kg_store).nodes(data=True)}
+    assert all(r["cells"][0] in labels and r["cells"][2] in labels for r in table["rows"])
+    assert all(r["cells"][-1].startswith("data:finding/") for r in table["rows"])
+    firsts = [r["cells"][0].lower() for r in table["rows"]]
+    assert firsts == sorted(firsts)
+
+
+def test_overview_says_what_each_page_holds(views):
+    out, summaries = views
+    index = (out / "index.html").read_text(encoding="utf-8")
+    rows = {row.split("</a>")[0].rsplit(">", 1)[1]: row for row in index.split("<tr>")[2:]}
+    assert "0 nodes" not in index
+    assert f"{summaries['taxonomy'].nodes} nodes, {summaries['taxonomy'].edges} edges" in rows["Taxonomy"]
+    assert "<td>15 series (SVG charts)</td>" in rows["Trajectories"]
+    assert "transcript pages" in rows["Transcripts"] and "the class hierarchy" in rows["Taxonomy"]

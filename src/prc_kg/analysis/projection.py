@@ -20,6 +20,9 @@ from .wording import statement_wordings
 # Roots of the taxonomy view and the group each one's descendants fall into when they have no section.
 TAXONOMY_ROOTS = {"prc:ProcessComponent": "cross-cutting", "prc:Psychotherapy": "modality",
                   "prc:Instrument": "instrument"}
+# Who speaks in a turn or segment is its class; prc:spokenBy names the person (one case's patient).
+ROLE_OF_CLASS = {"prc:TherapistTurn": "therapist", "prc:PatientTurn": "patient", "prc:TherapistSegment": "therapist",
+                 "prc:PatientSegment": "patient", "prc:JointSegment": "joint"}
 
 
 def _value(term) -> str:
@@ -129,6 +132,9 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
         g.add_node(key, label=f"session {int(number.value)}", kind="session", text=_value(summary),
                    order=int(number.value), title=_value(label))
         g.add_edge(short(case), key, kind="session")
+    roles: dict[str, set[str]] = defaultdict(set)
+    for moment, kind in store.query(packaged_query("projection/moment_roles")).rows:
+        roles[short(moment)].add(ROLE_OF_CLASS[short(kind)])
     by_session: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for session, moment, position, label, speaker, tos, start, end, text, summary in store.query(packaged_query("projection/case_moments")).rows:
         skey, key = short(session), short(moment)
@@ -136,7 +142,9 @@ def case_graphs(store: Store) -> dict[str, nx.DiGraph]:
         name = (f"TOS {start.value}–{end.value}" if start is not None and end is not None
                 else f"TOS {tos.value}" if tos is not None else f"turn at position {position.value}")
         wording = wordings.get(moment.value)
-        g.add_node(key, label=name, kind="moment", speaker=short(speaker).removeprefix("prc:") if speaker else "",
+        role = roles.get(key, set())
+        g.add_node(key, label=name, kind="moment", speaker=next(iter(role)) if len(role) == 1 else "",
+                   spokenBy=short(speaker) if speaker else "",
                    text=_value(text) or _value(summary), order=int(position.value), title=_value(label),
                    session=skey, wording=wording.label() if wording else "",
                    reconstructed=bool(wording and wording.reconstructed))

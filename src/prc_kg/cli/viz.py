@@ -38,8 +38,7 @@ def _views(text: str) -> tuple[str, ...]:
 def cmd_viz(args: argparse.Namespace) -> int:
     summaries = graph_for(args).build_views(args.out, args.views, args.threshold, args.alpha, args.items)
     for s in summaries:
-        extra = f", {s.note}" if s.note else ""
-        print(f"{s.file}: {s.datasets} graph(s), {s.nodes} nodes, {s.edges} edges{extra}")
+        print(f"{s.file}: {s.holds}")
     print(f"open {args.out / 'index.html'}")
     return EXIT_OK
 

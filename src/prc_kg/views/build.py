@@ -24,6 +24,16 @@ class ViewSummary:
     nodes: int  # summed over the page's datasets
     edges: int
     note: str = ""
+    network: bool = True  # a network view; a plain or folder page has no nodes to count, only its note
+
+    @property
+    def holds(self) -> str:
+        """What the page holds, in the words that fit it: nodes and edges of a network, else its note
+        (series of charts, transcript pages) rather than a misleading "0 nodes, 0 edges"."""
+        if self.network:
+            graphs = f" in {self.datasets} graphs" if self.datasets > 1 else ""
+            return f"{self.nodes} nodes, {self.edges} edges{graphs}" + (f", {self.note}" if self.note else "")
+        return self.note or f"{self.datasets} page(s)"
 
 
 def _page(view: View, store: Store, options: ViewOptions) -> GraphPage | PlainPage | FolderView:
@@ -44,17 +54,19 @@ def graph_pages(store: Store, views: Iterable[str] | None = None, threshold: flo
 
 def _summary(view: View, page: GraphPage | PlainPage | FolderView) -> ViewSummary:
     if isinstance(page, PlainPage | FolderView):
-        return ViewSummary(view.name, view.file, page.datasets, 0, 0, page.note)
+        return ViewSummary(view.name, view.file, page.datasets, 0, 0, page.note, network=False)
     return ViewSummary(view.name, view.file, len(page.datasets),
                        sum(len(d.nodes) for d in page.datasets.values()),
                        sum(len(d.edges) for d in page.datasets.values()))
 
 
 def _index(summaries: list[ViewSummary]) -> str:
-    rows = "".join(f'<tr><td><a href="{escape(s.file)}">{escape(s.name)}</a></td><td>{s.datasets}</td>'
-                   f"<td>{s.nodes}</td><td>{s.edges}</td><td>{escape(s.note)}</td></tr>" for s in summaries)
+    """One row per view: its name, what it shows (the registry's line) and what it holds."""
+    views = {v.name: v for v in viewregistry.VIEWS}
+    rows = "".join(f'<tr><td><a href="{escape(s.file)}">{escape(views[s.name].nav_title)}</a></td>'
+                   f"<td>{escape(views[s.name].description)}</td><td>{escape(s.holds)}</td></tr>" for s in summaries)
     return ("<p>Interactive views of the prc-kg knowledge graph. Each page is self-contained and works offline.</p>"
-            "<table><tr><th>view</th><th>graphs</th><th>nodes</th><th>edges</th><th>note</th></tr>"
+            "<table><tr><th>view</th><th>what it shows</th><th>what it holds</th></tr>"
             f"{rows}</table>\n")
 
 

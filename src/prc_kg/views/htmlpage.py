@@ -15,7 +15,16 @@ from functools import cache
 from html import escape
 from importlib.resources import files
 
+TIP_CHARS = 280  # a tooltip line is cut here; the details panel shows the whole text
+# Labels drawn smaller than this (screen pixels) wait for a zoom on the pages that label their main
+# nodes first (taxonomy, findings).
+MIN_LABEL_PX = 9.0
 Nav = Sequence[tuple[str, str]]  # (file, title) of every page, in order: the registry's viewregistry.nav()
+
+
+def clip(text: str, n: int = TIP_CHARS) -> str:
+    """A text cut to n characters with a visible "…" (tooltips)."""
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 @dataclass
@@ -37,13 +46,20 @@ class GraphPage:
     legend: list[dict] = field(default_factory=list)
     filters: list[dict] = field(default_factory=list)
     hint: str = "Click a node or an edge to see its details."
+    # Labels that would be drawn smaller than this many screen pixels are left out until one zooms
+    # in, so a page can label its main nodes first (vis-network's default is 5).
+    min_label_px: float = 5.0
+    # Hide, at each zoom, the labels that would be written over a more important one (bigger, or
+    # the selected node's); for pages of a few hundred nodes (it compares every pair drawn).
+    declutter: bool = False
 
     def payload(self) -> dict:
         largest = max((len(d.nodes) for d in self.datasets.values()), default=0)
         return {"datasets": {k: {"title": d.title, "nodes": d.nodes, "edges": d.edges, "table": d.table}
                              for k, d in self.datasets.items()},
                 "datasetOrder": list(self.datasets), "legend": self.legend, "filters": self.filters,
-                "hint": self.hint, "large": largest > 2000}
+                "hint": self.hint, "large": largest > 2000, "minLabelPx": self.min_label_px,
+                "declutter": self.declutter}
 
 
 @dataclass
@@ -124,7 +140,10 @@ def render_graph_page(page: GraphPage, nav: Nav) -> str:
 <nav>{_nav(page.name + ".html", nav)}</nav>
 </header>
 <main>
-<div id="network" aria-label="{escape(page.title)}"></div>
+<div id="canvas-wrap"><div id="network" aria-label="{escape(page.title)}"></div>
+<div id="zoom" role="group" aria-label="Zoom"><button type="button" id="zoom-in" title="Zoom in" aria-label="Zoom in">+</button>
+<button type="button" id="zoom-out" title="Zoom out" aria-label="Zoom out">&minus;</button>
+<button type="button" id="zoom-fit" title="Show everything" aria-label="Show everything">fit</button></div></div>
 <aside>
 <p class="description">{escape(page.description)}</p>
 <p id="status"></p>

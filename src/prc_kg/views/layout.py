@@ -67,3 +67,40 @@ def column_layout(columns: Sequence[Sequence[Hashable]], column_gap: float = 300
         for r, node in enumerate(column):
             positions.setdefault(node, (round(c * column_gap), round(r * row_gap - offset)))
     return positions
+
+
+
+def _edge_length(g: nx.Graph, pos: Positions) -> float:
+    lengths = sorted(((pos[u][0] - pos[v][0]) ** 2 + (pos[u][1] - pos[v][1]) ** 2) ** 0.5
+                     for u, v in g.edges() if u != v)
+    return lengths[len(lengths) // 2] if lengths else 1.0
+
+
+def packed_layout(g: nx.Graph, width: float = 4000.0, seed: int = 20261126) -> Positions:
+    """The largest connected part laid out by force_layout on its own and scaled to `width` (its
+    larger side), and the small parts (pairs, threes, lone nodes) packed in rows beneath it at the
+    same edge length. Laid out together, the small parts spread round the large one as a wide ring,
+    so fitting the whole to a window shrank the large part, where most labels are, to a third of
+    the screen. A fixed width also lets a page size its labels for the scale at which the whole
+    fits a window."""
+    parts = sorted((sorted(c, key=str) for c in nx.connected_components(g)), key=lambda c: (-len(c), str(c[0])))
+    if not parts:
+        return {}
+    main = g.subgraph(parts[0])
+    raw = force_layout(main, seed, 100.0)
+    xs, ys = [x for x, _ in raw.values()], [y for _, y in raw.values()]
+    factor = width / max(max(xs) - min(xs), max(ys) - min(ys), 1)
+    positions: Positions = {n: (round((x - min(xs)) * factor), round((y - min(ys)) * factor)) for n, (x, y) in raw.items()}
+    edge = _edge_length(main, positions)
+    x, y, row = 0.0, (max(ys) - min(ys)) * factor + edge, 0.0
+    for part in parts[1:]:
+        local = force_layout(g.subgraph(part), seed, 100.0) if len(part) > 1 else {part[0]: (0, 0)}
+        f = edge / _edge_length(g.subgraph(part), local) if len(part) > 1 else 1.0
+        lx, ly = min(p[0] for p in local.values()), min(p[1] for p in local.values())
+        part_width = (max(p[0] for p in local.values()) - lx) * f
+        if x > 0 and x + part_width > width:  # start a new row
+            x, y, row = 0.0, y + row + edge / 2, 0.0
+        for node, (px, py) in local.items():
+            positions[node] = (round(x + (px - lx) * f), round(y + (py - ly) * f))
+        x, row = x + part_width + edge, max(row, (max(p[1] for p in local.values()) - ly) * f)
+    return positions

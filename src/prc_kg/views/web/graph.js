@@ -80,7 +80,7 @@
 
   function visNode(n) {
     var v = { id: n.id, label: n.label, x: n.x, y: n.y, group: n.group, hidden: !!hiddenGroups[n.group] };
-    ["color", "shape", "size", "font", "borderWidth", "shapeProperties"].forEach(function (k) { if (n[k] !== undefined) v[k] = n[k]; });
+    ["color", "shape", "size", "font", "borderWidth", "shapeProperties", "widthConstraint"].forEach(function (k) { if (n[k] !== undefined) v[k] = n[k]; });
     return v;
   }
 
@@ -92,6 +92,7 @@
 
   function useDataset(name) {
     current = payload.datasets[name];
+    muted = {};
     byId = {};
     current.nodes.forEach(function (n) { byId["n:" + n.id] = n; });
     current.edges.forEach(function (e) { byId["e:" + e.id] = e; });
@@ -105,21 +106,61 @@
     network.fit({ animation: false });
   }
 
+  // Table cells compare as numbers when both read as one, else as text in natural order
+  // ("item 2" before "item 10"); empty cells and dashes sort last whichever the direction.
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  function blank(v) { return v === "" || v === "–" || v === null || v === undefined; }
+  function compareCells(a, b) {
+    var x = Number(a), y = Number(b);
+    if (String(a).trim() !== "" && String(b).trim() !== "" && isFinite(x) && isFinite(y)) return x - y;
+    return collator.compare(String(a), String(b));
+  }
+
   function renderTable(table) {
     var holder = document.getElementById("table");
     holder.replaceChildren();
     if (!table) return;
     holder.appendChild(el("h2", table.title));
+    holder.appendChild(el("p", "Click a column heading to sort by it; click again to reverse.", "hint"));
     var t = el("table");
+    var thead = el("thead"), tbody = el("tbody");
     var head = el("tr");
-    table.columns.forEach(function (c) { head.appendChild(el("th", c)); });
-    t.appendChild(head);
-    table.rows.forEach(function (row) {
+    var rows = table.rows.map(function (row, i) {
       var tr = el("tr");
       if (row.strong) tr.className = "strong";
       row.cells.forEach(function (c) { tr.appendChild(el("td", c)); });
-      t.appendChild(tr);
+      return { cells: row.cells, tr: tr, i: i };
     });
+    var sorted = { column: -1, dir: 1 };
+    function draw() {
+      tbody.replaceChildren();
+      rows.forEach(function (r) { tbody.appendChild(r.tr); });
+    }
+    table.columns.forEach(function (c, col) {
+      var th = el("th", c);
+      th.tabIndex = 0;
+      th.scope = "col";
+      th.title = "sort by " + c;
+      function sortHere() {
+        sorted.dir = sorted.column === col ? -sorted.dir : 1;
+        sorted.column = col;
+        rows.sort(function (a, b) {
+          var x = a.cells[col], y = b.cells[col];
+          if (blank(x) || blank(y)) return blank(x) === blank(y) ? a.i - b.i : blank(x) ? 1 : -1;
+          return sorted.dir * compareCells(x, y) || a.i - b.i;
+        });
+        Array.prototype.forEach.call(head.children, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", sorted.dir > 0 ? "ascending" : "descending");
+        draw();
+      }
+      th.addEventListener("click", sortHere);
+      th.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); sortHere(); } });
+      head.appendChild(th);
+    });
+    thead.appendChild(head);
+    t.appendChild(thead);
+    t.appendChild(tbody);
+    draw();
     holder.appendChild(t);
   }
 
@@ -127,14 +168,56 @@
     physics: false,
     layout: { improvedLayout: false, randomSeed: 1 },
     interaction: { hover: true, tooltipDelay: 80, hideEdgesOnDrag: payload.large, hideEdgesOnZoom: payload.large },
-    nodes: { shape: "dot", size: 12, font: { size: 14, face: "sans-serif" } },
+    nodes: { shape: "dot", size: 12, font: { size: 14, face: "sans-serif" },
+             scaling: { label: { drawThreshold: payload.minLabelPx || 5 } } },
     edges: { smooth: false, color: { inherit: false } },
     groups: payload.groups || {}
   };
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  // Decluttering: after each drawing, the labels large enough to read are taken biggest first (the
+  // selected node's before all), and one that would be written over a label already taken is drawn
+  // in a transparent colour until a zoom or a selection gives it room. Its size stays measured, so
+  // the next drawing can tell when it fits again; drawing again after a change settles in one step.
+  // (An update names the node's colour again: vis-network would otherwise give it its group's.)
+  var HIDDEN = "rgba(0,0,0,0)";
+  var muted = {};
+  function labelFont(n, hide) {
+    var f = n.font || {};
+    return Object.assign({}, f, { color: hide ? HIDDEN : (f.color || "#343434"),
+                                  strokeColor: hide ? HIDDEN : (f.strokeColor || "#ffffff") });
+  }
+  function overlap(a, b) {
+    return a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
+  }
+  function declutter() {
+    if (!payload.declutter) return;
+    var scale = network.getScale(), least = (payload.minLabelPx || 5) - 1;
+    var selected = {};
+    network.getSelectedNodes().forEach(function (id) { selected[id] = true; });
+    var candidates = [];
+    current.nodes.forEach(function (n) {
+      var node = network.body.nodes[n.id];
+      if (!node || hiddenGroups[n.group] || !node.labelModule.size.width) return;
+      var px = node.options.font.size * scale;
+      if (px >= least) candidates.push({ n: n, px: px, box: Object.assign({}, node.labelModule.size) });
+    });
+    candidates.sort(function (a, b) {
+      return (selected[b.n.id] ? 1 : 0) - (selected[a.n.id] ? 1 : 0) || b.px - a.px || (a.n.id < b.n.id ? -1 : 1);
+    });
+    var kept = [], changes = [];
+    candidates.forEach(function (c) {
+      var hide = kept.some(function (k) { return overlap(k.box, c.box); });
+      if (!hide) kept.push(c);
+      if (hide !== !!muted[c.n.id]) { muted[c.n.id] = hide; changes.push({ id: c.n.id, font: labelFont(c.n, hide), color: c.n.color }); }
+    });
+    if (changes.length) nodes.update(changes);
+  }
+  window.prcMutedLabels = function () { return Object.keys(muted).filter(function (id) { return muted[id]; }).sort(); };
+
   var drawn = false;
   network.on("afterDrawing", function () {
     if (!drawn) { drawn = true; window.prcDrawnAt = performance.now(); document.body.dataset.drawn = "yes"; }
+    declutter();
   });
   network.on("hoverNode", function (p) { showTooltip(byId["n:" + p.node], p.pointer.DOM); });
   network.on("blurNode", function () { showTooltip(null); });
@@ -165,6 +248,13 @@
   }
   window.prcSearch = search;
   window.prcNetwork = network;  // for tests and for anyone scripting the page from the console
+
+  function zoomBy(factor) {
+    network.moveTo({ scale: network.getScale() * factor, position: network.getViewPosition(), animation: false });
+  }
+  document.getElementById("zoom-in").addEventListener("click", function () { zoomBy(1.5); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoomBy(1 / 1.5); });
+  document.getElementById("zoom-fit").addEventListener("click", function () { network.fit({ animation: false }); });
 
   var form = document.getElementById("search-form");
   form.addEventListener("submit", function (ev) { ev.preventDefault(); search(document.getElementById("search").value); });
@@ -211,13 +301,36 @@
       useDataset(chooser.value);
     });
   } else { chooser.hidden = true; }
-  var wanted = decodeURIComponent(location.hash.slice(1));
-  var first = payload.datasets[wanted] ? wanted : payload.datasetOrder[0];
-  chooser.value = first;
-  useDataset(first);
-  if (wanted && !payload.datasets[wanted] && byId["n:" + wanted]) {
+  // The part after # names a dataset (a case) or a node: the page shows the dataset that holds the
+  // node (the one on screen when it does) and selects it, on load and whenever the # changes.
+  function holding(id) {
+    if (current.nodes.some(function (n) { return n.id === id; })) return document.body.dataset.dataset;
+    return payload.datasetOrder.find(function (name) {
+      return payload.datasets[name].nodes.some(function (n) { return n.id === id; });
+    });
+  }
+  function follow(fragment) {
+    var wanted = decodeURIComponent(fragment || "");
+    if (!wanted) return;
+    if (payload.datasets[wanted]) {
+      if (document.body.dataset.dataset !== wanted) { chooser.value = wanted; useDataset(wanted); }
+      return;
+    }
+    var name = holding(wanted);
+    if (!name) { status.textContent = "Nothing called " + wanted + " on this page."; return; }
+    if (name !== document.body.dataset.dataset) { chooser.value = name; useDataset(name); }
+    if (hiddenGroups[byId["n:" + wanted].group]) {
+      var box = filters.querySelector("input[value='" + CSS.escape(byId["n:" + wanted].group) + "']");
+      if (box) { box.checked = true; box.dispatchEvent(new Event("change")); }
+    }
     network.selectNodes([wanted]);
-    network.focus(wanted, { scale: 1.2, animation: false });
+    network.focus(wanted, { scale: Math.max(network.getScale(), 1.2), animation: false });
     showDetails(byId["n:" + wanted], "node");
   }
+  var first = location.hash.slice(1);
+  var start = payload.datasets[decodeURIComponent(first)] ? decodeURIComponent(first) : payload.datasetOrder[0];
+  chooser.value = start;
+  useDataset(start);
+  follow(first);
+  window.addEventListener("hashchange", function () { follow(location.hash.slice(1)); });
 })();
