@@ -336,3 +336,51 @@ def test_prc_kg_query_writes_a_construct_as_asked(store_dir, tmp_path, capsysbin
     assert all(isinstance(o, Literal) for o in g.objects())
     if fmt == "turtle":
         assert out.startswith(b"@prefix") and b"prc:Section1" in out
+
+
+# -- prc-kg serve: the flags ---------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_serve_writes_its_access_log_to_a_file_and_answers_cors_when_asked(tmp_path):
+    import select
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    store = ox.Store(str(tmp_path / "store"))
+    store.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("v")))
+    store.flush()
+    del store
+    log = tmp_path / "access.log"
+    exe = Path(sys.executable).parent / "prc-kg"
+    proc = subprocess.Popen([str(exe), "serve", "--store", str(tmp_path / "store"), "--port", "0", "--cors",
+                             "--access-log", str(log), "--log-queries"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert select.select([proc.stdout], [], [], 60)[0], "prc-kg serve printed nothing in 60 s"
+        url = "http://127.0.0.1:" + proc.stdout.readline().split("127.0.0.1:")[1].split("/")[0] + "/sparql"
+        status, headers, _ = get(url, "ASK { ?s ?p ?o }")
+        assert status == 200 and headers["access-control-allow-origin"] == "*"
+        assert http(url, method="OPTIONS", headers=PREFLIGHT)[1]["access-control-allow-methods"]
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [(_LINE.match(line)["method"], _LINE.match(line)["query"]) for line in lines] == [
+        ("GET", json.dumps("ASK { ?s ?p ?o }")), ("OPTIONS", None)]
+    assert "ASK" not in err  # the log went to the file, not to standard error
+
+
+@pytest.mark.parametrize("where", ["folder", "source"])
+def test_serve_refuses_an_access_log_it_cannot_or_must_not_write(tmp_path, capsys, where):
+    from pathlib import Path
+
+    from prc_kg.cli.main import main
+
+    target = tmp_path if where == "folder" else Path(__file__).resolve().parents[1] / "ontology" / "prc-kg.ttl"
+    before = target.read_bytes() if target.is_file() else None
+    assert main(["serve", "--port", "0", "--access-log", str(target)]) == 2  # bad input
+    err = capsys.readouterr().err
+    assert str(target) in err or target.name in err
+    if before is not None:
+        assert target.read_bytes() == before
