@@ -222,7 +222,10 @@ def make_handler(limits: Limits, allow_cors: bool = False, access_log: AccessLog
             return select_media, graph_media
 
         def _endpoint_url(self) -> str:
-            host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+            host = self.headers.get("Host")  # checked against the bound names before any answer
+            if not host:  # HTTP/1.0 without Host: the bound address
+                address, port = self.server.server_address[:2]
+                host = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
             return f"http://{host}/sparql"
 
         def _describe(self, params: dict[str, list[str]]) -> None:

@@ -151,18 +151,22 @@ def write_solutions(variables: list[str], rows: Iterable[Row], media: str, max_r
     return b"".join(parts + [tail]), False
 
 
-def _prefixes_of(triple: ox.Triple, namespaces: list[tuple[str, str]]) -> dict[str, str]:
-    """The prefixes (of ``namespaces``: namespace, name) the triple's IRIs (datatypes included) fall under."""
+def _prefixes_of(triple: ox.Triple, namespaces: list[tuple[str, str]], seen: dict[str, tuple[str, str] | None]
+                 ) -> dict[str, str]:
+    """The prefixes (of ``namespaces``: namespace, name) the triple's IRIs (datatypes included) fall
+    under; ``seen`` remembers the answer for each IRI (an answer repeats the same few predicates)."""
     found = {}
     for term in (triple.subject, triple.predicate, triple.object):
         iri = term.value if isinstance(term, ox.NamedNode) else (
             term.datatype.value if isinstance(term, ox.Literal) and not term.language else "")
         if iri in (XSD_STRING, _RDF_TYPE) and term is not triple.subject:  # written "…" and "a"
             continue
-        for ns, name in namespaces:
-            if iri.startswith(ns) and len(iri) > len(ns):
-                found[name] = ns
-                break
+        if iri not in seen:
+            seen[iri] = next(((ns, name) for ns, name in namespaces if iri.startswith(ns) and len(iri) > len(ns)),
+                             None)
+        if seen[iri] is not None:
+            ns, name = seen[iri]
+            found[name] = ns
     return found
 
 
@@ -183,12 +187,13 @@ def write_triples(triples: Iterable, media: str, max_rows: int, max_bytes: int,
                                                              key=lambda pair: -len(pair[0]))
     kept, pieces, size, truncated = [], [], 0, False
     used: dict[str, str] = {}
+    seen: dict[str, tuple[str, str] | None] = {}
     for triple in triples:
         if len(kept) == max_rows:
             truncated = True
             break
         if fmt == ox.RdfFormat.TURTLE:
-            own = _prefixes_of(triple, namespaces)
+            own = _prefixes_of(triple, namespaces, seen)
             new = {name: ns for name, ns in own.items() if name not in used}
             piece = ox.serialize([triple], format=fmt, prefixes=own)
             cost = len(piece) - _prefix_lines(own) + _prefix_lines(new)
