@@ -1,8 +1,9 @@
 """The endpoint's access log: one line per request, to standard error or a file.
 
 A line holds the time (UTC), the client's address, the method and the path without its query string,
-the status, the bytes of the answer body and the milliseconds taken: a log says who used the server
-and how, not what they asked. The query text is logged only when the operator asks (``--log-queries``),
+the status, the bytes of the answer body and the milliseconds taken to make it (the line is written
+as the answer goes out, so a client that has its answer finds the line): a log says who used the
+server and how, not what they asked. The query text is logged only when the operator asks (``--log-queries``),
 as queries can hold what a user would not want kept. Every field from the request is written as a JSON
 string, so a path or query cannot forge a line or reach a terminal as a control sequence."""
 

@@ -51,16 +51,11 @@ def make_handler(limits: Limits, allow_cors: bool = False, access_log: AccessLog
 
         def handle_one_request(self) -> None:
             self.answered, self.requestline, self.command = False, "", None
-            self.status, self.sent, self.query_text, self.started = 0, 0, None, time.perf_counter()
+            self.query_text, self.started = None, time.perf_counter()
             super().handle_one_request()
             if self.expired and not self.answered:  # nothing (or half a request line) came in time
                 self.request_version = "HTTP/1.0"
                 self._too_slow()
-            if access_log is not None and self.answered:
-                path = urllib.parse.urlsplit(self.path).path if getattr(self, "path", None) else None
-                access_log.write(str(self.client_address[0]), self.command, path,
-                                 self.status, self.sent, (time.perf_counter() - self.started) * 1000,
-                                 query=self.query_text)
 
         def parse_request(self) -> bool:
             self.started = time.perf_counter()  # from the request line on: not the wait for it
@@ -91,7 +86,10 @@ def make_handler(limits: Limits, allow_cors: bool = False, access_log: AccessLog
                   extra: dict[str, str] | None = None) -> None:
             self.answered = True
             data = body.encode("utf-8") if isinstance(body, str) else body
-            self.status, self.sent = code, len(data)
+            if access_log is not None:  # before the answer goes out: a client that has it finds the line written
+                path = urllib.parse.urlsplit(self.path).path if getattr(self, "path", None) else None
+                access_log.write(str(self.client_address[0]), self.command, path, code, len(data),
+                                 (time.perf_counter() - self.started) * 1000, query=self.query_text)
             if allow_cors:
                 extra = {**cors.response_headers(), **(extra or {})}
             # a client that does not read its answer is cut off; about 1 MiB/s is the slowest allowed
