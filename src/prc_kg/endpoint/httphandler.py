@@ -235,7 +235,8 @@ def make_handler(limits: Limits, allow_cors: bool = False, access_log: AccessLog
                 self._send(406, "the service description is a graph: ask for one of "
                                 f"{', '.join(GRAPH_TYPES)}, or send a query\n")
                 return
-            self._send(200, service_description(self._endpoint_url(), limits, chosen[1]), f"{chosen[1]}; charset=utf-8")
+            self._send(200, service_description(self._endpoint_url(), limits, chosen[1]), f"{chosen[1]}; charset=utf-8",
+                       {"Vary": "Accept"})
 
         def _term(self, iri: str, params: dict[str, list[str]]) -> None:
             """A prc-kg IRI: its HTML page, or its description in the graph format asked for."""
@@ -265,7 +266,7 @@ def make_handler(limits: Limits, allow_cors: bool = False, access_log: AccessLog
                 self._send(404, f"nothing is known about <{iri}>\n")
                 return
             self._send(200, render_term_page(iri, bindings, answer.truncated), "text/html; charset=utf-8",
-                       {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+                       {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'", "Vary": "Accept"})
 
         def _answer(self, query: str, params: dict[str, list[str]]) -> None:
             self.query_text = query
@@ -285,7 +286,7 @@ def make_handler(limits: Limits, allow_cors: bool = False, access_log: AccessLog
                 if empty_is and not answer.body:
                     self._send(404, f"{empty_is}\n")
                     return
-                extra = {"X-Result-Truncated": "true"} if answer.truncated else {}
+                extra = {"Vary": "Accept", **({"X-Result-Truncated": "true"} if answer.truncated else {})}
                 self._send(200, answer.body, f"{answer.media}; charset=utf-8", extra)
             elif answer.status == "refused":
                 self._send(403, f"refused: {answer.body}\n")
