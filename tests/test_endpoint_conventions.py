@@ -268,6 +268,7 @@ def test_a_path_cannot_forge_a_log_line():
     ("SELECT ?x WHERE { ?x ?p ?o", "line 1, column 17: the `{` opened here is never closed"),
     ("SELECT ?x WHERE { ?x ?p ?o } }", "line 1, column 30: found `}`, which closes nothing"),
     ("SELECT ?x WHERE { ?x ?p ?o ?q }", "found the end of the query after `}`; expected"),
+    ("SELECT (COUNT(?x) ?n) WHERE { ?x ?p ?o }", "line 1, column 19: found `?n` where `AS` should come"),
 ])
 def test_a_syntax_error_says_where_what_was_found_and_what_could_come(query, expected):
     with serving() as url:
@@ -289,7 +290,8 @@ def test_no_library_query_trips_the_syntax_checks():
     assert len(files) > 50
     for path in files:
         toks = sparqlerror.tokens(path.read_text(encoding="utf-8"))
-        for check in (sparqlerror._unclosed, sparqlerror._form, sparqlerror._undeclared, sparqlerror._unknown_word):
+        for check in (sparqlerror._unclosed, sparqlerror._form, sparqlerror._undeclared, sparqlerror._unknown_word,
+                      sparqlerror._missing_as):
             assert check(toks) is None, (path.name, check(toks))
 
 

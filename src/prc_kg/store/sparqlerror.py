@@ -134,6 +134,35 @@ def _unclosed(toks: list[Token]) -> str | None:
     return None
 
 
+def _missing_as(toks: list[Token]) -> str | None:
+    """``SELECT (COUNT(?x) ?n)``: an expression in the SELECT clause without ``AS`` before its variable."""
+    start = next((i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() == "SELECT"), None)
+    if start is None:
+        return None
+    depth, group = 0, []
+    for t in toks[start + 1:]:
+        if t.kind == "punct" and t.text == "{" or (t.kind == "word" and t.text.upper() in ("WHERE", "FROM")):
+            break
+        if t.kind == "punct" and t.text == "(":
+            depth += 1
+            if depth == 1:
+                group = []
+                continue
+        elif t.kind == "punct" and t.text == ")":
+            depth -= 1
+            if depth == 0:
+                words = [g for d, g in group if d == 1]
+                if words and not any(g.kind == "word" and g.text.upper() == "AS" for g in words) \
+                        and words[-1].kind == "var" and len(group) > 1:
+                    v = words[-1]
+                    return (f"{_at(v)}: found `{v.text}` where `AS` should come: an expression in the SELECT "
+                            f"clause is written `(expression AS {v.text})`")
+                continue
+        if depth >= 1:
+            group.append((depth, t))
+    return None
+
+
 def _expected(text: str) -> str:
     """Oxigraph's list of expectations without its character classes."""
     text = text.removeprefix("expected ").removeprefix("one of ")
@@ -148,7 +177,7 @@ def _expected(text: str) -> str:
 def explain(query: str, message: str) -> str:
     """The syntax error Oxigraph reported (``message``) as the user would say it."""
     toks = tokens(query)
-    for check in (_unclosed, _form, _undeclared, _unknown_word):
+    for check in (_unclosed, _form, _undeclared, _unknown_word, _missing_as):
         found = check(toks)
         if found:
             return found
