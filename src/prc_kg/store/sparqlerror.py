@@ -189,7 +189,8 @@ def explain(query: str, message: str) -> str:
     before = [t for t in toks if (t.line, t.column) < (line, column)]
     found = f"found `{after[0].text}`" if after else "found the end of the query"
     near = f" after `{before[-1].text}`" if before else ""
-    return f"line {line}, column {column}: {found}{near}; expected {_expected(m.group(3))}"
+    hint = "" if after else " (the parser read to the end: something is missing before it, such as a triple's object)"
+    return f"line {line}, column {column}: {found}{near}; expected {_expected(m.group(3))}{hint}"
 
 
 __all__ = ["FORMS", "KEYWORDS", "Token", "explain", "tokens"]
