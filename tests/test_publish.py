@@ -106,7 +106,7 @@ def test_release_files_carry_version_and_date(releases, version_date):
     assert folder.name == version
     assert sorted(p.name for p in folder.iterdir()) == sorted([
         f"{stem}.ttl", f"{stem}.owl", f"{stem}.jsonld", f"{stem}-examples.ttl", f"CHANGELOG-{version}.md",
-        "index.html", "manifest.json", "SHA256SUMS"])
+        "index.html", "manifest.json", "SHA256SUMS", "w3id.htaccess"])
     g = Graph().parse(folder / f"{stem}.ttl", format="turtle")
     assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == version
     assert date in str(g.value(ONTOLOGY_IRI, OWL.versionIRI))

@@ -129,6 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         check_host(args.host, args.allow_remote)
     except ValueError as exc:
         raise PrcKgError(str(exc)) from exc
+    access_log = _access_log(args)  # before the store too: a log file that cannot be written costs nothing
     store = store_for(args)
     if not hasattr(store, "ox"):
         raise PrcKgError("serve needs the embedded store (--store DIR or the sources), not --endpoint")
@@ -137,7 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         max_connections=args.max_connections,
                         max_connections_per_client=min(args.max_connections_per_client, args.max_connections))
         server = make_server(store.ox, args.host, args.port, limits, args.allow_remote, tuple(args.allowed_host),
-                             store_path=args.store)
+                             store_path=args.store, cors=args.cors, access_log=access_log)
     except (ValueError, OSError) as exc:
         raise PrcKgError(f"cannot serve on {args.host}:{args.port}: {exc}") from exc
     host, port = server.server_address[:2]
@@ -152,6 +153,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return EXIT_OK
+
+
+def _access_log(args: argparse.Namespace):
+    """The access log `serve` writes: standard error, a file (appended to), or none."""
+    from ..endpoint.server import AccessLog
+
+    if args.no_access_log:
+        return None
+    if args.access_log is None:
+        return AccessLog(None, args.log_queries)
+    check_outputs_of(args, files=[args.access_log], inputs=[args.store] if args.store else [])
+    try:
+        stream = open(args.access_log, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - open while serving
+    except OSError as exc:
+        raise PrcKgError(f"cannot write the access log {args.access_log}: {exc.strerror}") from exc
+    return AccessLog(stream, args.log_queries)
 
 
 def register(sub) -> None:
@@ -179,9 +196,11 @@ def register(sub) -> None:
     p = with_store(with_examples(with_ontology(sub.add_parser("query", help="run a library query or a .rq file"))))
     p.add_argument("name", help="query name from `prc-kg queries`, or a path to a .rq file")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
-    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json", "turtle", "ntriples", "jsonld", "rdfxml"],
+                   default="table",
                    help="table (for reading), or the SPARQL 1.1 results formats csv, tsv (terms in N-Triples form) and "
-                        "json, byte for byte as `prc-kg serve` answers")
+                        "json, byte for byte as `prc-kg serve` answers; a CONSTRUCT or DESCRIBE answer in turtle (with "
+                        "the project's prefixes; also for table), ntriples, jsonld (also for json) or rdfxml")
     p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
     p.set_defaults(func=cmd_query)
 
@@ -204,4 +223,12 @@ def register(sub) -> None:
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                    help="a name (or NAME:PORT) clients may send in the Host header besides the bound address; "
                         "others are refused (421), against DNS rebinding")
+    p.add_argument("--cors", action="store_true",
+                   help="let web pages from any origin query the endpoint (CORS headers, preflight OPTIONS answered)")
+    p.add_argument("--access-log", type=Path, default=None, metavar="FILE",
+                   help="append the access log (a line per request: time, client, method, path, status, bytes, ms) "
+                        "to FILE instead of standard error")
+    p.add_argument("--no-access-log", action="store_true", help="write no access log")
+    p.add_argument("--log-queries", action="store_true",
+                   help="include each query's text in the access log (left out by default: queries can be private)")
     p.set_defaults(func=cmd_serve)

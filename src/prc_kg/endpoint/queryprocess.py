@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..store.results import write_ask, write_solutions, write_triples
+from ..store.sparqlerror import explain
 from .keywords import refused_keyword
 from .limits import Limits
 from .sandbox import close_inherited_sockets, deny_network, limit_memory, rss_bytes
@@ -62,7 +63,7 @@ def _answer_query(store: ox.Store, query: str, limits: Limits, select_media: str
             return Answer("refused", f"{keyword} is not allowed on this read-only endpoint")
         return _serialise(store.query(query), limits, select_media, graph_media)
     except SyntaxError as exc:
-        return Answer("syntax", str(exc))
+        return Answer("syntax", explain(query, str(exc)))
     except MemoryError:
         return Answer("died", f"the query needed more than the memory limit of {limits.max_memory_mb} MiB")
     except Exception as exc:  # noqa: BLE001 - reported to the client as a 500

@@ -10,8 +10,9 @@ names it is bound to; a store that `prc-kg load` replaced is reopened.
 
 The parts, one concern each: limits.py (what a client may cost), keywords.py (the query guard),
 sandbox.py (no network, capped memory), queryprocess.py and querypool.py (the query processes),
-negotiation.py (Accept), querypage.py (the page at `/`), httpserver.py and httphandler.py (HTTP),
-with hostcheck.py, peers.py, fairslots.py, resultwriter.py and storewatch.py beside them.
+negotiation.py (Accept and format=), querypage.py (the page at `/`), description.py (the service
+description), termpage.py (the pages of prc-kg IRIs), cors.py, accesslog.py, httpserver.py and
+httphandler.py (HTTP), with hostcheck.py, peers.py, fairslots.py and storewatch.py beside them.
 This module puts them together: `make_server`, `check_host`, `serve_in_thread`."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .accesslog import AccessLog
 from .hostcheck import is_loopback
 from .httphandler import make_handler
 from .httpserver import EndpointServer
@@ -36,12 +38,14 @@ from .storewatch import StoreWatch
 
 def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 7878, limits: Limits | None = None,
                 allow_remote: bool = False, allowed_hosts: tuple[str, ...] = (),
-                store_path: Path | None = None) -> EndpointServer:
-    """``store_path``: the folder ``store`` was opened from, watched for `prc-kg load` replacing it."""
+                store_path: Path | None = None, cors: bool = False,
+                access_log: AccessLog | None = None) -> EndpointServer:
+    """``store_path``: the folder ``store`` was opened from, watched for `prc-kg load` replacing it;
+    ``cors``: answer cross-origin requests from any page; ``access_log``: where a line per request goes."""
     check_host(host, allow_remote)
     limits = limits or Limits()
     watch = StoreWatch(store_path, store) if store_path is not None else None
-    server = EndpointServer((host.strip("[]"), port), make_handler(limits), limits, store, tuple(allowed_hosts), watch)
+    server = EndpointServer((host.strip("[]"), port), make_handler(limits, cors, access_log), limits, store, tuple(allowed_hosts), watch)
     if not is_loopback(host):
         print(f"warning: the endpoint is reachable from other machines at {host}:{server.server_address[1]} "
               "and has no authentication", file=sys.stderr, flush=True)
@@ -62,5 +66,5 @@ def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
     return thread
 
 
-__all__ = ["Answer", "EndpointServer", "Limits", "QueryPool", "check_host", "make_server", "negotiate", "refused_keyword",
+__all__ = ["AccessLog", "Answer", "EndpointServer", "Limits", "QueryPool", "check_host", "make_server", "negotiate", "refused_keyword",
            "run_with_limit", "serve_in_thread"]

@@ -43,6 +43,7 @@ from ..ontology.bnodes import same_graph
 from ..ontology.build import FORMATS, RELEASE_NAME, canonical, merged_release_graph, serialise
 from ..ontology.source import OntologySource
 from ..vocab import PRC_IRI
+from .redirects import W3ID_BASE, W3ID_FILE, w3id_htaccess
 
 DEFAULT_OUT = Path("build") / "release"
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -57,7 +58,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ENTRY_HEADING = re.compile(r"^##\s+\[?(?P<version>[^\]\s]+)\]?(?:\s+-\s+.*)?\s*$")
 _LINK_REFERENCE = re.compile(r"^\[[^\]]+\]:\s")
 _MEDIA_TYPES = {"ttl": "text/turtle", "owl": "application/rdf+xml", "jsonld": "application/ld+json",
-                "html": "text/html", "md": "text/markdown", "json": "application/json"}
+                "html": "text/html", "md": "text/markdown", "json": "application/json", "htaccess": "text/plain"}
 
 
 class ReleaseError(PrcKgError):
@@ -267,6 +268,8 @@ def assemble_release(source: OntologySource, examples_dir: Path | None = None, c
     start = time.perf_counter()
     downloads = [(name, len(data)) for name, data in files.items()]
     files[PAGE_FILE] = render_page(graph, examples, iri, rv.version, rv.date, entry, downloads)
+    files[W3ID_FILE] = w3id_htaccess(rv.version, rv.stem, str(rv.version_iri).removeprefix(W3ID_BASE)
+                                     if str(rv.version_iri).startswith(W3ID_BASE) else None)
     timings["page"] = time.perf_counter() - start
 
     checks = [_timed(f"rdflib reads {rv.stem}.{ext}", lambda ext=ext, fmt=fmt: _rdflib_check(

@@ -86,10 +86,13 @@ class EmbeddedStore:
     def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> QueryResult:
         """Run ``sparql``; ``bindings`` become a VALUES block, as for a remote endpoint, so every
         store answers a parameterised query the same way."""
+        text = bind_with_values(sparql, bindings or {})
         try:
-            return collect(self.ox.query(bind_with_values(sparql, bindings or {})))
+            return collect(self.ox.query(text))
         except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+            from .sparqlerror import explain
+
+            raise QueryError(f"SPARQL syntax error: {explain(text, str(exc))}") from exc
         except (RuntimeError, OSError) as exc:
             raise QueryError(f"query failed: {exc}") from exc
 

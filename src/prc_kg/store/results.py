@@ -7,7 +7,8 @@ header, every term in N-Triples form: ``<iri>``, ``"text"``, ``"3"^^<…#integer
 used for SELECT: it has no cap, it only takes an answer of the embedded store (not rows from a
 remote endpoint), and its CSV leaves an IRI holding a comma unquoted; tests check that what is
 written here reads back through pyoxigraph's own results parser as the same terms. Graph answers
-are pyoxigraph's serialisation.
+are pyoxigraph's serialisation: Turtle with the project's prefixes (only those the answer uses, so
+``prc:Interpretation`` rather than the full IRI), N-Triples, RDF/XML or JSON-LD (expanded form).
 
 The endpoint's cap is on the bytes of the answer it sends, not on rows: one literal of 32 MiB is a
 single row. Each row (or triple) is serialised on its own, its size checked against what is left,
@@ -26,11 +27,13 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
-from .backends import QueryResult, Term
+from ..vocab import PREFIXES
+from .backends import QueryError, QueryResult, Term
 from .querylib import short
 
 Row = Sequence  # one solution: a term or None per variable
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 NO_LIMIT = sys.maxsize
 
 
@@ -121,8 +124,10 @@ SELECT_FORMATS = {
     "text/csv": _CSV, "text/tab-separated-values": _TSV,
     "application/sparql-results+xml": _XML, "application/xml": _XML,
 }
-GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
-                 "application/rdf+xml": ox.RdfFormat.RDF_XML}
+GRAPH_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+                 "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+# longest namespace first, so an IRI gets the most specific prefix that covers it
+_NAMESPACES = sorted(((ns, name) for name, ns in PREFIXES.items()), key=lambda pair: -len(pair[0]))
 
 
 def write_ask(boolean: bool, media: str) -> bytes:
@@ -146,38 +151,98 @@ def write_solutions(variables: list[str], rows: Iterable[Row], media: str, max_r
     return b"".join(parts + [tail]), False
 
 
-def write_triples(triples: Iterable, media: str, max_rows: int, max_bytes: int) -> tuple[bytes, bool]:
+def _prefixes_of(triple: ox.Triple, namespaces: list[tuple[str, str]], seen: dict[str, tuple[str, str] | None]
+                 ) -> dict[str, str]:
+    """The prefixes (of ``namespaces``: namespace, name) the triple's IRIs (datatypes included) fall
+    under; ``seen`` remembers the answer for each IRI (an answer repeats the same few predicates)."""
+    found = {}
+    for term in (triple.subject, triple.predicate, triple.object):
+        iri = term.value if isinstance(term, ox.NamedNode) else (
+            term.datatype.value if isinstance(term, ox.Literal) and not term.language else "")
+        if iri in (XSD_STRING, _RDF_TYPE) and term is not triple.subject:  # written "…" and "a"
+            continue
+        if iri not in seen:
+            seen[iri] = next(((ns, name) for ns, name in namespaces if iri.startswith(ns) and len(iri) > len(ns)),
+                             None)
+        if seen[iri] is not None:
+            ns, name = seen[iri]
+            found[name] = ns
+    return found
+
+
+def _prefix_lines(prefixes: dict[str, str]) -> int:
+    """Bytes of the @prefix lines oxigraph writes for ``prefixes``."""
+    return sum(len(f"@prefix {name}: <{ns}> .\n".encode()) for name, ns in prefixes.items())
+
+
+def write_triples(triples: Iterable, media: str, max_rows: int, max_bytes: int,
+                  prefixes: dict[str, str] | None = None) -> tuple[bytes, bool]:
     """The graph answer and whether it was cut. Each triple is measured serialised on its own in the
-    asked format; a document of several is never larger than the sum (one header, shared subjects)."""
+    asked format (for Turtle: its statement, plus the @prefix line of a prefix it is the first to
+    use); a document of several is never larger than the sum (one header, shared subjects).
+    ``prefixes``: the Turtle prefixes to use where the answer needs them (default: the project's)."""
     fmt = GRAPH_FORMATS[media]
+    offered = PREFIXES if prefixes is None else prefixes
+    namespaces = _NAMESPACES if prefixes is None else sorted(((ns, n) for n, ns in offered.items()),
+                                                             key=lambda pair: -len(pair[0]))
     kept, pieces, size, truncated = [], [], 0, False
+    used: dict[str, str] = {}
+    seen: dict[str, tuple[str, str] | None] = {}
     for triple in triples:
         if len(kept) == max_rows:
             truncated = True
             break
-        piece = ox.serialize([triple], format=fmt)
-        if size + len(piece) > max_bytes:
+        if fmt == ox.RdfFormat.TURTLE:
+            own = _prefixes_of(triple, namespaces, seen)
+            new = {name: ns for name, ns in own.items() if name not in used}
+            piece = ox.serialize([triple], format=fmt, prefixes=own)
+            cost = len(piece) - _prefix_lines(own) + _prefix_lines(new)
+        else:
+            new, piece = {}, ox.serialize([triple], format=fmt)
+            cost = len(piece)
+        if size + cost > max_bytes:
             truncated = True
             break
         kept.append(triple)
-        pieces.append(piece)
-        size += len(piece)
-    if fmt != ox.RdfFormat.RDF_XML:  # N-Triples and Turtle statements stand on their own: no second pass
+        used.update(new)
+        if fmt == ox.RdfFormat.N_TRIPLES:
+            pieces.append(piece)
+        size += cost
+    if fmt == ox.RdfFormat.N_TRIPLES:  # N-Triples statements stand on their own: no second pass
         return b"".join(pieces), truncated
-    return (ox.serialize(kept, format=fmt) if kept else b""), truncated
+    if not kept:
+        return b"", truncated
+    # only the prefixes the answer uses (oxigraph writes them in an order of its own, the same every time)
+    prefixes = {name: offered[name] for name in offered if name in used}
+    body = ox.serialize(kept, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(kept, format=fmt)
+    while len(body) > max_bytes and kept:  # never expected (the sum bounds the document); kept as a guard
+        kept, truncated = kept[: len(kept) * max_bytes // len(body)], True
+        body = ox.serialize(kept, format=fmt, prefixes=prefixes) if kept else b""
+    return body, truncated
 
 
 # -- whole answers, for the command line and the Python API -----------------------------------------------
 
 MEDIA = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
-FORMATS = ("table", *MEDIA)
+GRAPH_MEDIA = {"turtle": "text/turtle", "ntriples": "application/n-triples", "jsonld": "application/ld+json",
+               "rdfxml": "application/rdf+xml"}
+FORMATS = ("table", *MEDIA, *GRAPH_MEDIA)
 
 
 def format_result(result: QueryResult, fmt: str) -> bytes:
-    """The whole answer in ``fmt`` (``table`` or a key of ``MEDIA``), byte for byte what the endpoint
-    sends for the same answer in that media type; a graph answer is N-Triples in every format."""
+    """The whole answer in ``fmt`` (a key of ``FORMATS``), byte for byte what the endpoint sends for the
+    same answer in that media type. A graph answer (CONSTRUCT, DESCRIBE) is Turtle for ``table``, and
+    JSON-LD for ``json`` (as Fuseki's ``output=json``); csv and tsv hold only SELECT and ASK answers,
+    the graph formats only graphs: QueryError says which formats fit."""
     if result.kind == "graph":
-        return write_triples(result.triples, "application/n-triples", NO_LIMIT, NO_LIMIT)[0]
+        media = GRAPH_MEDIA.get({"table": "turtle", "json": "jsonld"}.get(fmt, fmt))
+        if media is None:
+            raise QueryError(f"a CONSTRUCT or DESCRIBE answer is a graph, which {fmt} cannot hold: "
+                             f"use --format {', '.join(GRAPH_MEDIA)} (or table for Turtle, json for JSON-LD)")
+        return write_triples(result.triples, media, NO_LIMIT, NO_LIMIT)[0]
+    if fmt in GRAPH_MEDIA:
+        raise QueryError(f"a{'n ASK' if result.kind == 'ask' else ' SELECT'} answer is not a graph, which {fmt} "
+                         f"holds: use --format {', '.join(['table', *MEDIA])}")
     if fmt == "table":
         return _table(result).encode("utf-8")
     if result.kind == "ask":
@@ -198,5 +263,5 @@ def _table(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["FORMATS", "GRAPH_FORMATS", "MEDIA", "SELECT_FORMATS", "format_result", "term_to_json", "write_ask",
+__all__ = ["FORMATS", "GRAPH_FORMATS", "GRAPH_MEDIA", "MEDIA", "SELECT_FORMATS", "format_result", "term_to_json", "write_ask",
            "write_solutions", "write_triples"]

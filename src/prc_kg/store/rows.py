@@ -67,7 +67,8 @@ class Rows(Sequence[dict]):
 
     def format_bytes(self, fmt: str = "table") -> bytes:
         """The bytes ``prc-kg query --format FMT`` writes: table, or the SPARQL results formats csv, tsv and
-        json exactly as the endpoint sends them."""
+        json exactly as the endpoint sends them; a CONSTRUCT or DESCRIBE answer as turtle (also for table),
+        ntriples, jsonld (also for json) or rdfxml."""
         return format_result(self.result, fmt)
 
     def format(self, fmt: str = "table") -> str:
