@@ -68,8 +68,8 @@ def http_url(text: str) -> str:
 
 
 def write_rows(columns: list[str], rows: list[list], fmt: str) -> None:
-    """Rows on standard output: a table for reading (floats to three places), or CSV or JSON (a list
-    of objects) for programs."""
+    """Rows on standard output: a table for reading (floats to three places; fitted to the terminal,
+    see tables.py), or CSV or JSON (a list of objects) for programs."""
     if fmt == "json":
         print(json.dumps([dict(zip(columns, r)) for r in rows], indent=1, ensure_ascii=False))
         return
@@ -81,12 +81,20 @@ def write_rows(columns: list[str], rows: list[list], fmt: str) -> None:
         print(buf.getvalue(), end="")
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
+    from rich.text import Text
 
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in r))
-    Console(width=200).print(table)
+    from .tables import boxed_widths, shown, terminal_width
+
+    header = [shown(c) for c in columns]
+    cells = [[shown("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)) for v in r] for r in rows]
+    width = terminal_width()
+    widths = boxed_widths(header, cells, width)
+    # Text, not str: a label holding "[bold]" is data, not rich markup; cut cells end in "…"
+    table = Table(*(Column(Text(h), width=w, no_wrap=True, overflow="ellipsis") for h, w in zip(header, widths)))
+    for r in cells:
+        table.add_row(*map(Text, r))
+    Console(width=width or sum(widths) + 3 * len(widths) + 1, soft_wrap=False).print(table)
 
 
 def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
