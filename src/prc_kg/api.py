@@ -291,9 +291,16 @@ class KnowledgeGraph:
 
     # -- checks and views ---------------------------------------------------------------------------
 
-    def validate(self, data: Iterable[Path] = (), allow: Iterable[Path] = ()) -> Validation:
+    def validate(self, data: Iterable[Path] = (), allow: Iterable[Path] = (), *,
+                 progress: Callable | None = None) -> Validation:
         """The instance gates (privacy, SHACL) over the examples and ``data`` (further RDF files), with
-        the examples' allow-list plus ``allow``: ``prc-kg validate``."""
+        the examples' allow-list plus ``allow``: ``prc-kg validate``. ``progress`` receives each step
+        (a ``prc_kg.progress.Event``), as ``with prc_kg.progress.reporting(listener)`` gives any call."""
+        if progress is not None:
+            from .progress import reporting
+
+            with reporting(progress):
+                return self.validate(data, allow)
         from .checks.gates import VALIDATE_GATES, GateInputs, run_gates, shapes_beside
         from .ontology.source import parse_file
 

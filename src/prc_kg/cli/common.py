@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import math
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -164,25 +163,24 @@ def store_for(args: argparse.Namespace):
 
 
 class Progress:
-    """A progress bar on standard error for long imports (bytes read); silent when not a terminal."""
+    """A bar for a long import (bytes read), drawn on standard error by the command's progress listener
+    (cli/progress.py: a bar on a terminal, a line at start and end in a log, nothing with --quiet);
+    a file under 5 MB reads in moments and gets none."""
 
     def __init__(self, title: str, total: int):
-        self.title, self.total, self.bar = title, total, None
+        self.title, self.total, self._step = title, total, None
 
-    def __enter__(self):
-        if not sys.stderr.isatty() or self.total < 5_000_000:
+    def __enter__(self) -> Callable[[int], None]:
+        if self.total < 5_000_000:
             return lambda n: None
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+        from ..progress import step
 
-        self.bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                            TimeRemainingColumn(), transient=True)
-        self.bar.start()
-        task = self.bar.add_task(self.title, total=self.total)
-        return lambda n: self.bar.advance(task, n)
+        self._step = step(self.title, self.total)
+        return self._step.__enter__()
 
     def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        if self._step is not None:
+            self._step.__exit__(*exc)
 
 
 def source_folders(args: argparse.Namespace) -> list[tuple[str, Path]]:

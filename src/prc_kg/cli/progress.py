@@ -5,8 +5,8 @@ On a terminal each step is a rich spinner line with the time so far (a bar when 
 size, e.g. the bytes of an import) that gives way to ``✓ step  2.3 s`` when it ends. Into a file or
 a pipe (a CI log, ``make demo``'s build/log/) a step is two plain lines: ``prc-kg: step …`` when it
 starts and ``prc-kg: step: 2.3 s`` when it ends, so a log shows where the time went and where a run
-stopped. Only the outermost steps are shown: a step inside another (the QC queries inside the
-release's QC gate) is part of it."""
+stopped. A step inside another (the QC queries inside the release's QC gate) is part of it: on a
+terminal it shows, indented, while it runs; in a log only the outermost steps are written."""
 
 from __future__ import annotations
 
@@ -26,13 +26,13 @@ class StderrSteps:
         except (AttributeError, ValueError):
             self.live = False
         self._bars = None
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[tuple[int, str], int] = {}
 
     def __call__(self, event: Event) -> None:
-        if event.depth > 0:
-            return
         if self.live:
             self._draw(event)
+        elif event.depth > 0:
+            return
         elif event.kind == "start":
             print(f"prc-kg: {event.title} …", file=self.stream, flush=True)
         elif event.kind == "end":
@@ -43,19 +43,21 @@ class StderrSteps:
         from rich.text import Text
 
         bars = self._bars or self._start()
+        key = (event.depth, event.title)
         if event.kind == "start":
-            self._tasks[event.title] = bars.add_task(event.title, total=event.total)
+            self._tasks[key] = bars.add_task("  " * event.depth + event.title, total=event.total)
             return
-        task = self._tasks.get(event.title)
+        task = self._tasks.get(key)
         if task is None:
             return
         if event.kind == "advance":
             bars.update(task, completed=event.done)
             return
         bars.remove_task(task)
-        del self._tasks[event.title]
-        mark = "✓" if event.ok else "✗"
-        bars.console.print(Text(f"{mark} {event.title}  ") + Text(f"{event.seconds:.1f} s", style="dim"))
+        del self._tasks[key]
+        if event.depth == 0:
+            mark = "✓" if event.ok else "✗"
+            bars.console.print(Text(f"{mark} {event.title}  ") + Text(f"{event.seconds:.1f} s", style="dim"))
         if not self._tasks:
             self.close()
 
