@@ -1226,7 +1226,7 @@ HUGE_FILES = {  # entry point: (file to grow, a unit of valid-looking content, c
                           "prc-kg.sssom.tsv: file is 200 MB; expected an SSSOM mapping set of at most 32 MB"),
     "query file": ("q.rq", b"# a comment line repeated to fill the file\n",
                    ("query", "{t}/q.rq", "--ontology", "{t}/ontology"),
-                   "q.rq: file is 200 MB; expected a SPARQL query with a '# title:' header line of at most 1 MB"),
+                   "q.rq: file is 200 MB; expected a SPARQL query of at most 1 MB"),
     "item mapping CSV": ("items.csv", b"MY:CODE,APS:TYPE-INT,,,\n",
                          ("import", "{t}/ratings.csv", "--mapping", "{t}/items.csv", "--out", "{t}/out.nt"),
                          "items.csv: file is 200 MB; expected an item mapping CSV of at most 16 MB"),

@@ -117,7 +117,7 @@ STDIN_LIMIT_MB = 1  # as a query file (querylib.read_query)
 
 
 def query_source(name: str, stdin=None):
-    """What ``prc-kg query`` runs: ``-`` reads the query from standard input (UTF-8, a ``# title:`` and
+    """What ``prc-kg query`` runs: ``-`` reads the query from standard input (UTF-8; ``# title:`` and
     ``# param:`` lines optional), anything else is a library name or a query file (querylib.find_query)."""
     from ..errors import InputError
     from ..fileio.files import not_utf8
@@ -218,7 +218,8 @@ def register(sub) -> None:
     p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
     p.set_defaults(func=cmd_queries)
 
-    p = with_store(with_examples(with_ontology(sub.add_parser("query", help="run a library query or a .rq file"))))
+    p = with_store(with_examples(with_ontology(sub.add_parser(
+        "query", help="run a library query, a query file or a query on standard input"))))
     p.add_argument("name", help="query name from `prc-kg queries`, a query file (.rq or .sparql; a '# title:' line "
                                 "optional), or - to read the query from standard input")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
