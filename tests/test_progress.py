@@ -116,6 +116,21 @@ def test_on_a_terminal_a_finished_step_leaves_a_tick_and_its_time():
     assert steps._bars is None  # the live display stopped with the last step
 
 
+def test_an_import_bar_is_a_step_with_its_size_and_a_small_file_gets_none():
+    from prc_kg.cli.common import Progress
+
+    events: list[Event] = []
+    with reporting(events.append):
+        with Progress("importing big.csv", 8_000_000) as advance:
+            advance(5_000_000)
+            advance(3_000_000)
+        with Progress("importing small.csv", 4_000) as advance:
+            advance(4_000)
+    assert [(e.kind, e.title, e.done, e.total) for e in events] == [
+        ("start", "importing big.csv", 0, 8_000_000), ("advance", "importing big.csv", 5_000_000, 8_000_000),
+        ("advance", "importing big.csv", 8_000_000, 8_000_000), ("end", "importing big.csv", 8_000_000, 8_000_000)]
+
+
 def test_every_command_takes_quiet():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for name, parser in sub.choices.items():
