@@ -215,12 +215,13 @@ class KnowledgeGraph:
             return self.library_query(text, **params)
         return Rows(self.store.query(text, {name: _term(value) for name, value in params.items()}))
 
-    def library_query(self, name: str, /, **params) -> Rows:
-        """A library query by name or a ``.rq`` file, as ``prc-kg query NAME --param …``; a bad name,
-        parameter or query is an InputError naming the query file."""
-        from .store.querylib import find_query
+    def library_query(self, name, /, **params) -> Rows:
+        """A library query by name, a ``.rq`` file, or a querylib.QueryFile (``parse_query`` of text read
+        elsewhere, e.g. standard input), as ``prc-kg query NAME --param …``; a bad name, parameter or
+        query is an InputError naming the query file."""
+        from .store.querylib import QueryFile, find_query
 
-        q = find_query(name, self.queries_dir)
+        q = name if isinstance(name, QueryFile) else find_query(name, self.queries_dir)
         bindings = q.bindings({key: _text(value) for key, value in params.items()})
         try:
             return Rows(self.store.query(q.text, bindings))
@@ -290,9 +291,16 @@ class KnowledgeGraph:
 
     # -- checks and views ---------------------------------------------------------------------------
 
-    def validate(self, data: Iterable[Path] = (), allow: Iterable[Path] = ()) -> Validation:
+    def validate(self, data: Iterable[Path] = (), allow: Iterable[Path] = (), *,
+                 progress: Callable | None = None) -> Validation:
         """The instance gates (privacy, SHACL) over the examples and ``data`` (further RDF files), with
-        the examples' allow-list plus ``allow``: ``prc-kg validate``."""
+        the examples' allow-list plus ``allow``: ``prc-kg validate``. ``progress`` receives each step
+        (a ``prc_kg.progress.Event``), as ``with prc_kg.progress.reporting(listener)`` gives any call."""
+        if progress is not None:
+            from .progress import reporting
+
+            with reporting(progress):
+                return self.validate(data, allow)
         from .checks.gates import VALIDATE_GATES, GateInputs, run_gates, shapes_beside
         from .ontology.source import parse_file
 

@@ -23,6 +23,7 @@ from rdflib import Graph
 
 from ..errors import PrcKgError
 from ..ontology.source import OntologySource
+from ..progress import stepped
 
 ONTOLOGY = "ontology"
 INSTANCES = "instances"
@@ -168,6 +169,7 @@ VALIDATE_GATES: tuple[Gate, ...] = tuple(g for g in GATES if g.checks == INSTANC
 """The gates on instance data: what `prc-kg validate` runs (a part of the release's, in the same order)."""
 
 
+@stepped(lambda gate, inputs: f"checking: {gate.name}")
 def run_gate(gate: Gate, inputs: GateInputs) -> GateResult:
     start = time.perf_counter()
     try:

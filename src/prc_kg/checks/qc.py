@@ -20,6 +20,7 @@ from rdflib import Graph
 from .. import paths
 from ..errors import InputError
 from ..fileio.files import read_utf8
+from ..progress import stepped
 from ..store.backends import EmbeddedStore
 
 LEVELS = ("ERROR", "WARN", "INFO")
@@ -95,6 +96,7 @@ def load_checks(folder: Path | None = None) -> list[QcCheck]:
     return checks
 
 
+@stepped(lambda g, folder=None, *a, **k: "running the QC checks")
 def run_qc(g: Graph, folder: Path | None = None, where: Mapping[str, str] | None = None,
            instances: Graph | None = None) -> QcReport:
     """Run every check on ``g`` (plus ``instances``, the example data, when given); ``where`` (from

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import math
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -68,8 +67,8 @@ def http_url(text: str) -> str:
 
 
 def write_rows(columns: list[str], rows: list[list], fmt: str) -> None:
-    """Rows on standard output: a table for reading (floats to three places), or CSV or JSON (a list
-    of objects) for programs."""
+    """Rows on standard output: a table for reading (floats to three places; fitted to the terminal,
+    see tables.py), or CSV or JSON (a list of objects) for programs."""
     if fmt == "json":
         print(json.dumps([dict(zip(columns, r)) for r in rows], indent=1, ensure_ascii=False))
         return
@@ -81,12 +80,20 @@ def write_rows(columns: list[str], rows: list[list], fmt: str) -> None:
         print(buf.getvalue(), end="")
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
+    from rich.text import Text
 
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in r))
-    Console(width=200).print(table)
+    from .tables import boxed_widths, shown, terminal_width
+
+    header = [shown(c) for c in columns]
+    cells = [[shown("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)) for v in r] for r in rows]
+    width = terminal_width()
+    widths = boxed_widths(header, cells, width)
+    # Text, not str: a label holding "[bold]" is data, not rich markup; cut cells end in "…"
+    table = Table(*(Column(Text(h), width=w, no_wrap=True, overflow="ellipsis") for h, w in zip(header, widths)))
+    for r in cells:
+        table.add_row(*map(Text, r))
+    Console(width=width or sum(widths) + 3 * len(widths) + 1, soft_wrap=False).print(table)
 
 
 def with_ontology(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -156,25 +163,24 @@ def store_for(args: argparse.Namespace):
 
 
 class Progress:
-    """A progress bar on standard error for long imports (bytes read); silent when not a terminal."""
+    """A bar for a long import (bytes read), drawn on standard error by the command's progress listener
+    (cli/progress.py: a bar on a terminal, a line at start and end in a log, nothing with --quiet);
+    a file under 5 MB reads in moments and gets none."""
 
     def __init__(self, title: str, total: int):
-        self.title, self.total, self.bar = title, total, None
+        self.title, self.total, self._step = title, total, None
 
-    def __enter__(self):
-        if not sys.stderr.isatty() or self.total < 5_000_000:
+    def __enter__(self) -> Callable[[int], None]:
+        if self.total < 5_000_000:
             return lambda n: None
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+        from ..progress import step
 
-        self.bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                            TimeRemainingColumn(), transient=True)
-        self.bar.start()
-        task = self.bar.add_task(self.title, total=self.total)
-        return lambda n: self.bar.advance(task, n)
+        self._step = step(self.title, self.total)
+        return self._step.__enter__()
 
     def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        if self._step is not None:
+            self._step.__exit__(*exc)
 
 
 def source_folders(args: argparse.Namespace) -> list[tuple[str, Path]]:

@@ -25,14 +25,29 @@ from . import viz as cli_viz
 from .common import EXIT_FAILED, EXIT_INPUT, EXIT_NO_JAVA
 
 
+def package_version() -> str:
+    """The installed package's version (importlib.metadata); a checkout run without installing says so."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("prc-kg")
+    except PackageNotFoundError:
+        return "unknown (not installed: run from a checkout without `pip install`)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prc-kg", description="Knowledge graph of the psychotherapy process.")
     parser.add_argument("--project", type=Path, default=None,
                         help="project folder holding ontology/, queries/, examples/ and CHANGELOG.md (default: "
                              f"${paths.ENV_VAR}, else the checkout prc-kg runs from, else the copy installed with it)")
+    parser.add_argument("--version", action="version", version=f"prc-kg {package_version()}",
+                        help="print the version of prc-kg and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     for group in (cli_ontology, cli_data, cli_corpus_import, cli_sparql, cli_search, cli_viz, cli_corpus):
         group.register(sub)
+    for command in sub.choices.values():  # every command: its steps on stderr (cli/progress.py) unless quiet
+        command.add_argument("-q", "--quiet", action="store_true",
+                             help="print no progress on standard error (results and errors still come)")
     return parser
 
 
@@ -107,8 +122,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ..progress import reporting
+    from .progress import listener_for
+
+    steps = listener_for(getattr(args, "quiet", False))
     try:
-        with paths.chosen_project(args.project):
+        with paths.chosen_project(args.project), reporting(steps):
             check_output_paths(args)
             return args.func(args)
     except JavaMissingError as exc:
@@ -126,6 +145,9 @@ def _run(args: argparse.Namespace) -> int:
     except SyntaxError as exc:  # pyoxigraph's complaint about an RDF data file; it names the file and line
         print(f"prc-kg: RDF syntax error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    finally:
+        if steps is not None:
+            steps.close()
 
 
 if __name__ == "__main__":

@@ -115,14 +115,56 @@ def cmd_queries(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+STDIN = Path("<stdin>")
+STDIN_LIMIT_MB = 1  # as a query file (querylib.read_query)
+
+
+def query_source(name: str, stdin=None):
+    """What ``prc-kg query`` runs: ``-`` reads the query from standard input (UTF-8; ``# title:`` and
+    ``# param:`` lines optional), anything else is a library name or a query file (querylib.find_query)."""
+    from ..errors import InputError
+    from ..fileio.files import not_utf8
+    from ..store.querylib import parse_query
+
+    if name != "-":
+        return name
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    if stream.isatty():
+        print("prc-kg: reading the query from standard input; end it with Ctrl-D", file=sys.stderr)
+    raw = stream.read((STDIN_LIMIT_MB << 20) + 1)
+    if len(raw) > STDIN_LIMIT_MB << 20:
+        raise InputError(STDIN, f"more than {STDIN_LIMIT_MB} MB; expected a SPARQL query")
+    if not raw.strip():
+        raise InputError(STDIN, "nothing was read; expected a SPARQL query (e.g. `prc-kg query - < q.rq`)")
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InputError(STDIN, not_utf8(raw, exc.start), line=raw[: exc.start].count(b"\n") + 1) from None
+    return parse_query(text, STDIN, title_required=False)
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from ..store.querylib import parse_param_args
 
-    rows = graph_for(args).library_query(args.name, **parse_param_args(args.param))
+    params = parse_param_args(args.param)  # before standard input is read: a typo costs no typing
+    rows = graph_for(args).library_query(query_source(args.name), **params)
+    if args.format == "table" and rows.result.kind == "select":
+        data = select_table(rows)
+    else:
+        data = rows.format_bytes(args.format)
     sys.stdout.flush()
-    sys.stdout.buffer.write(rows.format_bytes(args.format))  # bytes: CSV's CRLF and UTF-8 as the endpoint sends them
+    sys.stdout.buffer.write(data)  # bytes: CSV's CRLF and UTF-8 as the endpoint sends them
     sys.stdout.buffer.flush()
     return EXIT_OK
+
+
+def select_table(rows) -> bytes:
+    """A SELECT answer as a table for reading: IRIs as prefixed names, fitted to the terminal (tables.py)."""
+    from ..store.querylib import short
+    from .tables import plain_table, terminal_width
+
+    lines = plain_table(rows.variables, [[short(t) for t in row] for row in rows.result.rows], terminal_width())
+    return ("\n".join([*lines, f"({len(rows.result.rows)} rows)"]) + "\n").encode("utf-8")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -217,8 +259,10 @@ def register(sub) -> None:
     p.add_argument("--queries", type=Path, default=None, help="query folder (default: queries/)")
     p.set_defaults(func=cmd_queries)
 
-    p = with_store(with_examples(with_ontology(sub.add_parser("query", help="run a library query or a .rq file"))))
-    p.add_argument("name", help="query name from `prc-kg queries`, or a path to a .rq file")
+    p = with_store(with_examples(with_ontology(sub.add_parser(
+        "query", help="run a library query, a query file or a query on standard input"))))
+    p.add_argument("name", help="query name from `prc-kg queries`, a query file (.rq or .sparql; a '# title:' line "
+                                "optional), or - to read the query from standard input")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
     p.add_argument("--format", choices=["table", "csv", "tsv", "json", "turtle", "ntriples", "jsonld", "rdfxml"],
                    default="table",

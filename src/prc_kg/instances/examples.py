@@ -10,6 +10,7 @@ from rdflib import Graph
 from .. import paths
 from ..errors import InputError
 from ..ontology.terms import TermIndex
+from ..progress import stepped
 from ..vocab import PREFIXES
 from .cases import CaseBuilder
 from .findings import FindingBuilder
@@ -30,6 +31,7 @@ class ExampleSet:
     findings: int
 
 
+@stepped("reading the example instances")
 def load_examples(ontology: Graph, folder: Path | None = None) -> ExampleSet:
     """Read every case, vignette and findings YAML file under ``folder`` (sorted, so output is stable)."""
     folder = Path(folder) if folder else default_examples_dir()

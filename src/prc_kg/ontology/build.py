@@ -16,6 +16,7 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from ..fileio.files import write_files_atomically
 from ..fileio.xmltext import check_graph_text, check_serialisable
+from ..progress import stepped
 from ..vocab import MODULE_IRI_PREFIX, PRC, PREFIXES
 from .bnodes import canonical_graph
 from .mappings import load_mappings, mapping_file
@@ -41,6 +42,7 @@ def release_paths(build_dir: Path) -> ReleaseFiles:
     return ReleaseFiles(*(build_dir / f"{RELEASE_NAME}.{ext}" for ext in FORMATS))
 
 
+@stepped("merging the modules into the release graph")
 def merged_release_graph(source: OntologySource) -> Graph:
     """One ontology: the main header kept, module headers and the imports between them dropped.
 
@@ -129,6 +131,7 @@ def _sort_key(triple: tuple) -> tuple:
     return tuple(_term_key(t) for t in triple)
 
 
+@stepped(lambda g, fmt: f"serialising {len(g):,} triples as {fmt}")
 def serialise(g: Graph, fmt: str) -> bytes:
     buf = io.BytesIO()
     if fmt == "json-ld":
@@ -151,6 +154,7 @@ def _sorted_jsonld(text: str) -> bytes:
     return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+@stepped(lambda source, build_dir, *a, **k: f"writing the release files into {build_dir}")
 def build_release(source: OntologySource, build_dir: Path,
                   examples: Graph | None = None) -> tuple[ReleaseFiles, Graph]:
     """Write the release files into ``build_dir`` (all or none) and return them with the graph.

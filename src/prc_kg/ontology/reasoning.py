@@ -23,6 +23,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from ..errors import InputError, JavaMissingError, PrcKgError
 from ..fileio.files import read_utf8
 from ..fileio.rdfread import parse_rdf
+from ..progress import stepped
 
 NOTHING = str(OWL.Nothing)
 DEFAULT_TIMEOUT = 600.0  # seconds; the whole ontology with the examples classifies in well under a minute
@@ -83,6 +84,7 @@ def java_executable() -> str:
     return java
 
 
+@stepped(lambda path, *a, **k: f"HermiT reasoning over {Path(path).name} (Java)")
 def run_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT) -> ReasonerReport:
     """Classify the ontology in ``rdfxml_path`` with HermiT in a fresh owlready2 world; HermiT is
     killed and ``ReasonerTimeout`` raised after ``timeout`` seconds."""

@@ -18,6 +18,7 @@ from .. import paths
 from ..errors import InputError
 from ..fileio.files import read_utf8
 from ..fileio.rdfread import check_xml, parse_rdf
+from ..progress import stepped
 
 MAIN_FILE = "prc-kg.ttl"
 CATALOG_FILE = "catalog-v001.xml"
@@ -145,6 +146,7 @@ def _ontology_iri(g: Graph, path: Path) -> URIRef:
     return iris[0]
 
 
+@stepped("reading the ontology source")
 def load_source(folder: Path | None = None, main_file: str = MAIN_FILE) -> OntologySource:
     """Load the main file and, depth first, every module it imports through the catalog."""
     folder = Path(folder) if folder else default_ontology_dir()

@@ -42,6 +42,7 @@ from ..fileio.folders import (
 from ..ontology.bnodes import same_graph
 from ..ontology.build import FORMATS, RELEASE_NAME, canonical, merged_release_graph, serialise
 from ..ontology.source import OntologySource
+from ..progress import stepped
 from ..vocab import PRC_IRI
 from .redirects import W3ID_BASE, W3ID_FILE, w3id_htaccess
 
@@ -202,6 +203,7 @@ class ReleaseBundle:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@stepped(lambda name, run: f"checking: {name}")
 def _timed(name: str, run: Callable[[], tuple[bool, str]]) -> CheckResult:
     start = time.perf_counter()
     try:
@@ -331,6 +333,7 @@ RELEASE = FolderKind("release", MANIFEST_FILE, is_release_folder, "a release fol
                      "(with its manifest.json), an empty folder or a new path")
 
 
+@stepped(lambda bundle, out, *a, **k: f"writing release {bundle.version.version} into {out}")
 def write_release(bundle: ReleaseBundle, out: Path, keep_apart: Iterable[tuple[str, Path]] = (),
                   report: Report = report_on_stderr) -> Path:
     """Write the bundle into ``out/<version>/`` and return the folder.

@@ -11,12 +11,15 @@ from rdflib import Graph
 from ..ontology.build import canonical
 from ..ontology.mappings import has_mappings, load_mappings, mapping_file
 from ..ontology.source import default_ontology_dir
+from ..progress import stepped
 from .backends import EmbeddedStore
 from .inference import materialise
 from .storedir import replace_store
 from .textindex import build_index
 
 
+@stepped(lambda *args, **kwargs: "building the store in memory" if (args[3:4] or [kwargs.get("store_dir")])[0] is None
+         else f"loading the store {(args[3:4] or [kwargs.get('store_dir')])[0]}")
 def load_dataset(ontology: Graph, examples: Graph | None = None, extra_files: list[Path] | None = None,
                  store_dir: Path | None = None, mappings: Graph | Path | None = None,
                  keep_apart: Iterable[tuple[str, Path]] = ()) -> tuple[EmbeddedStore, int]:

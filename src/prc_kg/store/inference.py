@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
+from ..progress import stepped
 from .querylib import packaged_query
 
 
@@ -69,6 +70,7 @@ def defined_classes(ontology: Graph) -> list[DefinedClass]:
     return out
 
 
+@stepped("materialising the inferences")
 def materialise(store, ontology: Graph, max_rounds: int = 10) -> int:
     """Apply the closure and the definitions to a pyoxigraph store until a fixpoint; return triples added."""
     updates = ([packaged_query("inference/rdfs_type_closure.ru"), packaged_query("inference/relation_closure.ru")]

@@ -102,8 +102,16 @@ def to_term(value: str, kind: str, path: Path, name: str) -> Term:
         raise InputError(path, f"parameter '{name}' expects {kind}: {exc}", field=name) from None
 
 
-def read_query(path: Path) -> QueryFile:
-    text = read_utf8(path, "a SPARQL query with a '# title:' header line", max_mb=1)
+def read_query(path: Path, *, title_required: bool = True) -> QueryFile:
+    """A query file: the library's need a ``# title:`` line (the listing and the query page show it);
+    a file run by ``prc-kg query`` may go without one."""
+    text = read_utf8(path, "a SPARQL query" + (" with a '# title:' header line" if title_required else ""), max_mb=1)
+    return parse_query(text, path, title_required=title_required)
+
+
+def parse_query(text: str, path: Path, *, title_required: bool = True) -> QueryFile:
+    """A query's header lines (title, question, params, answer) read from its text; ``path`` names
+    where the text came from in errors (a file, or ``<stdin>``)."""
     q = QueryFile(path.stem, path, text)
     for number, line in enumerate(text.splitlines(), start=1):
         match = _HEADER.match(line)
@@ -118,7 +126,7 @@ def read_query(path: Path) -> QueryFile:
             q.params[p["name"]] = Param(p["name"], p["kind"], p["default"].strip() if p["default"] else None)
         else:
             setattr(q, key, value)
-    if not q.title:
+    if not q.title and title_required:
         raise InputError(path, "missing '# title:' header line", line=1, field="title")
     return q
 
@@ -140,12 +148,17 @@ def load_library(folder: Path | None = None) -> dict[str, QueryFile]:
     return {p.stem: read_query(p) for p in sorted(folder.glob("*.rq"))}
 
 
+QUERY_SUFFIXES = (".rq", ".sparql")
+
+
 def find_query(name_or_file: str, folder: Path | None = None) -> QueryFile:
+    """A query file (a name ending in .rq or .sparql, or holding a folder; its title optional) or a
+    library query by name."""
     path = Path(name_or_file)
-    if path.suffix == ".rq" and (path.exists() or path.parent != Path(".")):
+    if path.suffix in QUERY_SUFFIXES or path.parent != Path("."):
         if not path.exists():
             raise InputError(path, "query file not found")
-        return read_query(path)
+        return read_query(path, title_required=False)
     library = load_library(folder)
     if name_or_file in library:
         return library[name_or_file]

@@ -258,7 +258,7 @@ def _table(result: QueryResult) -> str:
     widths = [min(max([len(v)] + [len(r[i]) for r in cells]), 60) for i, v in enumerate(result.variables)]
     lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c[:60].ljust(w) for c, w in zip(r, widths)) for r in cells]
+    lines += ["  ".join((c if len(c) <= 60 else c[:59] + "…").ljust(w) for c, w in zip(r, widths)) for r in cells]
     lines.append(f"({len(result.rows)} rows)")
     return "\n".join(lines) + "\n"
 

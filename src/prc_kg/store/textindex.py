@@ -37,6 +37,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError, PrcKgError
+from ..progress import stepped
 from ..vocab import PRC_IRI
 from .storedir import MARKER, read_marker
 
@@ -90,6 +91,7 @@ class NoIndexError(InputError):
 
 # -- building ---------------------------------------------------------------------------------------------
 
+@stepped("building the text index")
 def build_index(store: ox.Store, folder: Path) -> IndexSummary:
     """Write ``folder/text-index.sqlite`` from the texts in ``store`` (the store being built in
     ``folder``, whose marker is already there). The file is new: a leftover is an error, not reused."""

@@ -10,6 +10,7 @@ from html import escape
 from pathlib import Path
 
 from ..fileio.files import write_files_atomically
+from ..progress import stepped
 from ..store.backends import Store
 from . import registry as viewregistry
 from .htmlpage import FolderView, GraphPage, PlainPage, render_folder_page, render_graph_page, render_plain_page
@@ -36,6 +37,7 @@ class ViewSummary:
         return self.note or f"{self.datasets} page(s)"
 
 
+@stepped(lambda view, *args: f"building the {view.name} view")
 def _page(view: View, store: Store, options: ViewOptions) -> GraphPage | PlainPage | FolderView:
     page = view.build(store, options)
     if (page.name != view.name or isinstance(page, GraphPage) != view.network
