@@ -259,3 +259,50 @@ def test_cli_checks_the_examples_too(tmp_path, capsys):
     assert ("ERROR\tmoderator_without_level\thttps://w3id.org/prc-kg/data/finding/f29-competence-growing-alliance/"
             "condition/1\thttps://w3id.org/prc-kg/ontology/conditionLevel") in out
     assert main(["qc", "--examples", str(examples), "--no-examples"]) == 0
+
+
+# -- Turtle syntax errors: the line of the mistake, the offending text as text -------------------------------------
+
+_MODALITIES = Path(__file__).resolve().parents[1] / "ontology" / "modules" / "modalities.ttl"
+_LABEL = 'rdfs:label "group psychotherapy"@en ;'
+
+
+@pytest.mark.parametrize(("case", "old", "new", "expected"), [
+    ("a ';' left out at the end of a line", _LABEL, _LABEL[:-2],
+     ("expected ';', ',' or '.' after the last term of this line: «rdfs:label \"group psychotherapy\"@en»; "
+     "what follows is «skos:altLabel \"group therapy\"@en ;»")),
+    ("a string left open", _LABEL, _LABEL.replace('y"@en', "y@en"),
+     "newline found in string literal, at column 41 of «rdfs:label \"group psychotherapy@en ;»"),
+    ("an unbound prefix", _LABEL, _LABEL.replace("rdfs:", "rdfz:"),
+     "Prefix \"rdfz:\" not bound, at column 5 of «rdfz:label \"group psychotherapy\"@en ;»"),
+    ("a property with no object", _LABEL, "rdfs:label ;",
+     "expected an object (an IRI, a prefixed name, a literal or a blank node), at column 16 of «rdfs:label ;»"),
+])
+def test_a_turtle_syntax_error_names_the_line_of_the_mistake_and_quotes_it(tmp_path, case, old, new, expected):
+    from prc_kg.errors import InputError
+    from prc_kg.ontology.source import parse_file
+
+    text = _MODALITIES.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    line = text[: text.index(old)].count("\n") + 1
+    bad = tmp_path / "modalities.ttl"
+    bad.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(bad)
+    assert caught.value.line == line, case
+    assert str(caught.value) == f"{bad}:{line}: turtle syntax error: {expected}"
+    assert "b'" not in str(caught.value) and "\\n" not in str(caught.value)
+
+
+def test_a_statement_left_open_before_a_comment_and_a_blank_line_points_at_its_last_term(tmp_path):
+    from prc_kg.errors import InputError
+    from prc_kg.ontology.source import parse_file
+
+    bad = tmp_path / "open.ttl"
+    bad.write_text('@prefix ex: <https://example.org/> .\n\nex:a ex:p "x; # not the end" # a comment; "quoted"\n'
+                   "\n# another comment\nex:b ex:p ex:c .\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(bad)
+    assert caught.value.line == 3
+    assert "«ex:a ex:p \"x; # not the end\" # a comment; \"quoted\"»; what follows is «ex:b ex:p ex:c .»" in str(
+        caught.value)
