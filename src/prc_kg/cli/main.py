@@ -18,6 +18,7 @@ from ..errors import InputError, JavaMissingError, PrcKgError
 from . import corpus as cli_corpus
 from . import corpus_import as cli_corpus_import
 from . import data as cli_data
+from . import diff as cli_diff
 from . import ontology as cli_ontology
 from . import search as cli_search
 from . import sparql as cli_sparql
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="project folder holding ontology/, queries/, examples/ and CHANGELOG.md (default: "
                              f"${paths.ENV_VAR}, else the checkout prc-kg runs from, else the copy installed with it)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (cli_ontology, cli_data, cli_corpus_import, cli_sparql, cli_search, cli_viz, cli_corpus):
+    for group in (cli_ontology, cli_data, cli_corpus_import, cli_sparql, cli_search, cli_viz, cli_corpus, cli_diff):
         group.register(sub)
     return parser
 
