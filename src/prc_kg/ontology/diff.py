@@ -223,8 +223,9 @@ class _Terms:
                 items.append(self.describe(self.g.value(rest, RDF.first), depth + 1))
                 rest = self.g.value(rest, RDF.rest)
             return "( " + " ".join(items) + " )"
-        parts = sorted(f"{self.n3(p)} {self.describe(o, depth + 1)}" for p, o in self.g.predicate_objects(node)
-                       if p not in skip)
+        parts = sorted((p != RDF.type, f"{'a' if p == RDF.type else self.n3(p)} {self.describe(o, depth + 1)}")
+                       for p, o in self.g.predicate_objects(node) if p not in skip)  # "a …" first, as Turtle has it
+        parts = [text for _, text in parts]
         return "[ " + " ; ".join(parts) + " ]"
 
 

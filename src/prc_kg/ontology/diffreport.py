@@ -29,7 +29,7 @@ def summary_lines(d: OntologyDiff) -> list[str]:
 
 
 def _side(side: Side) -> str:
-    version = f" version {side.version}" if side.version else ""
+    version = f", version {side.version}" if side.version else ""
     date = f" of {side.date}" if side.date and side.date != side.version else ""
     return f"{side.path} ({side.form}{version}{date})"
 
