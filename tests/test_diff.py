@@ -99,6 +99,7 @@ def test_each_kind_of_change_is_told_once_for_its_term(diff):
     assert diff.terms == (diff.terms[0], diff.terms[0] + 1)
 
 
+@pytest.mark.slow
 def test_the_same_edits_read_backwards_are_the_opposite_changes(edited, diff):
     back = diff_ontologies(edited, ROOT / "ontology")
     assert [(c.iri, c.change) for c in back.changes if c.change in ("removed", "undeprecated")] == [
@@ -109,6 +110,7 @@ def test_the_same_edits_read_backwards_are_the_opposite_changes(edited, diff):
     assert forward == backward
 
 
+@pytest.mark.slow
 def test_a_source_tree_and_the_release_files_built_from_it_have_no_difference(built):
     source = read_side(ROOT / "ontology")
     assert source.form == "source tree" and source.version
