@@ -414,3 +414,19 @@ def test_build_says_when_qc_has_errors_and_exits_1_with_the_files_written(tmp_pa
     assert (out_dir / "prc-kg.ttl").exists() and f"wrote {out_dir / 'prc-kg.ttl'}" in out
     assert main(["build", "--out", str(tmp_path / "clean")]) == 0
     assert f"\nQC: {checks} checks; 0 ERROR, " in capsys.readouterr().out
+
+
+def test_an_rdf_xml_syntax_error_quotes_its_line_as_text(built, tmp_path):
+    from prc_kg.errors import InputError
+    from prc_kg.ontology.source import parse_file
+
+    lines = built.rdfxml.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines, 1) if "<rdfs:label xml:lang=\"en\">" in line)
+    lines[number - 1] = lines[number - 1].replace("</rdfs:label>", "</rdfs:labl>")
+    bad = tmp_path / "release.owl"
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(bad)
+    assert caught.value.line == number
+    assert "xml syntax error: mismatched tag, at column " in str(caught.value)
+    assert str(caught.value).endswith(f"of «{lines[number - 1].strip()}»")

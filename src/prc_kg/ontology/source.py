@@ -135,6 +135,7 @@ def _first_line(text: str) -> str:
 
 
 _END_OF_STATEMENT = "at end of statement"
+_SAX_PLACE = re.compile(r"^<[^>]*>:(\d+):(\d+): (.*)$", re.DOTALL)
 _SHOWN = 120  # characters of the offending line quoted in the message
 _PLAIN = {  # rdflib's grammar words, in a Turtle writer's
     "objectList expected": "expected an object (an IRI, a prefixed name, a literal or a blank node)",
@@ -151,6 +152,12 @@ def syntax_error_place(exc: Exception, data: str) -> tuple[int | None, str]:
     line of the *next* statement, where it noticed. The mistake is at the end of the last term
     before that point, so that is the line reported. Other parsers' messages keep their line."""
     at, why = getattr(exc, "_i", None), getattr(exc, "_why", None)
+    sax = _SAX_PLACE.match(str(exc))  # the XML parser's "<unknown>:LINE:COLUMN: what"
+    if sax:
+        line_no, column = int(sax.group(1)), int(sax.group(2)) + 1
+        lines = data.splitlines()
+        text = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+        return line_no, f"{sax.group(3)}, at column {column} of {_quote(text)}"
     if not isinstance(at, int) or not isinstance(why, str) or not 0 <= at <= len(data):
         return _error_line(str(exc)), _first_line(str(exc))
     if _END_OF_STATEMENT in why:
