@@ -27,6 +27,8 @@ EDITS = {
         ('skos:definition "A psychotherapy that targets the thoughts',  # definition changed
          'skos:definition "A psychotherapy that aims at the thoughts'),
         ('skos:altLabel "group therapy"@en ;', 'skos:altLabel "therapy in a group"@en ;'),  # another annotation
+        ('become part of what helps."@en ;\n    dcterms:source src:Reference ;',  # the definition's own source
+         'become part of what helps."@en ;\n    dcterms:source src:P4 ;'),
     ],
     "modules/therapist.ttl": [
         ("owl:someValuesFrom prc:PatientsDefense ]", "owl:someValuesFrom prc:PatientsConflicts ]"),  # a restriction
@@ -89,13 +91,15 @@ def test_each_kind_of_change_is_told_once_for_its_term(diff):
         "A psychotherapy that aims at")
     other = {_short(c.iri): (c.before, c.after) for c in diff.changes if c.change == "other"}
     assert other == {
-        "prc:GroupPsychotherapy": (('skos:altLabel "group therapy"@en',), ('skos:altLabel "therapy in a group"@en',)),
+        "prc:GroupPsychotherapy": tuple(
+            (f'owl:Axiom [ dcterms:source src:{source} ; owl:annotatedProperty skos:definition ; prc:provenanceTag "BK" ]',
+             f'skos:altLabel "{alt}"@en') for source, alt in (("Reference", "group therapy"), ("P4", "therapy in a group"))),
         "prc:InterpretationOfDefense": tuple(
             ((f"owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( prc:Interpretation [ a owl:Restriction ; "
              f"owl:onProperty prc:hasAim ; owl:someValuesFrom prc:{aim} ] ) ]"),) for aim in ("PatientsDefense",
                                                                                              "PatientsConflicts")),
     }
-    # the definition's own provenance (an axiom annotation naming the old text) is not told as a second change
+    # an axiom annotation is compared without the text it annotates: CBT's reworded definition is told once
     assert diff.terms == (diff.terms[0], diff.terms[0] + 1)
 
 
@@ -163,6 +167,7 @@ def test_changelog_draft_is_a_keep_a_changelog_entry_for_the_new_version(diff):
     assert "- group therapy (`prc:GroupPsychotherapy`) relabelled: “group psychotherapy” → “group therapy”.\n" in entry
     assert "definition reworded (“targets” → “aims at”).\n" in entry
     assert "### Deprecated\n\n- Class marital psychotherapy (`prc:MaritalPsychotherapy`).\n" in entry
+    assert "- interpretation of defense (`prc:InterpretationOfDefense`): `owl:equivalentClass` changed.\n" in entry
     assert entry.index("### Added") < entry.index("### Changed") < entry.index("### Deprecated")
 
 

@@ -203,7 +203,7 @@ class _Terms:
                 continue
             found.add(f"{self.n3(p)} {self.describe(o)}")
         for axiom in self.axioms.get(iri, []):
-            found.add("annotation of its " + self.describe(axiom, skip=_AXIOM_SKIP))
+            found.add("owl:Axiom " + self.describe(axiom, skip=_AXIOM_SKIP))  # an annotation of one of its statements
         return frozenset(found)
 
     def n3(self, term) -> str:

@@ -155,7 +155,8 @@ def render_changelog(d: OntologyDiff) -> str:
         elif c.change == "undeprecated":
             sections["Changed"].append(f"- {name} no longer deprecated.")
         else:
-            sections["Changed"].append(f"- {name}: {len(c.before) + len(c.after)} other statements changed.")
+            said = sorted({v.split(" ", 1)[0] for v in (*c.before, *c.after)})
+            sections["Changed"].append(f"- {name}: {', '.join(f'`{s}`' for s in said)} changed.")
     out = [head]
     for title, lines in sections.items():
         if lines:
