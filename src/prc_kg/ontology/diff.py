@@ -5,7 +5,8 @@ Each side is a release file (Turtle, RDF/XML, JSON-LD), a built release folder (
 it, so a source and the release built from it compare equal. The changes are told per term
 (class, property, individual): added, removed, relabelled, re-parented, definition changed,
 deprecated or undeprecated, and any other statement about it, blank-node structures (restrictions,
-lists, axiom annotations) written out so they compare by content rather than by node name.
+lists, axiom annotations) written out so they compare by content rather than by node name, and
+what OWL reads the same however a tool writes it (see ``_SET_LISTS``) compared as OWL reads it.
 ``diffreport`` writes them as text, Markdown, JSON or a draft changelog entry.
 """
 
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, NamespaceManager
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, NamespaceManager
 
 from ..errors import InputError
 from ..vocab import PREFIXES
@@ -35,6 +37,15 @@ CHANGES = ("added", "removed", "relabelled", "re-parented", "definition changed"
 _PARENT = {"class": RDFS.subClassOf}  # every property kind: rdfs:subPropertyOf; individuals: none
 _TOLD = {RDFS.label, SKOS.definition, RDFS.subClassOf, RDFS.subPropertyOf, OWL.deprecated}
 _AXIOM_SKIP = {RDF.type, OWL.annotatedSource, OWL.annotatedTarget}
+# What OWL 2 reads the same however it is written, so a Protégé (OWLAPI) save of an unchanged source shows
+# no change: the operands of these lists are sets, these properties are symmetric (OWLAPI may write
+# "A disjointWith B" on B), and numbers of the owl:real family compare by value ("4"^^xsd:decimal = 4).
+_SET_LISTS = {OWL.unionOf, OWL.intersectionOf, OWL.oneOf, OWL.disjointUnionOf, OWL.members, OWL.distinctMembers}
+_SYMMETRIC = {OWL.disjointWith, OWL.equivalentClass, OWL.equivalentProperty, OWL.propertyDisjointWith,
+              OWL.sameAs, OWL.differentFrom, OWL.inverseOf}
+_REAL = {XSD.decimal, XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
+         XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.unsignedLong, XSD.unsignedInt,
+         XSD.unsignedShort, XSD.unsignedByte}
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _DEPTH = 6  # blank nodes nest a few levels (a restriction on a union); deeper ones are cut with "…"
 
@@ -201,18 +212,23 @@ class _Terms:
         for p, o in self.g.predicate_objects(URIRef(iri)):
             if p in _TOLD and not isinstance(o, BNode):
                 continue
-            found.add(f"{self.n3(p)} {self.describe(o)}")
+            found.add(f"{self.n3(p)} {self.describe(o, ordered=p not in _SET_LISTS)}")
+        for p in _SYMMETRIC:  # told on the other term: the same axiom
+            found.update(f"{self.n3(p)} {self.n3(s)}" for s in self.g.subjects(p, URIRef(iri)) if isinstance(s, URIRef))
         for axiom in self.axioms.get(iri, []):
             found.add("owl:Axiom " + self.describe(axiom, skip=_AXIOM_SKIP))  # an annotation of one of its statements
         return frozenset(found)
 
     def n3(self, term) -> str:
+        if isinstance(term, Literal) and term.datatype in _REAL and isinstance(term.value, (int, Decimal)):
+            return _number(term.value)
         if isinstance(term, Literal):
             return term.n3(self.nm).replace("\n", "\\n")
         return term.n3(self.nm)
 
-    def describe(self, node, depth: int = 0, skip: frozenset | set = frozenset()) -> str:
-        """A blank node written out as Turtle (``[ p o ; … ]`` or a list ``( … )``), anything else as its n3."""
+    def describe(self, node, depth: int = 0, skip: frozenset | set = frozenset(), ordered: bool = True) -> str:
+        """A blank node written out as Turtle (``[ p o ; … ]`` or a list ``( … )``, sorted when ``ordered`` is
+        false: the list is a set), anything else as its n3."""
         if not isinstance(node, BNode):
             return self.n3(node)
         if depth >= _DEPTH:
@@ -222,11 +238,18 @@ class _Terms:
             while rest != RDF.nil and rest is not None and len(items) < 1000:
                 items.append(self.describe(self.g.value(rest, RDF.first), depth + 1))
                 rest = self.g.value(rest, RDF.rest)
-            return "( " + " ".join(items) + " )"
-        parts = sorted((p != RDF.type, f"{'a' if p == RDF.type else self.n3(p)} {self.describe(o, depth + 1)}")
-                       for p, o in self.g.predicate_objects(node) if p not in skip)  # "a …" first, as Turtle has it
-        parts = [text for _, text in parts]
+            return "( " + " ".join(items if ordered else sorted(items)) + " )"
+        parts = sorted((p != RDF.type, "a" if p == RDF.type else self.n3(p),  # "a …" first, as Turtle has it
+                        self.describe(o, depth + 1, ordered=p not in _SET_LISTS))
+                       for p, o in self.g.predicate_objects(node) if p not in skip)
+        parts = [f"{p} {o}" for _, p, o in parts]
         return "[ " + " ; ".join(parts) + " ]"
+
+
+def _number(value: int | Decimal) -> str:
+    """A number of the owl:real family by its value: ``4`` for "4"^^xsd:decimal, 4.0 and 4; ``2.5`` for 2.50."""
+    text = format(Decimal(value).normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _lang_rank(value) -> int:
