@@ -238,7 +238,9 @@ class _Terms:
             while rest != RDF.nil and rest is not None and len(items) < 1000:
                 items.append(self.describe(self.g.value(rest, RDF.first), depth + 1))
                 rest = self.g.value(rest, RDF.rest)
-            return "( " + " ".join(items if ordered else sorted(items)) + " )"
+            if not ordered:  # a set: named operands first, as people write them, then the structures
+                items.sort(key=lambda item: (item.startswith(("[", "(")), item))
+            return "( " + " ".join(items) + " )"
         parts = sorted((p != RDF.type, "a" if p == RDF.type else self.n3(p),  # "a …" first, as Turtle has it
                         self.describe(o, depth + 1, ordered=p not in _SET_LISTS))
                        for p, o in self.g.predicate_objects(node) if p not in skip)
