@@ -148,7 +148,8 @@ def diff_sides(old: Side, new: Side) -> OntologyDiff:
         was, now = before.deprecated(iri), after.deprecated(iri)
         if was != now:
             changes.append(TermChange(iri, kind, "deprecated" if now else "undeprecated", label))
-        gone, came = before.other(iri) - after.other(iri), after.other(iri) - before.other(iri)
+        was_said, now_said = before.other(iri), after.other(iri)
+        gone, came = was_said - now_said, now_said - was_said
         if gone or came:
             changes.append(TermChange(iri, kind, "other", label, tuple(sorted(gone)), tuple(sorted(came))))
     order = {c: i for i, c in enumerate(CHANGES)}
