@@ -154,8 +154,10 @@ def test_cli_exits_nonzero_on_error_and_writes_report(tmp_path, capsys):
     block = text[: text.index("prc:GroupPsychotherapy a owl:Class")].count("\n") + 1
     assert (f"ERROR\tmissing_label\thttps://w3id.org/prc-kg/ontology/GroupPsychotherapy\t{RDFS.label}"
             f"  at {module}:{block}\n") in out
-    assert report.read_text().startswith("Level\tRule Name\tSubject\tProperty\tValue\tLocation\n")
-    assert f"\t{module}:{block}\n" in report.read_text()
+    assert report.read_text().startswith("Level\tRule Name\tSubject\tProperty\tValue\tLocation\tLabel\tHint\n")
+    hint = 'add rdfs:label "…"@en: lower case, as the term is said in running text'
+    assert f"\t{module}:{block}\t\t{hint}\n" in report.read_text()  # no label to show: it is the one missing
+    assert f"  at {module}:{block}\n\t{hint}\n" in out
     assert main(["qc"]) == 0
 
 
@@ -259,3 +261,172 @@ def test_cli_checks_the_examples_too(tmp_path, capsys):
     assert ("ERROR\tmoderator_without_level\thttps://w3id.org/prc-kg/data/finding/f29-competence-growing-alliance/"
             "condition/1\thttps://w3id.org/prc-kg/ontology/conditionLevel") in out
     assert main(["qc", "--examples", str(examples), "--no-examples"]) == 0
+
+
+# -- Turtle syntax errors: the line of the mistake, the offending text as text -------------------------------------
+
+_MODALITIES = Path(__file__).resolve().parents[1] / "ontology" / "modules" / "modalities.ttl"
+_LABEL = 'rdfs:label "group psychotherapy"@en ;'
+
+
+@pytest.mark.parametrize(("case", "old", "new", "expected"), [
+    ("a ';' left out at the end of a line", _LABEL, _LABEL[:-2],
+     ("expected ';', ',' or '.' after the last term of this line: «rdfs:label \"group psychotherapy\"@en»; "
+     "what follows is «skos:altLabel \"group therapy\"@en ;»")),
+    ("a string left open", _LABEL, _LABEL.replace('y"@en', "y@en"),
+     "newline found in string literal, at column 41 of «rdfs:label \"group psychotherapy@en ;»"),
+    ("an unbound prefix", _LABEL, _LABEL.replace("rdfs:", "rdfz:"),
+     "Prefix \"rdfz:\" not bound, at column 5 of «rdfz:label \"group psychotherapy\"@en ;»"),
+    ("a property with no object", _LABEL, "rdfs:label ;",
+     "expected an object (an IRI, a prefixed name, a literal or a blank node), at column 16 of «rdfs:label ;»"),
+])
+def test_a_turtle_syntax_error_names_the_line_of_the_mistake_and_quotes_it(tmp_path, case, old, new, expected):
+    from prc_kg.errors import InputError
+    from prc_kg.ontology.source import parse_file
+
+    text = _MODALITIES.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    line = text[: text.index(old)].count("\n") + 1
+    bad = tmp_path / "modalities.ttl"
+    bad.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(bad)
+    assert caught.value.line == line, case
+    assert str(caught.value) == f"{bad}:{line}: turtle syntax error: {expected}"
+    assert "b'" not in str(caught.value) and "\\n" not in str(caught.value)
+
+
+def test_a_statement_left_open_before_a_comment_and_a_blank_line_points_at_its_last_term(tmp_path):
+    from prc_kg.errors import InputError
+    from prc_kg.ontology.source import parse_file
+
+    bad = tmp_path / "open.ttl"
+    bad.write_text('@prefix ex: <https://example.org/> .\n\nex:a ex:p "x; # not the end" # a comment; "quoted"\n'
+                   "\n# another comment\nex:b ex:p ex:c .\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(bad)
+    assert caught.value.line == 3
+    assert "«ex:a ex:p \"x; # not the end\" # a comment; \"quoted\"»; what follows is «ex:b ex:p ex:c .»" in str(
+        caught.value)
+
+
+# -- what a finding means: the label beside the IRI and a hint of what is expected --------------------------------
+
+def _findings(g: Graph, rule: str) -> list:
+    return [v for v in run_qc(g).violations if v.rule == rule and v.entity == str(BAD)]
+
+
+@pytest.fixture
+def planted(release_graph) -> Graph:
+    g = Graph()
+    g += release_graph
+    _class(g)
+    return g
+
+
+def test_a_misspelt_parent_is_answered_with_the_term_it_most_likely_meant(planted):
+    _remove(planted, RDFS.subClassOf)
+    planted.add((BAD, RDFS.subClassOf, _prc("TherapistInterventon")))
+    [v] = _findings(planted, "dangling_reference")
+    assert v.label == "planted fault"
+    assert v.hint == ('prc:TherapistInterventon is declared nowhere; did you mean prc:TherapistIntervention '
+                      '"therapist intervention"?')
+
+
+def test_a_name_far_from_every_term_gets_no_guess(planted):
+    planted.add((BAD, RDFS.seeAlso, _prc("SomethingQuiteUnheardOf")))
+    [v] = _findings(planted, "dangling_reference")
+    assert v.hint == "prc:SomethingQuiteUnheardOf is declared nowhere"
+
+
+@pytest.mark.parametrize(("parent", "expected"), [
+    (PRC.TherapistIntervention, ('expected it to open with "A therapist intervention …" (its parent is '
+                                'prc:TherapistIntervention "therapist intervention")')),
+    (_prc("Interpretation"), ('expected it to open with "An interpretation …" (its parent is prc:Interpretation '
+                             '"interpretation")')),
+])
+def test_a_definition_off_the_genus_is_told_how_it_should_open(planted, parent, expected):
+    planted.set((BAD, RDFS.subClassOf, parent))
+    planted.set((BAD, SKOS.definition, Literal("Something else entirely.", lang="en")))
+    [v] = _findings(planted, "definition_parent_label")
+    assert v.hint == expected
+    planted.remove((BAD, SKOS.definition, None))
+    [v] = _findings(planted, "missing_definition")
+    assert v.hint.startswith(expected.replace("expected it to open with", "add skos:definition, opening with"))
+
+
+def test_a_misspelt_property_tag_or_item_code_is_answered_with_the_nearest_known_one(planted):
+    planted.add((BAD, URIRef(str(SKOS) + "defintion"), Literal("x", lang="en")))
+    planted.set((BAD, PRC.provenanceTag, Literal("PCR")))  # two letters swapped: one slip, nearer PRC than PHI
+    planted.add((BAD, PRC.itemXref, Literal("APS:TYPE-ITN")))
+    assert [v.hint for v in _findings(planted, "undeclared_property")] == [
+        "skos:defintion is not a declared property; did you mean skos:definition?"]
+    assert [v.hint for v in _findings(planted, "invalid_provenance_tag")] == [
+        "expected one of APS, BK, CPPS, DIS, LIT, PHI, PIL, PIRS, PQS, PRC, WAI; did you mean PRC?"]
+    assert [v.hint for v in _findings(planted, "dangling_item_xref")] == [
+        "no item has the code APS:TYPE-ITN; did you mean APS:TYPE-INT?"]
+
+
+def test_a_duplicated_label_names_the_other_term_and_fixed_hints_come_from_the_check_file(planted):
+    planted.set((BAD, RDFS.label, Literal("Interpretation", lang="en")))
+    [v] = _findings(planted, "duplicate_label")
+    assert (v.label, v.hint) == ("Interpretation", "also the label of prc:Interpretation")
+    planted.remove((BAD, PRC.inManualSection, None))
+    [v] = _findings(planted, "component_without_section")
+    assert v.hint == "add prc:inManualSection prc:Section1 … prc:Section5, the section(s) that teach it"
+    assert v.text().endswith('\n\t"Interpretation" — add prc:inManualSection prc:Section1 … prc:Section5, the '
+                             "section(s) that teach it")
+
+
+def test_edit_distance_counts_typing_slips():
+    from prc_kg.checks.qchints import closest, edit_distance
+
+    assert edit_distance("TherapistInterventon", "TherapistIntervention", 5) == 1
+    assert edit_distance("PCR", "PRC", 5) == 1  # a swap of neighbours is one slip
+    assert edit_distance("kitten", "sitting", 1) == 2  # cut off above the limit
+    assert closest("Interpretaion", ["Interpretation", "Interpretations", "Intervention"]) == "Interpretation"
+    assert closest("Support", ["Supervision", "Suggestion"]) is None
+
+
+@pytest.mark.slow
+def test_build_says_when_qc_has_errors_and_exits_1_with_the_files_written(tmp_path, capsys):
+    from conftest import copy_ontology
+
+    from prc_kg.cli.main import main
+
+    onto = copy_ontology(tmp_path)
+    module = onto / "modules" / "modalities.ttl"
+    text = module.read_text(encoding="utf-8")
+    module.write_text(text.replace("prc:MaritalPsychotherapy a owl:Class ;\n    rdfs:subClassOf prc:Psychotherapy ;",
+                                   "prc:MaritalPsychotherapy a owl:Class ;\n    rdfs:subClassOf prc:Psychoterapy ;"),
+                      encoding="utf-8")
+    out_dir = tmp_path / "build"
+    assert main(["build", "--ontology", str(onto), "--out", str(out_dir)]) == 1
+    out = capsys.readouterr().out
+    block = text[: text.index("prc:MaritalPsychotherapy a owl:Class")].count("\n") + 1
+    checks = len(load_checks())
+    assert (f"QC FAILED: {checks} checks; 1 ERROR, 0 WARN, 0 INFO. The files above are written, but `prc-kg release` "
+            "refuses an ontology with QC errors; `prc-kg qc` lists every finding.\n"
+            "ERROR\tdangling_reference\thttps://w3id.org/prc-kg/ontology/MaritalPsychotherapy\t"
+            f"{RDFS.subClassOf}  https://w3id.org/prc-kg/ontology/Psychoterapy  at {module}:{block}\n"
+            '\t"marital psychotherapy" — prc:Psychoterapy is declared nowhere; did you mean prc:Psychotherapy '
+            '"psychotherapy"?\n') in out
+    assert (out_dir / "prc-kg.ttl").exists() and f"wrote {out_dir / 'prc-kg.ttl'}" in out
+    assert main(["build", "--out", str(tmp_path / "clean")]) == 0
+    assert f"\nQC: {checks} checks; 0 ERROR, " in capsys.readouterr().out
+
+
+def test_an_rdf_xml_syntax_error_quotes_its_line_as_text(built, tmp_path):
+    from prc_kg.errors import InputError
+    from prc_kg.ontology.source import parse_file
+
+    lines = built.rdfxml.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines, 1) if "<rdfs:label xml:lang=\"en\">" in line)
+    lines[number - 1] = lines[number - 1].replace("</rdfs:label>", "</rdfs:labl>")
+    bad = tmp_path / "release.owl"
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(bad)
+    assert caught.value.line == number
+    assert "xml syntax error: mismatched tag, at column " in str(caught.value)
+    assert str(caught.value).endswith(f"of «{lines[number - 1].strip()}»")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .analysis.profiles import ProfileReport
     from .analysis.speaker_transitions import SpeakerTransitions
     from .checks.gates import GateResult, GateRun
+    from .ontology.diff import OntologyDiff
 
 
 def data_dir(ontology: Path | None = None) -> Path:
@@ -61,6 +62,14 @@ def ontology_files(ontology: Path | None = None) -> list[Path]:
 
     folder = Path(ontology or default_ontology_dir())
     return [folder / MAIN_FILE, folder / CATALOG_FILE, *read_catalog(folder).values()]
+
+
+def diff_ontologies(old: Path | str, new: Path | str) -> OntologyDiff:
+    """Term by term changes between two release files, release folders or source trees (``prc-kg diff``);
+    render with ``prc_kg.ontology.diffreport``."""
+    from .ontology.diff import diff_paths
+
+    return diff_paths(Path(old), Path(new))
 
 
 def iri(text: str) -> ox.NamedNode:

@@ -128,7 +128,8 @@ def _qc(inputs: GateInputs) -> Outcome:
 
     report = run_qc(inputs.ontology, inputs.qc_dir, instances=inputs.instances)
     counts = ", ".join(f"{report.count(level)} {level}" for level in LEVELS)
-    lines = tuple(f"{v.level} {v.rule} {v.entity} {v.property}".strip() for v in report.violations)
+    lines = tuple(f"{v.level} {v.rule} {v.entity} {v.property}".strip() + (f" ({v.hint})" if v.hint else "")
+                  for v in report.violations)
     errors = tuple(line for v, line in zip(report.violations, lines, strict=True) if v.level == "ERROR")
     detail = f"{len(report.checks)} checks; {counts}" if report.ok else counts
     return Outcome(report.ok, detail, f"QC: {len(report.checks)} checks; {counts}", lines, errors)

@@ -18,6 +18,7 @@ from ..errors import InputError, JavaMissingError, PrcKgError
 from . import corpus as cli_corpus
 from . import corpus_import as cli_corpus_import
 from . import data as cli_data
+from . import diff as cli_diff
 from . import ontology as cli_ontology
 from . import search as cli_search
 from . import sparql as cli_sparql
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"prc-kg {package_version()}",
                         help="print the version of prc-kg and exit")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (cli_ontology, cli_data, cli_corpus_import, cli_sparql, cli_search, cli_viz, cli_corpus):
+    for group in (cli_ontology, cli_data, cli_corpus_import, cli_sparql, cli_search, cli_viz, cli_corpus, cli_diff):
         group.register(sub)
     for command in sub.choices.values():  # every command: its steps on stderr (cli/progress.py) unless quiet
         command.add_argument("-q", "--quiet", action="store_true",

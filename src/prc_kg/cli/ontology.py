@@ -29,13 +29,24 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     files = [*release_paths(args.out).all(), args.out / EXAMPLES_TTL, args.out / WITH_EXAMPLES_OWL]
     check_outputs_of(args, files=files, folders=[args.out])
-    source, _, examples = ontology_and_examples(args)
+    source, ontology, examples = ontology_and_examples(args)
     _paths, graph = build_release(source, args.out, examples.graph)
     for path in files:
         print(f"wrote {path}")
     print("\n".join(summarise(graph).lines()))
     print("\n".join(instance_lines(examples.graph)))
-    return EXIT_OK
+    return _qc_after_build(args, source, ontology, examples.graph)
+
+
+def _qc_after_build(args: argparse.Namespace, source, ontology, instances) -> int:
+    """The QC of `prc-kg qc` on what was built: its count, the first ERRORs, exit 1 when there is any."""
+    from ..checks.qc import build_verdict, run_qc
+    from ..ontology.locations import source_locations
+
+    report = run_qc(ontology, args.queries, source_locations(source), instances=instances)
+    lines, ok = build_verdict(report)
+    print("\n".join(lines))
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -106,9 +117,7 @@ def cmd_qc(args: argparse.Namespace) -> int:
     shown = LEVELS[: LEVELS.index(args.show) + 1]
     for v in report.violations:
         if v.level in shown:
-            value = f"  {v.value[:100]}" if v.value else ""
-            where = f"  at {v.where}" if v.where else ""
-            print(f"{v.level}\t{v.rule}\t{v.entity}\t{v.property}{value}{where}")
+            print(v.text())
     if args.report:
         write_files_atomically({args.report: report.to_tsv().encode("utf-8")})
         print(f"wrote {args.report}")
@@ -164,6 +173,8 @@ def register(sub) -> None:
     p = with_examples(with_ontology(sub.add_parser(
         "build", help="write the release files (Turtle, RDF/XML, JSON-LD), the example instances and a summary")))
     p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    p.add_argument("--queries", type=Path, default=None, help="folder of QC .rq files run after the build "
+                                                              "(default: queries/qc); exit 1 on any ERROR")
     p.set_defaults(func=cmd_build)
 
     p = with_allow(with_examples(with_ontology(sub.add_parser(

@@ -97,7 +97,8 @@ def parse_file(path: Path) -> Graph:
     except InputError:
         raise
     except Exception as exc:  # rdflib raises several unrelated types for bad syntax
-        raise InputError(path, f"{fmt} syntax error: {_first_line(str(exc))}", line=_error_line(str(exc))) from exc
+        line, message = syntax_error_place(exc, data)
+        raise InputError(path, f"{fmt} syntax error: {message}", line=line) from exc
     _check_iris(g, path, data)
     return g
 
@@ -132,6 +133,88 @@ def _check_iris(g: Graph, path: Path, data: str) -> None:
 
 def _first_line(text: str) -> str:
     return " ".join(text.strip().split())[:300]
+
+
+_END_OF_STATEMENT = "at end of statement"
+_SAX_PLACE = re.compile(r"^<[^>]*>:(\d+):(\d+): (.*)$", re.DOTALL)
+_SHOWN = 120  # characters of the offending line quoted in the message
+_PLAIN = {  # rdflib's grammar words, in a Turtle writer's
+    "objectList expected": "expected an object (an IRI, a prefixed name, a literal or a blank node)",
+    "expected propertylist": "expected a property and its object",
+    "expected directive or statement": "expected a statement (subject, property, object) or @prefix",
+}
+
+
+def syntax_error_place(exc: Exception, data: str) -> tuple[int | None, str]:
+    """The line of a parser's complaint and a message that quotes the offending text as text.
+
+    rdflib's Turtle parser (``BadSyntax``) knows the character where it stopped, but its message
+    quotes Python byte strings and, when a statement lacks its closing ``;``/``,``/``.``, names the
+    line of the *next* statement, where it noticed. The mistake is at the end of the last term
+    before that point, so that is the line reported. Other parsers' messages keep their line."""
+    at, why = getattr(exc, "_i", None), getattr(exc, "_why", None)
+    sax = _SAX_PLACE.match(str(exc))  # the XML parser's "<unknown>:LINE:COLUMN: what"
+    if sax:
+        line_no, column = int(sax.group(1)), int(sax.group(2)) + 1
+        lines = data.splitlines()
+        text = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+        return line_no, f"{sax.group(3)}, at column {column} of {_quote(text)}"
+    if not isinstance(at, int) or not isinstance(why, str) or not 0 <= at <= len(data):
+        return _error_line(str(exc)), _first_line(str(exc))
+    if _END_OF_STATEMENT in why:
+        end = _last_term_end(data, at)
+        line_no, text = _line_at(data, end)
+        following = _line_at(data, at)[1].strip()
+        return line_no, (f"expected ';', ',' or '.' after the last term of this line: {_quote(text)}"
+                         + (f"; what follows is {_quote(following)}" if following else ""))
+    why = _PLAIN.get(why, why)
+    while at < len(data) and data[at] in " \t":  # the parser stops before the blanks ahead of the culprit
+        at += 1
+    line_no, text = _line_at(data, at)
+    column = at - (data.rfind("\n", 0, at) + 1) + 1
+    return line_no, f"{why}, at column {column} of {_quote(text)}"  # column as an editor counts it
+
+
+def _last_term_end(data: str, at: int) -> int:
+    """The position just after the last term before ``at``, skipping white space and ``#`` comments."""
+    pos = at
+    while pos > 0:
+        start = data.rfind("\n", 0, pos) + 1
+        line = data[start:pos]
+        content = _without_comment(line).rstrip()
+        if content:
+            return start + len(content) - 1
+        pos = start - 1
+    return 0
+
+
+def _without_comment(line: str) -> str:
+    """``line`` up to a ``#`` that opens a comment (not one inside an IRI or a string)."""
+    quote, inside_iri = "", False
+    for i, ch in enumerate(line):
+        if quote:
+            quote = "" if ch == quote and line[i - 1] != "\\" else quote
+        elif inside_iri:
+            inside_iri = ch != ">"
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "<":
+            inside_iri = True
+        elif ch == "#":
+            return line[:i]
+    return line
+
+
+def _line_at(data: str, at: int) -> tuple[int, str]:
+    """The 1-based number and the text of the line holding character ``at``."""
+    start = data.rfind("\n", 0, at) + 1
+    end = data.find("\n", at)
+    return data.count("\n", 0, at) + 1, data[start: end if end >= 0 else len(data)]
+
+
+def _quote(text: str) -> str:
+    text = text.strip()
+    return "«" + (text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…") + "»"
 
 
 def _error_line(text: str) -> int | None:
