@@ -54,7 +54,7 @@ def merged_release_graph(source: OntologySource) -> Graph:
     """
     for iri, path in source.files.items():
         check_graph_text(source.graphs[iri], path)
-    merged = normalise(source.merged())
+    merged = normalise(source.merged(), in_place=True)
     main_iri = source.ontology_iri
     for module in [m for m in merged.subjects(RDF.type, OWL.Ontology) if m != main_iri]:
         merged.remove((module, None, None))

@@ -43,14 +43,20 @@ PAIRWISE = {OWL.AllDifferent: OWL.differentFrom, OWL.AllDisjointClasses: OWL.dis
             OWL.AllDisjointProperties: OWL.propertyDisjointWith}
 
 
-def normalise(g: Graph) -> Graph:
-    """A new graph holding what ``g`` means, written the one way the build uses (see the module docstring)."""
-    out = Graph()
-    decimal_props = set(g.subjects(RDFS.range, XSD.decimal))
-    for s, p, o in g:
-        if p == RDF.type and o == RDF.List and isinstance(s, BNode) and (s, RDF.first, None) in g:
-            continue  # implied by rdf:first; rdflib's JSON-LD writer cannot carry it
-        out.add((s, p, _literal(o, p in decimal_props)))
+def normalise(g: Graph, in_place: bool = False) -> Graph:
+    """What ``g`` means, written the one way the build uses (see the module docstring): a new graph, or
+    ``g`` itself changed when ``in_place`` (the build's merged graph is its own copy already)."""
+    out = g if in_place else Graph()
+    if not in_place:
+        out += g
+    decimal_props = set(out.subjects(RDFS.range, XSD.decimal))
+    for s in [s for s in out.subjects(RDF.type, RDF.List) if isinstance(s, BNode) and (s, RDF.first, None) in out]:
+        out.remove((s, RDF.type, RDF.List))  # implied by rdf:first; rdflib's JSON-LD writer cannot carry it
+    for s, p, o in [t for t in out if isinstance(t[2], Literal)]:
+        new = _literal(o, p in decimal_props)
+        if new is not o:
+            out.remove((s, p, o))
+            out.add((s, p, new))
     _pairwise(out)
     _orient(out)
     _unshare_axiom_targets(out)
@@ -71,15 +77,17 @@ def _literal(o: Node, decimal_range: bool) -> Node:
 def list_items(g: Graph, head: Node) -> tuple[list[BNode], list[Node]] | None:
     """The cells and members of a well-formed list, or None (no rdf:first, two of a kind, a loop)."""
     cells: list[BNode] = []
+    seen: set[BNode] = set()
     items: list[Node] = []
     node = head
     while node != RDF.nil:
-        if not isinstance(node, BNode) or node in cells:
+        if not isinstance(node, BNode) or node in seen:
             return None
         first, rest = list(g.objects(node, RDF.first)), list(g.objects(node, RDF.rest))
         if len(first) != 1 or len(rest) != 1:
             return None
         cells.append(node)
+        seen.add(node)
         items.append(first[0])
         node = rest[0]
     return cells, items
