@@ -112,6 +112,10 @@ WRITTEN = _PREFIXES + """<http://example.org/t> a owl:Ontology .
 :E owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( :D [ a owl:Restriction ; owl:onProperty :p ;
    owl:someValuesFrom [ a owl:Class ; owl:unionOf ( :C :A ) ] ] ) ] .
 :E owl:disjointWith :D .
+[] a owl:Axiom ; owl:annotatedSource :E ; owl:annotatedProperty owl:disjointWith ; owl:annotatedTarget :D ;
+   rdfs:comment "because" .
+[] a owl:AllDisjointClasses ; owl:members ( [ a owl:Class ; owl:complementOf :A ] :C ) .
+[] a owl:AllDisjointProperties ; owl:members ( :q :p ) .
 :q owl:inverseOf :p .
 :x a owl:NamedIndividual , :A ; :score "3"^^xsd:decimal , "2.50"^^xsd:decimal ; :note "x"^^xsd:string .
 :y a owl:NamedIndividual . :z a owl:NamedIndividual .
@@ -119,10 +123,11 @@ WRITTEN = _PREFIXES + """<http://example.org/t> a owl:Ontology .
 [] a owl:AllDifferent ; owl:distinctMembers ( :z :x ) .
 """
 # What OWLAPI 5.1.20 (Debian's libowlapi-java) writes for it, copied from its Turtle output: literal list
-# cells typed rdf:List, sets reordered, two-member n-ary axioms as pairs oriented by IRI, the annotated
-# axiom's target shared, "3"^^xsd:decimal written 3 (an integer) and "x"^^xsd:string written "x".
+# cells typed rdf:List, sets reordered, two-member n-ary axioms as pairs, symmetric triples (and their
+# axiom annotations) turned to run from the IRI that sorts first, the annotated axiom's anonymous target
+# shared, "3"^^xsd:decimal written 3 (an integer) and "x"^^xsd:string written "x".
 OWLAPI_SAVED = _PREFIXES + """<http://example.org/t> rdf:type owl:Ontology .
-:p rdf:type owl:ObjectProperty . :q rdf:type owl:ObjectProperty ; owl:inverseOf :p .
+:p rdf:type owl:ObjectProperty ; owl:propertyDisjointWith :q . :q rdf:type owl:ObjectProperty ; owl:inverseOf :p .
 :r rdf:type owl:ObjectProperty ; owl:propertyChainAxiom ( :q :p ) .
 :level rdf:type owl:DatatypeProperty ; rdfs:range [ rdf:type rdfs:Datatype ;
    owl:oneOf [ rdf:type rdf:List ; rdf:first "high" ; rdf:rest [ rdf:type rdf:List ; rdf:first "low" ;
@@ -133,7 +138,10 @@ OWLAPI_SAVED = _PREFIXES + """<http://example.org/t> rdf:type owl:Ontology .
 _:u rdf:type owl:Class ; owl:unionOf ( :B :C ) .
 [ rdf:type owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty owl:equivalentClass ;
   owl:annotatedTarget _:u ; rdfs:comment "why" ] .
-:B rdf:type owl:Class . :C rdf:type owl:Class . :D rdf:type owl:Class ; owl:disjointWith :E .
+:B rdf:type owl:Class . :D rdf:type owl:Class ; owl:disjointWith :E .
+[ rdf:type owl:Axiom ; owl:annotatedSource :D ; owl:annotatedProperty owl:disjointWith ; owl:annotatedTarget :E ;
+  rdfs:comment "because" ] .
+:C rdf:type owl:Class ; owl:disjointWith [ rdf:type owl:Class ; owl:complementOf :A ] .
 :E rdf:type owl:Class ; owl:equivalentClass [ owl:intersectionOf ( :D [ rdf:type owl:Restriction ;
    owl:onProperty :p ; owl:someValuesFrom [ rdf:type owl:Class ; owl:unionOf ( :A :C ) ] ] ) ;
    rdf:type owl:Class ] .

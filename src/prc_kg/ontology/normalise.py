@@ -94,8 +94,9 @@ def list_items(g: Graph, head: Node) -> tuple[list[BNode], list[Node]] | None:
 
 
 def _pairwise(g: Graph) -> None:
-    """A two-member n-ary axiom with nothing else said of it becomes its pairwise triple; the
-    members of owl:AllDifferent sit under owl:distinctMembers."""
+    """A two-member n-ary axiom with nothing else said of it becomes its pairwise triple (from the IRI
+    when one member is anonymous, as OWLAPI writes it); the members of owl:AllDifferent sit under
+    owl:distinctMembers."""
     for kind, pair_property in PAIRWISE.items():
         for axiom in [a for a in g.subjects(RDF.type, kind) if isinstance(a, BNode)]:
             statements = list(g.predicate_objects(axiom))
@@ -107,11 +108,12 @@ def _pairwise(g: Graph) -> None:
             if found is None:
                 continue
             cells, items = found
-            if len(items) == 2 and all(isinstance(i, URIRef) for i in items):
+            if len(items) == 2 and any(isinstance(i, URIRef) for i in items):
                 g.remove((axiom, None, None))
                 for cell in cells:
                     g.remove((cell, None, None))
-                g.add((items[0], pair_property, items[1]))
+                first, second = sorted(items, key=lambda i: not isinstance(i, URIRef))  # an IRI as subject
+                g.add((first, pair_property, second))
             elif predicate == OWL.members and kind == OWL.AllDifferent:
                 g.remove((axiom, OWL.members, head))
                 g.add((axiom, OWL.distinctMembers, head))
