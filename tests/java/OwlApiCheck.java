@@ -19,11 +19,15 @@ import org.w3c.dom.NodeList;
  * next to the file) and reports what Protégé would warn about: triples it could not parse,
  * entities whose declaration it had to guess, and OWL 2 DL profile violations.
  *
- * Usage: OwlApiCheck FILE [--resave OUTDIR [--add-class]]
+ * Usage: OwlApiCheck FILE [--offline] [--resave OUTDIR [--add-class]]
  * With --resave, every ontology of the imports closure is written back as Turtle by OWLAPI
  * (as Protégé's save does) into OUTDIR, under the same relative paths, with the catalog
  * copied; --add-class first adds a fully annotated class to the therapist module, as a user
  * editing in Protégé would.
+ * With --offline, no connection can leave the process: every URL connection Java opens asks the
+ * default ProxySelector, which here records the address and answers with a proxy on a closed local
+ * port, so the connection fails. Each recorded address is printed as NETWORK and counts as a problem.
+ * Every ontology loaded is printed as SOURCE with the document it was read from.
  */
 public class OwlApiCheck {
     static final String PRC = "https://w3id.org/prc-kg/ontology/";
@@ -32,16 +36,29 @@ public class OwlApiCheck {
         File file = new File(args[0]).getAbsoluteFile();
         String resave = null;
         boolean addClass = false;
+        List<String> network = Collections.synchronizedList(new ArrayList<>());
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals("--resave")) resave = args[++i];
             else if (args[i].equals("--add-class")) addClass = true;
+            else if (args[i].equals("--offline")) blockNetwork(network);
+            else throw new IllegalArgumentException("unknown option " + args[i]);
         }
         OWLOntologyManager m = OWLManager.createOWLOntologyManager();
         Map<IRI, String> catalog = readCatalog(file.getParentFile(), m);
-        OWLOntology root = m.loadOntologyFromOntologyDocument(new FileDocumentSource(file));
+        OWLOntology root;
+        try {
+            root = m.loadOntologyFromOntologyDocument(new FileDocumentSource(file));
+        } catch (OWLOntologyCreationException | OWLRuntimeException e) {  // an import that could not be read is the latter
+            for (String url : network) System.out.println("NETWORK\t" + url);
+            System.out.println("FAILED\t" + e.getClass().getSimpleName() + ": "
+                + String.valueOf(e.getMessage()).replace('\n', ' '));
+            System.exit(1);
+            return;
+        }
         int problems = 0;
         for (OWLOntology o : sorted(root.importsClosure())) {
             String name = o.getOntologyID().getOntologyIRI().map(IRI::toString).orElse("(anonymous)");
+            System.out.println("SOURCE\t" + name + "\t" + m.getOntologyDocumentIRI(o));
             OWLDocumentFormat fmt = m.getOntologyFormat(o);
             if (fmt instanceof RDFDocumentFormat) {
                 var meta = ((RDFDocumentFormat) fmt).getOntologyLoaderMetaData();
@@ -62,6 +79,7 @@ public class OwlApiCheck {
         for (OWLProfileViolation v : report.getViolations()) violations.add(v.toString().replace('\n', ' '));
         Collections.sort(violations);
         for (String v : violations) { System.out.println("PROFILE\t" + v); problems++; }
+        for (String url : network) { System.out.println("NETWORK\t" + url); problems++; }
         int axioms = 0, classes = 0;
         for (OWLOntology o : root.importsClosure().toList()) axioms += o.getAxiomCount();
         classes = (int) root.classesInSignature(org.semanticweb.owlapi.model.parameters.Imports.INCLUDED).count();
@@ -90,6 +108,21 @@ public class OwlApiCheck {
         return l;
     }
 
+    /** Every connection Java makes asks the default ProxySelector: record it and send it to a closed port. */
+    static void blockNetwork(List<String> seen) {
+        java.net.ProxySelector.setDefault(new java.net.ProxySelector() {
+            @Override
+            public List<java.net.Proxy> select(java.net.URI uri) {
+                seen.add(uri.toString());
+                return List.of(new java.net.Proxy(java.net.Proxy.Type.HTTP, new java.net.InetSocketAddress("127.0.0.1", 1)));
+            }
+
+            @Override
+            public void connectFailed(java.net.URI uri, java.net.SocketAddress sa, java.io.IOException ioe) {
+            }
+        });
+    }
+
     static Map<IRI, String> readCatalog(File dir, OWLOntologyManager m) throws Exception {
         Map<IRI, String> map = new LinkedHashMap<>();
         File cat = new File(dir, "catalog-v001.xml");
@@ -101,7 +134,8 @@ public class OwlApiCheck {
             IRI name = IRI.create(e.getAttribute("name"));
             String rel = e.getAttribute("uri");
             map.put(name, rel);
-            m.getIRIMappers().add(new SimpleIRIMapper(name, IRI.create(new File(dir, rel))));
+            // as Protégé's XML catalog resolver does: the entry's uri relative to the catalog's folder
+            m.getIRIMappers().add(new SimpleIRIMapper(name, IRI.create(new File(dir, rel).getCanonicalFile())));
         }
         return map;
     }

@@ -20,6 +20,7 @@ from ..progress import stepped
 from ..vocab import MODULE_IRI_PREFIX, PRC, PREFIXES
 from .bnodes import canonical_graph
 from .mappings import load_mappings, mapping_file
+from .normalise import normalise
 from .source import OntologySource
 
 RELEASE_NAME = "prc-kg"
@@ -50,10 +51,12 @@ def merged_release_graph(source: OntologySource) -> Graph:
     merged in (checked against the merged modules): they are annotations on our own terms, so the
     release stays one OWL 2 DL file and every store built from it can cross coding systems.
     Every module's literals are checked first: text XML 1.0 cannot carry is refused at its file and line.
+    What a Protégé (OWLAPI) save changes is undone first (``normalise``), so the release is the same
+    graph whether a person or Protégé wrote the source.
     """
     for iri, path in source.files.items():
         check_graph_text(source.graphs[iri], path)
-    merged = source.merged()
+    merged = normalise(source.merged(), in_place=True)
     main_iri = source.ontology_iri
     for module in [m for m in merged.subjects(RDF.type, OWL.Ontology) if m != main_iri]:
         merged.remove((module, None, None))

@@ -216,8 +216,29 @@ def _timed(name: str, run: Callable[[], tuple[bool, str]]) -> CheckResult:
 def _rdflib_check(data: bytes, fmt: str, expected: Graph) -> tuple[bool, str]:
     g = Graph().parse(data=data, format=fmt)
     if not same_graph(g, expected):
-        return False, f"reads back {len(g)} triples, not the {len(expected)} of the release graph"
+        return False, (f"reads back {len(g)} triples, not the {len(expected)} of the release graph"
+                       f"{_kinds_differing(g, expected)}")
     return True, f"{len(g)} triples, same graph"
+
+
+def _kinds_differing(back: Graph, expected: Graph) -> str:
+    """Which kinds of statement (predicate, and class for rdf:type) the read-back lost or gained, so a
+    failed check says where to look (an OWLAPI save's ``rdf:type rdf:List`` cells, for one)."""
+    from collections import Counter
+
+    def kinds(g: Graph) -> Counter:
+        return Counter((p, o if p == RDF.type else None) for _, p, o in g)
+
+    lost, gained = kinds(expected) - kinds(back), kinds(back) - kinds(expected)
+    if not lost and not gained:
+        return ""
+
+    def show(counts: Counter) -> str:
+        return ", ".join(f"{n} × {expected.namespace_manager.normalizeUri(p)}"
+                         + (f" {expected.namespace_manager.normalizeUri(o)}" if o is not None else "")
+                         for (p, o), n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:5])
+
+    return "".join([f"; lost {show(lost)}" if lost else "", f"; gained {show(gained)}" if gained else ""])
 
 
 def _owlready_check(rdfxml: bytes, g: Graph) -> tuple[bool, str]:
