@@ -192,6 +192,24 @@ def test_w3id_htaccess_sends_each_iri_to_the_release_by_content_negotiation(path
     assert _rewrite(rules, path, accept) == "https://example.org/r/" + target
 
 
+@pytest.mark.parametrize("url", ["https://example.org/r x", "https://example.org/r]", "ftp://example.org/r",
+                                 "https://example.org/r\nRewriteRule ^ http://evil/", "example.org/r"])
+def test_a_releases_url_that_would_change_the_rules_is_refused(url, capsys):
+    from prc_kg.cli.main import main
+
+    with pytest.raises(ValueError, match="expected http"):
+        w3id_htaccess("1.2.0", "prc-kg-1.2.0", None, url)
+    with pytest.raises(SystemExit) as exc:
+        main(["release", "--out", "unused", "--releases-url", url])
+    assert exc.value.code == 2 and "expected http(s)://host" in capsys.readouterr().err
+
+
+def test_the_releases_url_is_the_one_rule_that_names_the_host():
+    rules = w3id_htaccess("1.2.0", "prc-kg-1.2.0", None, "https://releases.example.org/prc-kg/").decode()
+    assert "RewriteRule ^ - [E=RELEASES:https://releases.example.org/prc-kg]" in rules.splitlines()
+    assert _rewrite(rules, "ontology", "text/turtle") == "https://releases.example.org/prc-kg/1.2.0/prc-kg-1.2.0.ttl"
+
+
 @pytest.mark.slow
 def test_the_redirect_anchors_are_the_documentation_pages_anchors(kg_store):
     """The rules tell a class from a property by the case of its first letter and build the page's

@@ -45,7 +45,8 @@ def version_date(release_graph) -> tuple[str, str]:
 def releases(tmp_path_factory) -> tuple[Path, Path]:
     """Two releases made at once by the command, under different hash seeds."""
     base = tmp_path_factory.mktemp("releases")
-    procs = [subprocess.Popen([sys.executable, "-m", "prc_kg.cli.main", "release", "--out", str(base / seed)],
+    procs = [subprocess.Popen([sys.executable, "-m", "prc_kg.cli.main", "release", "--out", str(base / seed),
+                               "--releases-url", "https://releases.example.org/prc-kg"],
                               cwd=ROOT, env=dict(os.environ, PYTHONHASHSEED=seed),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for seed in ("1", "2")]
@@ -111,6 +112,7 @@ def test_release_files_carry_version_and_date(releases, version_date):
     assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == version
     assert date in str(g.value(ONTOLOGY_IRI, OWL.versionIRI))
     assert (folder / f"CHANGELOG-{version}.md").read_text(encoding="utf-8").startswith(f"## [{version}]")
+    assert "[E=RELEASES:https://releases.example.org/prc-kg]" in (folder / "w3id.htaccess").read_text(encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["version"], manifest["date"]) == (version, date)
     assert {f["name"] for f in manifest["files"]} == {p.name for p in folder.iterdir()} - {"SHA256SUMS", "manifest.json"}

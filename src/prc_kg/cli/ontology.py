@@ -53,13 +53,14 @@ def cmd_release(args: argparse.Namespace) -> int:
     """Check, then write a versioned release folder; a failed check writes nothing (exit 1)."""
     from ..api import default_corpus_files
     from ..release.bundle import assemble_release, default_changelog, stray_files, write_release
+    from ..release.redirects import DEFAULT_RELEASES
 
     corpora = default_corpus_files(args.ontology) if args.data is None else args.data
     check_outputs_of(args, folders=[args.out], inputs=[args.changelog or default_changelog(), *corpora])
     if corpora:
         print(f"corpora checked for identifiers (not released): {', '.join(str(p) for p in corpora)}")
     bundle = assemble_release(source_of(args), args.examples, args.changelog, args.version, args.date,
-                              allow=args.allow, corpora=corpora)
+                              allow=args.allow, corpora=corpora, releases_url=args.releases_url)
     for check in bundle.checks:
         print(f"ok  {check.name}: {check.detail} ({check.seconds:.2f} s)")
     keep_apart = [*source_folders(args), ("changelog", args.changelog or default_changelog())]
@@ -70,6 +71,9 @@ def cmd_release(args: argparse.Namespace) -> int:
         print(f"note: {path} is not part of release {bundle.version.version} (left in place)")
     steps = [*bundle.timings.items(), ("checks", sum(c.seconds for c in bundle.checks))]
     print("time: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps))
+    if args.releases_url == DEFAULT_RELEASES:
+        print(f"note: w3id.htaccess sends the permanent IRIs to {DEFAULT_RELEASES}/{bundle.version.version}/ "
+              "(the default); give --releases-url URL if the releases are published elsewhere")
     print(f"release {bundle.version.version} of {bundle.version.date}: {len(bundle.files)} files in {folder}")
     return EXIT_OK
 
@@ -79,6 +83,21 @@ def _version_arg(text: str) -> str:
 
     try:
         return check_version(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _default_releases() -> str:
+    from ..release.redirects import DEFAULT_RELEASES
+
+    return DEFAULT_RELEASES
+
+
+def _releases_url_arg(text: str) -> str:
+    from ..release.redirects import check_releases_url
+
+    try:
+        return check_releases_url(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -192,6 +211,9 @@ def register(sub) -> None:
     p.add_argument("--data", type=Path, nargs="*", default=None, metavar="FILE",
                    help="imported corpora the privacy check reads too, utterance texts and conversation attributes "
                         "(default: build/utterances/*.nt beside the ontology folder; --data alone for none)")
+    p.add_argument("--releases-url", type=_releases_url_arg, default=_default_releases(), metavar="URL",
+                   help="where the release folders are published, one per version: the w3id.htaccess of the "
+                        f"release redirects the permanent IRIs there (default: {_default_releases()})")
     p.set_defaults(func=cmd_release)
 
     p = with_ontology(sub.add_parser("summary", help="print class counts per manual section and annotation cover"))

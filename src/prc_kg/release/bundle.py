@@ -44,7 +44,7 @@ from ..ontology.build import FORMATS, RELEASE_NAME, canonical, merged_release_gr
 from ..ontology.source import OntologySource
 from ..progress import stepped
 from ..vocab import PRC_IRI
-from .redirects import W3ID_BASE, W3ID_FILE, w3id_htaccess
+from .redirects import DEFAULT_RELEASES, W3ID_BASE, W3ID_FILE, w3id_htaccess
 
 DEFAULT_OUT = Path("build") / "release"
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -264,11 +264,11 @@ def _owlready_check(rdfxml: bytes, g: Graph) -> tuple[bool, str]:
 def assemble_release(source: OntologySource, examples_dir: Path | None = None, changelog: Path | None = None,
                      version: str | None = None, date: str | None = None,
                      qc_dir: Path | None = None, allow: Sequence[Path] = (),
-                     corpora: Sequence[Path] = ()) -> ReleaseBundle:
+                     corpora: Sequence[Path] = (), releases_url: str = DEFAULT_RELEASES) -> ReleaseBundle:
     """Build every release file in memory, check that each reads back, run the gates (``allow``: further
     allow-lists for the privacy gate; ``corpora``: imported corpora whose utterance texts and conversation
-    attributes the privacy gate checks too, though the release does not ship them); ReleaseError naming
-    each failed check when one fails."""
+    attributes the privacy gate checks too, though the release does not ship them; ``releases_url``: where
+    the release folders are published, for the w3id redirects); ReleaseError naming each failed check."""
     from ..instances.examples import load_examples
     from ..views.docpage import render_page
 
@@ -292,7 +292,7 @@ def assemble_release(source: OntologySource, examples_dir: Path | None = None, c
     downloads = [(name, len(data)) for name, data in files.items()]
     files[PAGE_FILE] = render_page(graph, examples, iri, rv.version, rv.date, entry, downloads)
     files[W3ID_FILE] = w3id_htaccess(rv.version, rv.stem, str(rv.version_iri).removeprefix(W3ID_BASE)
-                                     if str(rv.version_iri).startswith(W3ID_BASE) else None)
+                                     if str(rv.version_iri).startswith(W3ID_BASE) else None, releases_url)
     timings["page"] = time.perf_counter() - start
 
     checks = [_timed(f"rdflib reads {rv.stem}.{ext}", lambda ext=ext, fmt=fmt: _rdflib_check(

@@ -21,6 +21,8 @@ RDF formats only match a media type named in the Accept header."""
 
 from __future__ import annotations
 
+import re
+
 DEFAULT_RELEASES = "https://prc-kg.github.io/releases"
 W3ID_BASE = "https://w3id.org/prc-kg/"
 W3ID_FILE = "w3id.htaccess"
@@ -50,7 +52,7 @@ def w3id_htaccess(version: str, stem: str, version_iri_path: str | None,
         "# by its version). 303 See Other: an IRI names a term; the target is a document about it.",
         "Options +FollowSymLinks",
         "RewriteEngine on",
-        f"RewriteRule ^ - [E=RELEASES:{releases.rstrip('/')}]",
+        f"RewriteRule ^ - [E=RELEASES:{check_releases_url(releases)}]",
         "",
         "# the ontology, and this release's version IRI",
     ]
@@ -74,9 +76,21 @@ def w3id_htaccess(version: str, stem: str, version_iri_path: str | None,
     return "\n".join(lines).encode("utf-8")
 
 
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%/-]*)?")
+
+
+def check_releases_url(url: str) -> str:
+    """The address the releases are published under, as the .htaccess may hold it: an http(s) URL of
+    plain characters only, since it is written into a rewrite rule (a space or bracket would change it)."""
+    if not _URL.fullmatch(url):
+        raise ValueError(f"releases URL {url!r}: expected http(s)://host[:port][/path] with letters, digits "
+                         "and . _ ~ % / - only")
+    return url.rstrip("/")
+
+
 def _escape(path: str) -> str:
     """A path as a literal regular expression (the characters a version IRI path may hold)."""
     return "".join("\\" + c if c in ".+()[]{}^$|?*\\" else c for c in path)
 
 
-__all__ = ["DEFAULT_RELEASES", "W3ID_BASE", "W3ID_FILE", "w3id_htaccess"]
+__all__ = ["DEFAULT_RELEASES", "W3ID_BASE", "W3ID_FILE", "check_releases_url", "w3id_htaccess"]
