@@ -145,7 +145,8 @@ def test_build_names_its_steps_on_stderr_and_quiet_leaves_stdout_as_it_was(tmp_p
     code, out, err = run(capsys, "build", "--out", str(tmp_path / "out"))
     assert code == 0
     assert steps_in(err) == ["reading the ontology source", "merging the modules into the release graph",
-                             "reading the example instances", f"writing the release files into {tmp_path / 'out'}"]
+                             "reading the example instances", f"writing the release files into {tmp_path / 'out'}",
+                             "running the QC checks"]
     assert "prc-kg:" not in out and "…" not in out
     code, quiet_out, quiet_err = run(capsys, "build", "--out", str(tmp_path / "out"), "--quiet")
     assert code == 0 and quiet_err == "" and quiet_out == out
