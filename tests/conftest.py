@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -174,3 +175,25 @@ def hostile_views(release_graph, examples, tmp_path_factory):
     store, _ = load_dataset(ontology, data, [ratings])
     build_views(store, tmp / "html")
     return tmp / "html"
+
+
+# -- Chromium, for the browser tests ----------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: Playwright drives it, and downloads no browser of its own
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for one test module; CI must have it (.ci/run installs it), elsewhere the test skips."""
+    if not CHROMIUM.exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (.ci/run does)")
+        pytest.skip("needs Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()

@@ -3,8 +3,6 @@ with every non-file request blocked. Screenshots go to build/screenshots/."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -18,10 +16,7 @@ from prc_kg.views.registry import OVERVIEW, VIEWS, nav
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "build" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # A selector, not wait_for_function: the views' CSP forbids eval, and Playwright evals a string
 # predicate on every poll after the first, so a page still drawing failed instead of being waited for.
 DRAWN = "body[data-drawn='yes']"
@@ -30,19 +25,6 @@ INK = """() => { const c = document.querySelector('#network canvas'); const d = 
   for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 230 || d[i + 1] < 230 || d[i + 2] < 230)) ink++;
   return ink; }"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists() or shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium (.ci/run does)")
-        pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Visit:

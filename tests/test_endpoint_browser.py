@@ -5,7 +5,6 @@ links on with no script and no request elsewhere."""
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,9 +17,6 @@ from prc_kg.endpoint.server import Limits, make_server, serve_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(os.environ.get("PRC_KG_SHOTS", Path(__file__).resolve().parents[1] / "build" / "screenshots"))
 PAGE = b"""<!doctype html><html><body><p id="out">waiting</p><script>
 fetch(ENDPOINT, {method: 'POST', headers: {'Content-Type': 'application/sparql-query',
@@ -29,19 +25,6 @@ fetch(ENDPOINT, {method: 'POST', headers: {'Content-Type': 'application/sparql-q
   .catch(e => { document.getElementById('out').textContent = 'failed ' + e.name; });
 </script></body></html>"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists() or shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium (.ci/run does)")
-        pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Visit:

@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 import re
-import shutil
 import urllib.parse
 from pathlib import Path
 
@@ -24,9 +23,6 @@ from prc_kg.store.backends import bind_with_values
 from prc_kg.store.querylib import find_query, load_library
 from prc_kg.vocab import PRC, PREFIXES
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "build" / "screenshots"
 LIMITS = Limits(timeout=30, max_rows=10_000)
 SECTIONS_CONSTRUCT = ("PREFIX prc: <https://w3id.org/prc-kg/ontology/>\n"
@@ -117,17 +113,6 @@ def server(kg_store):
     srv.shutdown()
     srv.server_close()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists() or shutil.which("chromium") is None:
-        pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Visit:

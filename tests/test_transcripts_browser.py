@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_browser import SCREENSHOTS, Visit, browser  # noqa: F401  (browser is a fixture used below)
+from test_browser import SCREENSHOTS, Visit
 from test_transcripts import CORPUS, V
 
 from prc_kg.views.build import build_views
@@ -32,7 +32,7 @@ def html(tmp_path_factory) -> Path:
     return out
 
 
-def _open(browser, path: Path, height: int = 900) -> Visit:  # noqa: F811
+def _open(browser, path: Path, height: int = 900) -> Visit:
     visit = Visit(browser, path)
     visit.page.set_viewport_size({"width": 1400, "height": height})
     visit.page.wait_for_load_state("load")
@@ -41,7 +41,7 @@ def _open(browser, path: Path, height: int = 900) -> Visit:  # noqa: F811
 
 @pytest.mark.parametrize("session", ["index", V + "1", ANNIE, FOUR_TYPES,
                                      "https://w3id.org/prc-kg/data/corpus/quiet/conversation/q1"])
-def test_pages_load_offline_without_errors(browser, html, session):  # noqa: F811
+def test_pages_load_offline_without_errors(browser, html, session):
     file = "index.html" if session == "index" else page_file(session)
     visit = _open(browser, html / "transcripts" / file)
     if session == V + "1":  # the turn whose words hold a script element shows them as text and runs nothing
@@ -54,7 +54,7 @@ def test_pages_load_offline_without_errors(browser, html, session):  # noqa: F81
     visit.page.close()
 
 
-def test_clicking_a_commentary_marker_shows_it_beside_its_turn(browser, html):  # noqa: F811
+def test_clicking_a_commentary_marker_shows_it_beside_its_turn(browser, html):
     visit = _open(browser, html / "transcripts" / page_file(ANNIE))
     text = visit.page.locator("#turn-14 .notes .note-text")
     assert not text.is_visible()
@@ -75,7 +75,7 @@ def test_clicking_a_commentary_marker_shows_it_beside_its_turn(browser, html):  
     visit.page.close()
 
 
-def test_search_highlights_a_word_and_jumps_to_its_turns(browser, html):  # noqa: F811
+def test_search_highlights_a_word_and_jumps_to_its_turns(browser, html):
     visit = _open(browser, html / "transcripts" / page_file(FOUR_TYPES), height=420)
     assert not visit.page.evaluate(IN_VIEW, "turn-6")
     visit.page.fill("#find-q", "SMILE")
@@ -102,7 +102,7 @@ def test_search_highlights_a_word_and_jumps_to_its_turns(browser, html):  # noqa
     visit.page.close()
 
 
-def test_search_finds_markup_as_plain_words(browser, html):  # noqa: F811
+def test_search_finds_markup_as_plain_words(browser, html):
     visit = _open(browser, html / "transcripts" / page_file(V + "1"))
     assert visit.page.evaluate("window.prcFind('<script>', 1)") == "turn-2"
     assert visit.page.locator("mark").inner_text() == "<script>"
@@ -111,7 +111,7 @@ def test_search_finds_markup_as_plain_words(browser, html):  # noqa: F811
     visit.page.close()
 
 
-def test_index_filter_narrows_the_list(browser, html):  # noqa: F811
+def test_index_filter_narrows_the_list(browser, html):
     visit = _open(browser, html / "transcripts" / "index.html")
     visit.page.fill("#filter-q", "viewtest high")
     assert visit.page.locator("table.sessions tr:visible td a").all_inner_texts() == ["conversation 1"]
@@ -125,7 +125,7 @@ def test_index_filter_narrows_the_list(browser, html):  # noqa: F811
     visit.page.close()
 
 
-def test_the_taxonomy_link_lands_on_the_turn(browser, html):  # noqa: F811
+def test_the_taxonomy_link_lands_on_the_turn(browser, html):
     visit = _open(browser, html / "taxonomy.html")
     visit.page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
     assert visit.page.evaluate("window.prcSearch('why-now enquiry')") == "prc:WhyNow"

@@ -10,7 +10,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from test_browser import DRAWN, SCREENSHOTS, Visit, browser, html  # noqa: F401  (fixtures)
+from test_browser import DRAWN, SCREENSHOTS, Visit, html  # noqa: F401  (html: a fixture)
 
 from prc_kg.views.htmlpage import Dataset, GraphPage, render_graph_page
 from prc_kg.views.registry import nav
@@ -30,7 +30,7 @@ def _payload(path) -> dict:
     return json.loads(re.search(r'<script type="application/json" id="prc-data">(.*?)</script>', text, re.DOTALL)[1])
 
 
-def _open(browser, path, fragment: str = "") -> Visit:  # noqa: F811
+def _open(browser, path, fragment: str = "") -> Visit:
     visit = Visit(browser, path.resolve().as_uri() + fragment, VIEWPORT)
     visit.page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
     return visit
@@ -195,7 +195,7 @@ def test_findings_table_is_led_by_labels_and_sorts_on_a_header_click(browser, ht
     page.close()
 
 
-def test_numbers_sort_as_numbers_and_blanks_last(browser, tmp_path):  # noqa: F811
+def test_numbers_sort_as_numbers_and_blanks_last(browser, tmp_path):
     table = {"title": "t", "columns": ["name", "n"],
              "rows": [{"strong": False, "cells": [name, n]}
                       for name, n in (("a", "10"), ("b", "9"), ("c", ""), ("d", "100"), ("e", "2.5"), ("f", "–"))]}
