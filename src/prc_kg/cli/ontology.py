@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .common import (
@@ -78,37 +80,28 @@ def cmd_release(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _version_arg(text: str) -> str:
-    from ..release.bundle import check_version
+def _checked(module: str, name: str) -> Callable[[str], str]:
+    """An argparse type from a check of the release layer (imported when the argument is read, so the
+    CLI starts without it); the check's ValueError becomes argparse's message."""
+    def parse(text: str) -> str:
+        check = getattr(importlib.import_module(module, __package__), name)
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
 
-    try:
-        return check_version(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return parse
+
+
+_version_arg = _checked("..release.bundle", "check_version")
+_date_arg = _checked("..release.bundle", "check_date")
+_releases_url_arg = _checked("..release.redirects", "check_releases_url")
 
 
 def _default_releases() -> str:
     from ..release.redirects import DEFAULT_RELEASES
 
     return DEFAULT_RELEASES
-
-
-def _releases_url_arg(text: str) -> str:
-    from ..release.redirects import check_releases_url
-
-    try:
-        return check_releases_url(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _date_arg(text: str) -> str:
-    from ..release.bundle import check_date
-
-    try:
-        return check_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
