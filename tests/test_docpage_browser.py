@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from test_browser import Visit as BrowserVisit
 
 from prc_kg.views.docpage import render_page
 from prc_kg.vocab import ONTOLOGY_IRI, PRC_IRI
@@ -36,25 +37,12 @@ def doc(release_graph, examples, tmp_path_factory) -> Path:
     return page
 
 
-class Visit:
-    """The page with the network blocked, and everything it tried to fetch or complained about."""
+class Visit(BrowserVisit):
+    """The page at 1400×1000 with the network blocked (test_browser's Visit), and a check that nothing
+    was fetched, logged as an error or alerted."""
 
     def __init__(self, browser, path: Path):
-        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        self.errors: list[str] = []
-        self.blocked: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.add_init_script("window.__alerts = []; window.alert = (m) => window.__alerts.push(String(m));")
-        self.page.route("**/*", self._route)
-        self.page.goto(path.resolve().as_uri())
-
-    def _route(self, route):
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
+        super().__init__(browser, path, (1400, 1000))
 
     def done(self) -> None:
         assert self.errors == [] and self.blocked == []
