@@ -6,7 +6,7 @@ it, so a source and the release built from it compare equal. The changes are tol
 (class, property, individual): added, removed, relabelled, re-parented, definition changed,
 deprecated or undeprecated, and any other statement about it, blank-node structures (restrictions,
 lists, axiom annotations) written out so they compare by content rather than by node name, and
-what OWL reads the same however a tool writes it (see ``_SET_LISTS``) compared as OWL reads it.
+what OWL reads the same however a tool writes it (see ``SET_LISTS``) compared as OWL reads it.
 ``diffreport`` writes them as text, Markdown, JSON or a draft changelog entry.
 """
 
@@ -23,6 +23,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, NamespaceManager
 from ..errors import InputError
 from ..vocab import PREFIXES
 from .build import RELEASE_NAME, merged_release_graph
+from .normalise import SET_LISTS, SYMMETRIC  # the lists that are sets, the symmetric axioms: as the build reads them
 from .source import CATALOG_FILE, MAIN_FILE, load_source, parse_file
 
 KINDS = {  # rdf:type → kind of term, in the order reports list them
@@ -40,9 +41,6 @@ _AXIOM_SKIP = {RDF.type, OWL.annotatedSource, OWL.annotatedTarget}
 # What OWL 2 reads the same however it is written, so a Protégé (OWLAPI) save of an unchanged source shows
 # no change: the operands of these lists are sets, these properties are symmetric (OWLAPI may write
 # "A disjointWith B" on B), and numbers of the owl:real family compare by value ("4"^^xsd:decimal = 4).
-_SET_LISTS = {OWL.unionOf, OWL.intersectionOf, OWL.oneOf, OWL.disjointUnionOf, OWL.members, OWL.distinctMembers}
-_SYMMETRIC = {OWL.disjointWith, OWL.equivalentClass, OWL.equivalentProperty, OWL.propertyDisjointWith,
-              OWL.sameAs, OWL.differentFrom, OWL.inverseOf}
 _REAL = {XSD.decimal, XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
          XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.unsignedLong, XSD.unsignedInt,
          XSD.unsignedShort, XSD.unsignedByte}
@@ -213,8 +211,8 @@ class _Terms:
         for p, o in self.g.predicate_objects(URIRef(iri)):
             if p in _TOLD and not isinstance(o, BNode):
                 continue
-            found.add(f"{self.n3(p)} {self.describe(o, ordered=p not in _SET_LISTS)}")
-        for p in _SYMMETRIC:  # told on the other term: the same axiom
+            found.add(f"{self.n3(p)} {self.describe(o, ordered=p not in SET_LISTS)}")
+        for p in SYMMETRIC:  # told on the other term: the same axiom
             found.update(f"{self.n3(p)} {self.n3(s)}" for s in self.g.subjects(p, URIRef(iri)) if isinstance(s, URIRef))
         for axiom in self.axioms.get(iri, []):
             found.add("owl:Axiom " + self.describe(axiom, skip=_AXIOM_SKIP))  # an annotation of one of its statements
@@ -243,7 +241,7 @@ class _Terms:
                 items.sort(key=lambda item: (item.startswith(("[", "(")), item))
             return "( " + " ".join(items) + " )"
         parts = sorted((p != RDF.type, "a" if p == RDF.type else self.n3(p),  # "a …" first, as Turtle has it
-                        self.describe(o, depth + 1, ordered=p not in _SET_LISTS))
+                        self.describe(o, depth + 1, ordered=p not in SET_LISTS))
                        for p, o in self.g.predicate_objects(node) if p not in skip)
         parts = [f"{p} {o}" for _, p, o in parts]
         return "[ " + " ; ".join(parts) + " ]"
