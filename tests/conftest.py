@@ -22,6 +22,21 @@ _EXCLUDED_JARS = ("slf4j-jcl", "slf4j-jdk14", "slf4j-log4j12", "slf4j-simple", "
                   "log4j-over-slf4j", "maven3-slf4j", "osgidistribution")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory):
+    """Every test session keeps its caches (paths.cache_dir) in a folder of its own, subprocesses too,
+    so a test never reads what another run of the suite or the developer's checkout left there."""
+    from prc_kg import paths
+
+    before = os.environ.get(paths.CACHE_ENV_VAR)
+    os.environ[paths.CACHE_ENV_VAR] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop(paths.CACHE_ENV_VAR, None)
+    else:
+        os.environ[paths.CACHE_ENV_VAR] = before
+
+
 @pytest.fixture(scope="session")
 def source() -> OntologySource:
     return load_source(default_ontology_dir())

@@ -81,3 +81,14 @@ def test_default_data_folder_is_beside_the_chosen_project(project, monkeypatch):
     with paths.chosen_project(project):
         assert default_data_dir(args) == project / "build" / "ratings"
     assert default_data_dir(argparse.Namespace(ontology=project / "ontology")) == project / "build" / "ratings"
+
+
+def test_cache_dir_follows_the_environment_then_the_checkout(monkeypatch, tmp_path):
+    """PRC_KG_CACHE wins; without it a checkout keeps its caches in its own git-ignored build folder."""
+    from prc_kg import paths
+
+    monkeypatch.setenv(paths.CACHE_ENV_VAR, str(tmp_path / "c"))
+    assert paths.cache_dir() == tmp_path / "c"
+    monkeypatch.delenv(paths.CACHE_ENV_VAR)
+    monkeypatch.delenv(paths.ENV_VAR, raising=False)
+    assert paths.cache_dir() == ROOT / "build" / "cache"

@@ -23,6 +23,7 @@ from pathlib import Path
 from .errors import InputError
 
 ENV_VAR = "PRC_KG_PROJECT"
+CACHE_ENV_VAR = "PRC_KG_CACHE"
 PACKAGED_FOLDER = "_project"  # inside the installed package; the name setup.py copies the data to
 MARKER = Path("ontology") / "prc-kg.ttl"  # what makes a folder a prc-kg project
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -128,3 +129,17 @@ def build_dir() -> Path:
     folder; ``build/`` in the current folder when the data is the wheel's copy, never inside
     site-packages."""
     return Path("build") if is_packaged() else project_dir() / "build"
+
+
+def cache_dir() -> Path:
+    """Where results kept against the hashes of their inputs go (stores, gate runs, reasoner answers):
+    ``PRC_KG_CACHE`` if set; else ``build/cache`` of a checkout or chosen project (git ignores
+    ``build/``); else, for the wheel's read-only copy, ``$XDG_CACHE_HOME/prc-kg`` (``~/.cache/prc-kg``).
+    Everything in it may be deleted at any time: it is rebuilt on the next use."""
+    env = os.environ.get(CACHE_ENV_VAR)
+    if env:
+        return Path(os.path.abspath(env))
+    if not is_packaged():
+        return project_dir() / "build" / "cache"
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "prc-kg"
