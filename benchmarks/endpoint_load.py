@@ -39,6 +39,7 @@ import platform
 import random
 import re
 import select
+import shutil
 import socket
 import statistics
 import subprocess
@@ -465,13 +466,15 @@ def example_graph(workdir: Path):
     return store
 
 
-def start_server(workdir: Path, timeout: float) -> tuple[subprocess.Popen, str, int]:
-    """`prc-kg serve` on a free loopback port; returns the process, the endpoint URL and its triple count."""
-    exe = Path(sys.executable).parent / "prc-kg"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", ("import sys; from prc_kg.cli.main import main; "
-                                                                  "sys.exit(main())")]
-    cmd += ["serve", "--port", "0", "--timeout", f"{timeout:g}", "--ontology", str(ROOT / "ontology"),
-            "--examples", str(ROOT / "examples")]
+def start_server(workdir: Path, timeout: float, store: Path | None = None,
+                 options: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str, int]:
+    """`prc-kg serve` on a free loopback port (on the disk store ``store``, else built from the sources),
+    with further ``options``; returns the process, the endpoint URL and its triple count."""
+    cmd = [sys.executable, "-c", "import sys; from prc_kg.cli.main import main; sys.exit(main())"]
+    cmd += ["serve", "--port", "0", "--timeout", f"{timeout:g}", "--access-log", str(workdir / "access.log"),
+            *options]
+    cmd += ["--store", str(store)] if store is not None else ["--ontology", str(ROOT / "ontology"),
+                                                              "--examples", str(ROOT / "examples")]
     proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -485,6 +488,99 @@ def start_server(workdir: Path, timeout: float) -> tuple[subprocess.Popen, str, 
                 break
     proc.kill()
     raise RuntimeError(f"prc-kg serve did not start: {proc.stderr.read()[-2000:]}")
+
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"  # the `oxigraph` wheel's server, same engine version
+
+
+def disk_stores(store, workdir: Path) -> tuple[Path, Path]:
+    """The in-process graph written once to a disk store with `oxigraph load`, and a copy of that
+    folder: one for `prc-kg serve --store`, one for `oxigraph serve-read-only`, the same data for both."""
+    import pyoxigraph as ox
+
+    dump = workdir / "graph.nq"
+    store.ox.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    ours, theirs = workdir / "store-prc-kg", workdir / "store-oxigraph"
+    subprocess.run([str(OXIGRAPH), "load", "--location", str(ours), "--file", str(dump)], check=True,
+                   capture_output=True, timeout=300)
+    shutil.copytree(ours, theirs)
+    return ours, theirs
+
+
+def start_oxigraph(location: Path, timeout: float) -> tuple[subprocess.Popen, str]:
+    """`oxigraph serve-read-only` on a free loopback port, with the same time limit; returns the process
+    and its query URL once it answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind",
+                             f"127.0.0.1:{port}", "--timeout-s", f"{max(1, round(timeout))}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if http_request(url, "POST", b"ASK {}", QUERY, timeout=5)[0] == 200:
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("oxigraph serve-read-only did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@dataclass
+class Compared:
+    """The clean load (no abuse, no runaway query) on each server: samples and seconds per round,
+    with the load average before and after each round."""
+
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    load: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+
+def compare(urls: dict[str, str], mix: list[tuple[str, str]], clients: int, seconds: float, rounds: int,
+            seed: int = 1) -> Compared:
+    """The same mix with the same clients on each server in turn, ROUNDS times (the order alternates,
+    so a change in the machine's load falls on both alike)."""
+    out = Compared()
+    names = list(urls)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            before = os.getloadavg()[0]
+            session = run_session(urls[name], mix, clients, seconds, seed + r, runaway_at=None)
+            out.samples.setdefault(name, []).extend(session.samples)
+            out.seconds[name] = out.seconds.get(name, 0.0) + session.seconds
+            out.load.setdefault(name, []).append((before, os.getloadavg()[0]))
+            print(f"round {r + 1} {name}: {len(session.samples)} requests", file=sys.stderr)
+    return out
+
+
+def comparison_report(args, compared: Compared, agree: dict[str, tuple[int, int]]) -> str:
+    lines = [("| server | clients | rounds × s | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms | "
+             "load average (before–after each round) |"), "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    stats = {name: summarise(samples, compared.seconds[name]) for name, samples in compared.samples.items()}
+    for name, s in stats.items():
+        load = ", ".join(f"{a:.2f}–{b:.2f}" for a, b in compared.load[name])
+        lines.append(f"| {name} | {args.clients} | {args.rounds} × {args.compare_seconds:g} | {s['requests']:,} | "
+                     f"{s['errors']} | {s['rps']:.1f} | {s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f} | "
+                     f"{s['max']:.0f} | {load} |")
+    ours, theirs = stats.get("prc-kg serve"), stats.get("oxigraph serve-read-only")
+    if ours and theirs:
+        lines += ["", (f"prc-kg serve / oxigraph serve-read-only: throughput {ours['rps'] / theirs['rps']:.2f}×, "
+                      f"p50 {ours['p50'] / theirs['p50']:.2f}×, p95 {ours['p95'] / theirs['p95']:.2f}×, "
+                      f"p99 {ours['p99'] / theirs['p99']:.2f}× (throughput ≥ 1 and latencies ≤ 1 meet the target).")]
+    lines += ["", "Row counts of every library query agree with the in-process store: "
+              + "; ".join(f"{name} {a} of {b}" for name, (a, b) in agree.items()) + "."]
+    return "\n".join(lines)
 
 
 def sandbox_outcome(store, canary: Canary) -> Outcome:
@@ -588,9 +684,13 @@ def _row_counts_agree(url: str, store, mix: list[tuple[str, str]]) -> tuple[int,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--seconds", type=float, default=30.0, help="the run with abuse cases and a runaway query")
     parser.add_argument("--timeout", type=float, default=10.0, help="the server's time limit per query")
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
+    parser.add_argument("--compare-seconds", type=float, default=15.0,
+                        help="each round of the clean load on prc-kg serve and on oxigraph serve-read-only")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the clean load on each server")
+    parser.add_argument("--no-abuse", action="store_true", help="only the comparison with oxigraph serve-read-only")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None, help="write every sample and outcome here")
     args = parser.parse_args(argv)
@@ -600,40 +700,52 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="prc-kg-endpoint-load-") as tmp:
         workdir = Path(tmp)
         store = example_graph(workdir)
-        proc, url, server_triples = start_server(workdir, args.timeout)
+        ours_dir, theirs_dir = disk_stores(store, workdir)
+        proc, url, server_triples = start_server(workdir, args.timeout, ours_dir)
+        oxi, oxi_url = start_oxigraph(theirs_dir, args.timeout)
         try:
             rss_start = _rss_mib(proc.pid, "VmRSS")
-            agree = _row_counts_agree(url, store, mix)
-            base = run_in_process(store, mix, args.clients, args.baseline_seconds, args.seed)
-            print(f"baseline done: {len(base)} queries", file=sys.stderr)
-            session = run_session(url, mix, args.clients, args.seconds, args.seed, 0.3,
-                                  abuse_cases(canary.url, 10.0), canary)
+            agree = {"prc-kg serve": _row_counts_agree(url, store, mix),
+                     "oxigraph serve-read-only": _row_counts_agree(oxi_url, store, mix)}
+            compared = compare({"prc-kg serve": url, "oxigraph serve-read-only": oxi_url}, mix, args.clients,
+                               args.compare_seconds, args.rounds, args.seed)
+            stop(oxi)
+            session = sandbox = None
+            if not args.no_abuse:
+                base = run_in_process(store, mix, args.clients, args.baseline_seconds, args.seed)
+                print(f"baseline done: {len(base)} queries", file=sys.stderr)
+                session = run_session(url, mix, args.clients, args.seconds, args.seed, 0.3,
+                                      abuse_cases(canary.url, 10.0), canary)
+                sandbox = sandbox_outcome(store, canary)
             rss_peak = _rss_mib(proc.pid, "VmHWM")
-            sandbox = sandbox_outcome(store, canary)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(oxi)
+            stop(proc)
     canary.close()
-    print(report(args, len(store), server_triples, base, args.baseline_seconds, session, sandbox,
-                 (rss_start, rss_peak), agree))
-    print()
-    print(per_query(base, session))
+    print(comparison_report(args, compared, agree))
+    if session is not None:
+        print()
+        print(report(args, len(store), server_triples, base, args.baseline_seconds, session, sandbox,
+                     (rss_start, rss_peak), agree["prc-kg serve"]))
+        print()
+        print(per_query(base, session))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
-            "args": {k: str(v) for k, v in vars(args).items()}, "baseline": [asdict(s) for s in base],
-            "samples": [asdict(s) for s in session.samples],
-            "outcomes": [asdict(o) for o in session.outcomes],
-            "runaway": asdict(session.runaway) if session.runaway else None,
-            "runaway_window": session.runaway_window, "probe": asdict(session.probe) if session.probe else None,
-            "sandbox": asdict(sandbox), "canary_hits": session.canary_hits}, indent=1), encoding="utf-8")
-    failures = [o for o in [*session.outcomes, sandbox] if not o.ok]
-    errors = summarise(session.samples, session.seconds)["errors"]
-    return 1 if failures or errors or session.canary_hits else 0
+            "args": {k: str(v) for k, v in vars(args).items()},
+            "compared": {name: [asdict(s) for s in samples] for name, samples in compared.samples.items()},
+            "baseline": [asdict(s) for s in base] if session else [],
+            "samples": [asdict(s) for s in session.samples] if session else [],
+            "outcomes": [asdict(o) for o in session.outcomes] if session else [],
+            "runaway": asdict(session.runaway) if session and session.runaway else None,
+            "runaway_window": session.runaway_window if session else None,
+            "probe": asdict(session.probe) if session and session.probe else None,
+            "sandbox": asdict(sandbox) if sandbox else None,
+            "canary_hits": session.canary_hits if session else 0}, indent=1), encoding="utf-8")
+    failures = [o for o in [*session.outcomes, sandbox] if not o.ok] if session else []
+    errors = summarise(compared.samples["prc-kg serve"], 1)["errors"]
+    errors += summarise(session.samples, session.seconds)["errors"] if session else 0
+    return 1 if failures or errors or (session and session.canary_hits) else 0
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ class Limits:
     max_connections_per_client: int = 16  # per local user (loopback) or per address; more wait their turn
     queue_wait: float = 60.0  # seconds a connection beyond its client's share waits for a place
     request_timeout: float = 10.0  # seconds a client has to send its whole request
+    cache_mb: int = 64  # MiB of answers kept for repeated queries (answercache.py); 0: none kept
 
     def query_slots(self) -> int:
         return self.max_queries or max(4, 2 * (os.cpu_count() or 1))

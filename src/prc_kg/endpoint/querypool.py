@@ -8,6 +8,7 @@ import threading
 
 import pyoxigraph as ox
 
+from .answercache import AnswerCache, cacheable
 from .fairslots import FairSlots
 from .limits import Limits
 from .queryprocess import Answer, QueryProcess
@@ -21,13 +22,15 @@ class QueryPool:
     many again are kept for clients that hold none, so one client's runaway queries do not keep
     another's waiting. A process that outlives the time limit is killed, one that dies is replaced.
     With a ``watch``, a store replaced under the server is reopened and the processes that read the
-    old one are retired."""
+    old one are retired. Answers of the unchanged store are kept in an answer cache (``limits.cache_mb``)
+    and a repeated query is answered from it, without a query process."""
 
     def __init__(self, store: ox.Store, limits: Limits, watch: StoreWatch | None = None):
         self.store, self.limits, self.size, self.watch = store, limits, limits.query_slots(), watch
         # one client may use every slot; half as many again are kept for clients that hold none
         self.slots = FairSlots(self.size, self.size, reserve=max(1, self.size // 2))
         self._ctx = multiprocessing.get_context("fork")
+        self.cache = AnswerCache(limits.cache_mb << 20) if limits.cache_mb > 0 else None
         self._idle: list[QueryProcess] = []
         self._busy: set[QueryProcess] = set()
         self._closed = False
@@ -78,6 +81,21 @@ class QueryPool:
             store, generation, problem = self.watch.current()
             if problem is not None:
                 return Answer("replaced", problem)
+        key = (generation, query, select_media, graph_media, check_keywords)
+        if self.cache is not None and cacheable(query):
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached
+        else:
+            key = None
+        answer = self._run(query, store, generation, select_media, graph_media, check_keywords, client)
+        if key is not None:
+            self.cache.put(key, answer)
+        return answer
+
+    def _run(self, query: str, store: ox.Store, generation: int, select_media: str | None,
+             graph_media: str | None, check_keywords: bool, client: str) -> Answer:
+        """The answer from a query process (no cache)."""
         if self._closed or not self.slots.acquire(client, self.limits.timeout):
             return Answer("busy", f"server busy: {self.size} queries running "
                                   f"({self.slots.held(client)} of them yours); try again")
