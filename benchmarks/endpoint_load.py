@@ -1,28 +1,36 @@
-"""Benchmark: `prc-kg serve` under concurrent load and abuse, on loopback only.
+"""Benchmark: `prc-kg serve` under concurrent load and abuse, against `oxigraph serve-read-only`, on loopback only.
 
 Usage: python benchmarks/endpoint_load.py [--clients 8] [--seconds 30] [--timeout 10]
+                                          [--compare-seconds 15] [--rounds 2] [--no-abuse]
                                           [--baseline-seconds 10] [--seed 1] [--json FILE]
 
 1. Builds the example graph in this process (ontology + examples + the example coded-session study
-   imported from ``examples/study/ratings.csv`` + materialised inferences, as `prc-kg load` does) and
-   starts the real command, ``prc-kg serve --port 0 --timeout T``, in a subprocess whose working folder
-   holds only that study's ratings, so the server builds the same graph (its triple count is checked).
-2. Baseline: CLIENTS threads run the query mix in process on ``EmbeddedStore.query`` for
-   BASELINE_SECONDS (the server is idle meanwhile).
-3. Load: CLIENTS threads send the mix to the endpoint for SECONDS (POST application/sparql-query, one
-   connection per request). The mix is the whole query library (``queries/*.rq``, default parameters
-   bound with the same VALUES block the store uses), each client in its own seeded order. Every
-   request's latency and status is recorded.
-4. At the same time: a runaway query (a cross product over all triples) starts at 30 % of the run and
-   must be stopped at the time limit (503) while the clients keep being served, and a simple query sent
-   half a second after it must get 200; the abuse cases (updates, LOAD, SERVICE and ways of hiding it,
-   oversized body and URL, lying Content-Length, slow body, slowloris headers, header flood, chunked
-   body, the result cap) start at 10 % of the run, each in its own thread, and each is checked against
-   the status it must get. SERVICE targets a loopback canary listener; any connection it receives is a
-   federation leak. Last, SERVICE is run with the keyword check switched off, in process, to check that
-   the query process has no network.
-5. Prints Markdown tables (latency percentiles, throughput, ratios against the baseline, abuse
-   outcomes, per-query medians) and writes the raw samples to ``--json`` if given.
+   imported from ``examples/study/ratings.csv`` + materialised inferences, as `prc-kg load` does),
+   writes it to a disk store with `oxigraph load` and copies that folder, so each server reads its
+   own copy of the same store: the real command ``prc-kg serve --store COPY --port 0 --timeout T``
+   (its triple count is checked), the same with ``--cache-mb 0`` (no answer cache), and the
+   engine's own server, ``oxigraph serve-read-only --location COPY --timeout-s T`` (the `oxigraph`
+   wheel's binary in the venv, the engine version pyoxigraph has).
+2. Comparison: CLIENTS threads send the mix to each server in turn for COMPARE_SECONDS, ROUNDS times,
+   the order alternating from round to round so that a change in the machine's load falls on each
+   alike; no abuse and no runaway query here. The machine's load average is taken before and after
+   each round. Every library query's row count through each server is checked against the store.
+3. Baseline: CLIENTS threads run the query mix in process on ``EmbeddedStore.query`` for
+   BASELINE_SECONDS (the servers are idle meanwhile).
+4. Load with abuse (skipped with --no-abuse): CLIENTS threads send the mix to `prc-kg serve` for
+   SECONDS (POST application/sparql-query, one connection per request). The mix is the whole query
+   library (``queries/*.rq``, default parameters bound with the same VALUES block the store uses), each
+   client in its own seeded order. Every request's latency and status is recorded. At the same time: a
+   runaway query (a cross product over all triples) starts at 30 % of the run and must be stopped at
+   the time limit (503) while the clients keep being served, and a simple query sent half a second
+   after it must get 200; the abuse cases (updates, LOAD, SERVICE and ways of hiding it, oversized body
+   and URL, lying Content-Length, slow body, slowloris headers, header flood, chunked body, the result
+   cap) start at 10 % of the run, each in its own thread, and each is checked against the status it
+   must get. SERVICE targets a loopback canary listener; any connection it receives is a federation
+   leak. Last, SERVICE is run with the keyword check switched off, in process, to check that the query
+   process has no network.
+5. Prints Markdown tables (the comparison with ratios, latency percentiles, throughput, ratios against
+   the in-process baseline, abuse outcomes, per-query medians) and writes the raw samples to ``--json``.
 
 The module is also the test library of ``tests/test_endpoint_abuse.py`` (``run_session``,
 ``abuse_cases``, ``Canary``): the test runs the same cases for a few seconds on an in-process server.
@@ -491,11 +499,13 @@ def start_server(workdir: Path, timeout: float, store: Path | None = None,
 
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"  # the `oxigraph` wheel's server, same engine version
+UNCACHED = "prc-kg serve --cache-mb 0"
 
 
 def disk_stores(store, workdir: Path) -> tuple[Path, Path]:
     """The in-process graph written once to a disk store with `oxigraph load`, and a copy of that
-    folder: one for `prc-kg serve --store`, one for `oxigraph serve-read-only`, the same data for both."""
+    folder: for `prc-kg serve --store` (and a second copy for it with the answer cache off), and for
+    `oxigraph serve-read-only`, the same data for each."""
     import pyoxigraph as ox
 
     dump = workdir / "graph.nq"
@@ -504,6 +514,7 @@ def disk_stores(store, workdir: Path) -> tuple[Path, Path]:
     subprocess.run([str(OXIGRAPH), "load", "--location", str(ours), "--file", str(dump)], check=True,
                    capture_output=True, timeout=300)
     shutil.copytree(ours, theirs)
+    shutil.copytree(ours, workdir / "store-prc-kg-uncached")
     return ours, theirs
 
 
@@ -573,11 +584,14 @@ def comparison_report(args, compared: Compared, agree: dict[str, tuple[int, int]
         lines.append(f"| {name} | {args.clients} | {args.rounds} × {args.compare_seconds:g} | {s['requests']:,} | "
                      f"{s['errors']} | {s['rps']:.1f} | {s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f} | "
                      f"{s['max']:.0f} | {load} |")
-    ours, theirs = stats.get("prc-kg serve"), stats.get("oxigraph serve-read-only")
-    if ours and theirs:
-        lines += ["", (f"prc-kg serve / oxigraph serve-read-only: throughput {ours['rps'] / theirs['rps']:.2f}×, "
-                      f"p50 {ours['p50'] / theirs['p50']:.2f}×, p95 {ours['p95'] / theirs['p95']:.2f}×, "
-                      f"p99 {ours['p99'] / theirs['p99']:.2f}× (throughput ≥ 1 and latencies ≤ 1 meet the target).")]
+    theirs = stats.get("oxigraph serve-read-only")
+    for name in ("prc-kg serve", UNCACHED):
+        ours = stats.get(name)
+        if ours and theirs:
+            lines += ["", (f"{name} / oxigraph serve-read-only: throughput {ours['rps'] / theirs['rps']:.2f}×, "
+                          f"p50 {ours['p50'] / theirs['p50']:.2f}×, p95 {ours['p95'] / theirs['p95']:.2f}×, "
+                          f"p99 {ours['p99'] / theirs['p99']:.2f}× (throughput ≥ 1 and latencies ≤ 1 meet the "
+                          "target).")]
     lines += ["", "Row counts of every library query agree with the in-process store: "
               + "; ".join(f"{name} {a} of {b}" for name, (a, b) in agree.items()) + "."]
     return "\n".join(lines)
@@ -702,14 +716,16 @@ def main(argv: list[str] | None = None) -> int:
         store = example_graph(workdir)
         ours_dir, theirs_dir = disk_stores(store, workdir)
         proc, url, server_triples = start_server(workdir, args.timeout, ours_dir)
+        uncached, uncached_url, _ = start_server(workdir, args.timeout, workdir / "store-prc-kg-uncached",
+                                                 ("--cache-mb", "0"))
         oxi, oxi_url = start_oxigraph(theirs_dir, args.timeout)
         try:
             rss_start = _rss_mib(proc.pid, "VmRSS")
-            agree = {"prc-kg serve": _row_counts_agree(url, store, mix),
-                     "oxigraph serve-read-only": _row_counts_agree(oxi_url, store, mix)}
-            compared = compare({"prc-kg serve": url, "oxigraph serve-read-only": oxi_url}, mix, args.clients,
-                               args.compare_seconds, args.rounds, args.seed)
+            urls = {"prc-kg serve": url, UNCACHED: uncached_url, "oxigraph serve-read-only": oxi_url}
+            agree = {name: _row_counts_agree(u, store, mix) for name, u in urls.items()}
+            compared = compare(urls, mix, args.clients, args.compare_seconds, args.rounds, args.seed)
             stop(oxi)
+            stop(uncached)
             session = sandbox = None
             if not args.no_abuse:
                 base = run_in_process(store, mix, args.clients, args.baseline_seconds, args.seed)
@@ -720,6 +736,7 @@ def main(argv: list[str] | None = None) -> int:
             rss_peak = _rss_mib(proc.pid, "VmHWM")
         finally:
             stop(oxi)
+            stop(uncached)
             stop(proc)
     canary.close()
     print(comparison_report(args, compared, agree))

@@ -29,8 +29,8 @@ def _scanned(query: str, monkeypatch) -> str | None:
 def _queries() -> list[str]:
     library = [text for _, text in load.library_requests()]
     services = [text for _, text in load.service_variants("http://127.0.0.1:9/sparql")]
-    updates = ["INSERT DATA { <urn:a> <urn:b> <urn:c> }", "load <http://example.org/x>", "PREFIX address: <urn:a#> "
-               "SELECT * { ?s address:p ?o }", "SELECT * { ?s ?p 'DROP' }", "ASK { ?s ?p ?o } # SERVICE",
+    updates = ["INSERT DATA { <urn:a> <urn:b> <urn:c> }", "load <http://example.org/x>",
+               "PREFIX address: <urn:a#> SELECT * { ?s address:p ?o }", "SELECT * { ?s ?p 'DROP' }", "ASK { ?s ?p ?o } # SERVICE",
                "SELECT * WHERE { ſERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "İNSERT DATA { <urn:a> <urn:b> 1 }",
                "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SELECT ?add WHERE { ?add ?p ?o }"]
     return library + services + updates

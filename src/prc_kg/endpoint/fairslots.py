@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(eq=False)
@@ -22,7 +22,7 @@ class Ticket:
     client: str
     order: int
     granted: bool = False
-    event: threading.Event = field(default_factory=threading.Event)
+    event: threading.Event | None = None  # made only for a ticket that waits (most are granted at once)
 
 
 class FairSlots:
@@ -57,12 +57,16 @@ class FairSlots:
             if not ticket.granted and self.max_waiting is not None and len(self._waiting) > self.max_waiting:
                 self._waiting.remove(ticket)
                 return None
-            self.lined_up += not ticket.granted
+            if not ticket.granted:  # made under the lock: whoever grants it later finds it
+                ticket.event = threading.Event()
+                self.lined_up += 1
             return ticket
 
     def wait(self, ticket: Ticket, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the slot; False (and out of the line) if it did not come
         or the slots were closed."""
+        if ticket.granted:
+            return True
         if not ticket.event.wait(timeout):
             with self._lock:
                 if ticket.granted:
@@ -77,7 +81,8 @@ class FairSlots:
         with self._lock:
             self.capacity = self.reserve = self.max_waiting = 0
             for ticket in self._waiting:
-                ticket.event.set()
+                if ticket.event is not None:
+                    ticket.event.set()
             self._waiting.clear()
 
     def acquire(self, client: str, timeout: float) -> bool:
@@ -106,7 +111,8 @@ class FairSlots:
             self._held[ticket.client] = self._held.get(ticket.client, 0) + 1
             self._in_use += 1
             ticket.granted = True
-            ticket.event.set()
+            if ticket.event is not None:
+                ticket.event.set()
 
 
 __all__ = ["FairSlots", "Ticket"]

@@ -3,6 +3,7 @@ clients with a watchdog, answers 503 to those beyond the line, and owns the quer
 
 from __future__ import annotations
 
+import queue
 import socket
 import sys
 import threading
@@ -42,6 +43,8 @@ class EndpointServer(ThreadingHTTPServer):
         self._refused: list[tuple[socket.socket, float]] = []  # answered 503, being drained
         self._lock = threading.Lock()
         self._closed = threading.Event()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()  # connections for the handler threads
+        self._idle_handlers = 0  # handler threads waiting for a connection
         super().__init__(address, handler)
         self.host_check = HostCheck(address[0], self.server_address[1], allowed_hosts)
         threading.Thread(target=self._watchdog, name="prc-kg-serve-watchdog", daemon=True).start()
@@ -105,13 +108,35 @@ class EndpointServer(ThreadingHTTPServer):
         with self._lock:
             self._peers[request] = (peer, ticket)
         try:
-            super().process_request(request, client_address)  # a thread of its own, which waits its turn
+            self._hand_off(request, client_address)  # to a thread of its own, which waits its turn
         except BaseException:
             with self._lock:
                 self._peers.pop(request, None)
             if self.connections.wait(ticket, 0):
                 self.connections.release(peer)
             raise
+
+    def _hand_off(self, request: socket.socket, client_address) -> None:
+        """Give the connection to an idle handler thread, or to a new one when none is idle. Handler
+        threads are kept for the next connection (a thread started per connection made the accepting
+        thread wait for each start); as many are kept idle as connections may be open at once."""
+        with self._lock:
+            idle = self._idle_handlers > 0
+            self._idle_handlers -= idle
+        self._jobs.put((request, client_address))
+        if not idle:
+            threading.Thread(target=self._handler_loop, name="prc-kg-serve-handler", daemon=True).start()
+
+    def _handler_loop(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            self.process_request_thread(*job)
+            with self._lock:
+                if self._closed.is_set() or self._idle_handlers >= self.limits.max_connections:
+                    return
+                self._idle_handlers += 1
 
     def _refuse(self, request: socket.socket, why: str) -> None:
         """Answer 503 from the accepting thread without reading the request; the watchdog drains
@@ -164,6 +189,10 @@ class EndpointServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         self._closed.set()
         super().server_close()
+        with self._lock:
+            idle, self._idle_handlers = self._idle_handlers, 0
+        for _ in range(idle):  # the idle handler threads end; busy ones end after their connection
+            self._jobs.put(None)
         self.connections.close()
         self.pool.slots.close()
         self.pool.close()

@@ -13,6 +13,7 @@ import ipaddress
 import socket
 import struct
 import sys
+import threading
 from pathlib import Path
 
 TABLES = {socket.AF_INET: Path("/proc/net/tcp"), socket.AF_INET6: Path("/proc/net/tcp6")}
@@ -30,7 +31,31 @@ _UID_OFFSET = _HEADER.size + 4 + _SOCKID.size + _TAIL.size + 12  # inet_diag_msg
 
 
 def _packed(host: str) -> bytes:
-    return ipaddress.ip_address(host.split("%", 1)[0]).packed.ljust(16, b"\0")
+    host = host.split("%", 1)[0]
+    return socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host).ljust(16, b"\0")
+
+
+_NETLINK = threading.local()  # each thread's netlink socket, kept: the server asks once per connection
+
+
+def _ask_kernel(message: bytes, sequence: int) -> bytes | None:
+    """Send a sock_diag request on this thread's netlink socket; its reply (by sequence number) or None."""
+    nl = getattr(_NETLINK, "socket", None)
+    try:
+        if nl is None:
+            nl = _NETLINK.socket = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG)
+            nl.settimeout(1.0)
+        nl.sendto(message, (0, 0))
+        for _ in range(8):  # a reply to an earlier request that timed out may come first
+            reply = nl.recv(8192)
+            if len(reply) >= _HEADER.size and _HEADER.unpack_from(reply)[3] == sequence:
+                return reply
+    except OSError:
+        pass
+    if nl is not None:  # start afresh next time
+        nl.close()
+        _NETLINK.socket = None
+    return None
 
 
 def netlink_uid(family: int, client: tuple, server: tuple) -> int | None:
@@ -40,15 +65,10 @@ def netlink_uid(family: int, client: tuple, server: tuple) -> int | None:
     body = (_REQUEST.pack(family, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF)
             + _SOCKID.pack(client[1], server[1], _packed(client[0]), _packed(server[0]))
             + _TAIL.pack(0, 0xFFFFFFFF, 0xFFFFFFFF))
-    message = _HEADER.pack(_HEADER.size + len(body), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, 1, 0) + body
-    try:
-        with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG) as nl:
-            nl.settimeout(1.0)
-            nl.sendto(message, (0, 0))
-            reply = nl.recv(8192)
-    except OSError:
-        return None
-    if len(reply) < _HEADER.size or _HEADER.unpack_from(reply)[1] == NLMSG_ERROR or len(reply) < _UID_OFFSET + 4:
+    sequence = _NETLINK.sequence = (getattr(_NETLINK, "sequence", 0) + 1) & 0xFFFFFFFF
+    message = _HEADER.pack(_HEADER.size + len(body), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, sequence, 0) + body
+    reply = _ask_kernel(message, sequence)
+    if reply is None or _HEADER.unpack_from(reply)[1] == NLMSG_ERROR or len(reply) < _UID_OFFSET + 4:
         return None
     return struct.unpack_from("=I", reply, _UID_OFFSET)[0]
 
@@ -82,18 +102,22 @@ def peer_of(sock: socket.socket, client_address: tuple) -> str:
     """A key for per-client limits: "uid N" for a local user the kernel names, else the client's
     address."""
     host = client_address[0]
-    try:
-        loopback = ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return host
+    if host.startswith("127.") or host == "::1":  # the usual loopback peers, without parsing the address
+        loopback = True
+    else:
+        try:
+            loopback = ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+        except ValueError:
+            return host
     if loopback:
         try:
             server = sock.getsockname()
         except OSError:
             return host
-        uid = netlink_uid(sock.family, client_address, server)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        uid = netlink_uid(family, client_address, server)
         if uid is None:
-            uid = table_uid(sock.family, client_address, server)
+            uid = table_uid(family, client_address, server)
         if uid is not None:
             return f"uid {uid}"
     return host
