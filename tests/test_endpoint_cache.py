@@ -64,11 +64,14 @@ def test_cache_mb_0_turns_the_cache_off():
         assert [query(url, SELECT)[0] for _ in range(2)] == [200, 200]
 
 
-def test_cli_takes_cache_mb():
+def test_cli_takes_cache_mb_and_max_queries():
     from prc_kg.cli.main import build_parser
 
-    assert build_parser().parse_args(["serve", "--cache-mb", "0"]).cache_mb == 0
-    assert build_parser().parse_args(["serve"]).cache_mb == 64
+    args = build_parser().parse_args(["serve", "--cache-mb", "0", "--max-queries", "8"])
+    assert (args.cache_mb, args.max_queries) == (0, 8)
+    args = build_parser().parse_args(["serve"])
+    assert (args.cache_mb, args.max_queries) == (64, 0)
+    assert Limits(max_queries=args.max_queries).query_slots() >= 4
 
 
 def _answer(size: int) -> Answer:

@@ -182,7 +182,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         limits = Limits(args.timeout, args.max_rows, max_result_bytes=args.max_result_mb << 20,
                         max_connections=args.max_connections,
                         max_connections_per_client=min(args.max_connections_per_client, args.max_connections),
-                        cache_mb=args.cache_mb)
+                        cache_mb=args.cache_mb, max_queries=args.max_queries)
         server = make_server(store.ox, args.host, args.port, limits, args.allow_remote, tuple(args.allowed_host),
                              store_path=args.store, cors=args.cors, access_log=access_log)
     except (ValueError, OSError) as exc:
@@ -288,6 +288,8 @@ def register(sub) -> None:
     p.add_argument("--max-connections-per-client", type=whole(1, 4096), default=16,
                    help="connections one local user (told apart by uid on Linux) or one remote address may hold; "
                         "its others wait their turn (default 16)")
+    p.add_argument("--max-queries", type=whole(0, 1024), default=0,
+                   help="queries run at once, each in its own query process (default 0: two per core, at least four)")
     p.add_argument("--cache-mb", type=whole(0, 65536), default=64,
                    help="MiB of answers kept for repeated queries, answered again without running them while the "
                         "store is unchanged (default 64; 0 turns the cache off)")
