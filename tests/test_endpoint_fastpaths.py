@@ -87,3 +87,23 @@ def test_json_rows_are_cut_at_the_same_place():
         m.setattr(results, "_json_rows", lambda vs: reference.row)
         assert fast == results.write_solutions(["v"], rows, media, 30, 1 << 20) and fast[1]
         assert capped == results.write_solutions(["v"], rows, media, 10_000, 700) and capped[1]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_the_uid_of_each_loopback_connection_is_found_on_the_kept_netlink_socket(host):
+    """The accepting thread asks on one socket for every connection: each answer is that connection's."""
+    import os
+    import socket
+
+    from prc_kg.endpoint.peers import peer_of
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as server:
+        server.bind((host, 0))
+        server.listen()
+        for _ in range(20):
+            with socket.create_connection(server.getsockname()[:2]) as client:
+                accepted, address = server.accept()
+                with accepted:
+                    assert address[1] == client.getsockname()[1]
+                    assert peer_of(accepted, address) == f"uid {os.getuid()}"

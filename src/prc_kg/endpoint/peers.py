@@ -14,6 +14,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from pathlib import Path
 
 TABLES = {socket.AF_INET: Path("/proc/net/tcp"), socket.AF_INET6: Path("/proc/net/tcp6")}
@@ -41,15 +42,17 @@ _NETLINK = threading.local()  # each thread's netlink socket, kept: the server a
 def _ask_kernel(message: bytes, sequence: int) -> bytes | None:
     """Send a sock_diag request on this thread's netlink socket; its reply (by sequence number) or None."""
     nl = getattr(_NETLINK, "socket", None)
+    deadline = time.monotonic() + 1.0  # the accepting thread waits at most this long
     try:
         if nl is None:
             nl = _NETLINK.socket = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG)
-            nl.settimeout(1.0)
+        nl.settimeout(1.0)
         nl.sendto(message, (0, 0))
         for _ in range(8):  # a reply to an earlier request that timed out may come first
             reply = nl.recv(8192)
             if len(reply) >= _HEADER.size and _HEADER.unpack_from(reply)[3] == sequence:
                 return reply
+            nl.settimeout(max(0.001, deadline - time.monotonic()))
     except OSError:
         pass
     if nl is not None:  # start afresh next time
