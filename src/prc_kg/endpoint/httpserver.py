@@ -123,9 +123,9 @@ class EndpointServer(ThreadingHTTPServer):
         with self._lock:
             idle = self._idle_handlers > 0
             self._idle_handlers -= idle
-        self._jobs.put((request, client_address))
-        if not idle:
+        if not idle:  # started before the connection is queued: if it cannot start, nothing is left queued
             threading.Thread(target=self._handler_loop, name="prc-kg-serve-handler", daemon=True).start()
+        self._jobs.put((request, client_address))
 
     def _handler_loop(self) -> None:
         while True:
