@@ -10,6 +10,7 @@ names it is bound to; a store that `prc-kg load` replaced is reopened.
 
 The parts, one concern each: limits.py (what a client may cost), keywords.py (the query guard),
 sandbox.py (no network, capped memory), queryprocess.py and querypool.py (the query processes),
+answercache.py (answers of the unchanged store, sent again without a query process),
 negotiation.py (Accept and format=), querypage.py (the page at `/`), description.py (the service
 description), termpage.py (the pages of prc-kg IRIs), cors.py, accesslog.py, httpserver.py and
 httphandler.py (HTTP), with hostcheck.py, peers.py, fairslots.py and storewatch.py beside them.
