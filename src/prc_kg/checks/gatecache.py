@@ -1,9 +1,9 @@
 """Each gate runs once per change: its outcome is kept in ``paths.cache_dir()/gates/KEY.json``, where
-KEY is the SHA-256 of the gate's name and of the bytes of every file its inputs come from (the
-ontology folder with its shapes, the QC checks, the examples folder, the data files, the allow-lists,
-the imported corpora), the prc-kg version and its code (fileio/filehash.py). So ``prc-kg validate``
-followed by ``prc-kg release`` runs SHACL once, and a second run of either reruns nothing until one of
-those files changes.
+KEY is the SHA-256 of the gate's name and of the bytes of every file of the sources it reads
+(``Gate.reads``, groups of ``GateSources``: the ontology folder, its shapes, the QC checks, the
+examples folder, the data files, the allow-lists, the imported corpora), the prc-kg version and its
+code (fileio/filehash.py). So ``prc-kg validate`` followed by ``prc-kg release`` runs SHACL once, and a
+second run of either reruns nothing until one of those files changes.
 
 What validate and release give the gates differs only in the ontology header: release stamps its
 version and date (owl:versionInfo, owl:versionIRI) into it. The ontology gate (QC) reads the header
@@ -45,6 +45,7 @@ class GateSources:
     allow: Sequence[Path] = ()
     corpora: Sequence[Path] = ()
     stamp: str = ""  # release VERSION DATE; empty for validate
+    options: str = ""  # anything else that changes an outcome (such as a chosen engine): part of every key
     hasher: FileHasher | None = field(default=None, compare=False)
 
     def groups(self) -> dict[str, list[Path]]:
@@ -74,17 +75,23 @@ class GateCache:
         self._groups: dict[str, list[Path]] | None = None
         self._hasher = sources.hasher or FileHasher()
 
-    def key(self, name: str, reads_header: bool) -> str:
+    def key(self, name: str, reads: Sequence[str], reads_header: bool) -> str:
+        """The key of gate ``name``: the files of the groups it ``reads``, the options, and the release
+        stamp if it ``reads_header``."""
         if self._groups is None:
             self._groups = self.sources.groups()
-        extra = {"gate": name, "format": str(FORMAT), "stamp": self.sources.stamp if reads_header else ""}
-        key = fingerprint(self._groups, extra, self._hasher)
+        unknown = set(reads) - set(self._groups)
+        if unknown:
+            raise ValueError(f"gate {name} reads unknown source groups {sorted(unknown)}")
+        extra = {"gate": name, "format": str(FORMAT), "options": self.sources.options,
+                 "stamp": self.sources.stamp if reads_header else ""}
+        key = fingerprint({g: self._groups[g] for g in reads}, extra, self._hasher)
         self._hasher.save()
         return key
 
-    def load(self, name: str, reads_header: bool) -> tuple[dict, str] | tuple[None, str]:
+    def load(self, name: str, reads: Sequence[str], reads_header: bool) -> tuple[dict, str] | tuple[None, str]:
         """The kept outcome of gate ``name`` (a dict as ``store`` wrote it) and its key, or None."""
-        key = self.key(name, reads_header)
+        key = self.key(name, reads, reads_header)
         try:
             doc = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -28,6 +28,7 @@ from .. import __version__, paths
 MEMO_FILE = "file-hashes.json"
 RACY_NS = 2_000_000_000  # a record younger than this after the file's mtime is not trusted
 _SKIPPED_PARTS = {"__pycache__", ".git", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+CODE_ROOT = paths.PACKAGE_DIR  # the code whose bytes are part of every key
 _code: str | None = None
 
 
@@ -98,7 +99,7 @@ def _now_ns() -> int:
 
 def code_files() -> list[Path]:
     """The Python files of the installed prc_kg package: the code that made a cached result."""
-    return tree_files(paths.PACKAGE_DIR, (".py",))
+    return tree_files(CODE_ROOT, (".py",))
 
 
 def fingerprint(groups: dict[str, Iterable[Path]], extra: dict[str, str] | None = None,
@@ -123,7 +124,7 @@ def code_fingerprint(hasher: FileHasher) -> str:
     global _code
     if _code is None:
         files = code_files()
-        listing = [[str(p.relative_to(paths.PACKAGE_DIR)), hasher.digest(p)] for p in files]
+        listing = [[str(p.relative_to(CODE_ROOT)), hasher.digest(p)] for p in files]
         _code = hashlib.sha256(json.dumps(listing).encode("utf-8")).hexdigest()
     return _code
 
