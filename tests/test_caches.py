@@ -121,18 +121,23 @@ def test_a_new_file_in_a_folder_a_new_version_or_new_code_reruns_the_gate(source
     assert body.runs == 3, "a new prc-kg version did not rerun the gate"
 
     code = tmp_path / "code"
-    shutil.copytree(paths.PACKAGE_DIR / "checks", code)
+    shutil.copytree(paths.PACKAGE_DIR / "checks", code / "checks")
     monkeypatch.setattr(filehash, "CODE_ROOT", code)
-    monkeypatch.setattr(filehash, "_code", None)
+    monkeypatch.setattr(filehash, "_code", {})
     run_gates([gate], _inputs, sources=sources)
     assert body.runs == 4
-    monkeypatch.setattr(filehash, "_code", None)
+    monkeypatch.setattr(filehash, "_code", {})
     run_gates([gate], _inputs, sources=sources)
     assert body.runs == 4, "the same code reran the gate"
-    (code / "qc.py").write_text((code / "qc.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    monkeypatch.setattr(filehash, "_code", None)  # a new process: the code is hashed again
+    (code / "checks" / "qc.py").write_text((code / "checks" / "qc.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    monkeypatch.setattr(filehash, "_code", {})  # a new process: the code is hashed again
     run_gates([gate], _inputs, sources=sources)
     assert body.runs == 5, "a change in the checks' code did not rerun the gate"
+    (code / "views").mkdir()
+    (code / "views" / "page.py").write_text("X = 1\n", encoding="utf-8")
+    monkeypatch.setattr(filehash, "_code", {})
+    run_gates([gate], _inputs, sources=sources)
+    assert body.runs == 5, "a change in code the gates do not use (the views) reran the gate"
 
 
 def test_the_release_stamp_reaches_only_the_gates_that_read_the_header(sources):

@@ -2,7 +2,7 @@
 KEY is the SHA-256 of the gate's name and of the bytes of every file of the sources it reads
 (``Gate.reads``, groups of ``GateSources``: the ontology folder, its shapes, the QC checks, the
 examples folder, the data files, the allow-lists, the imported corpora), the prc-kg version and its
-code (fileio/filehash.py). So ``prc-kg validate`` followed by ``prc-kg release`` runs SHACL once, and a
+code that reads and checks them (``CODE``; fileio/filehash.py). So ``prc-kg validate`` followed by ``prc-kg release`` runs SHACL once, and a
 second run of either reruns nothing until one of those files changes.
 
 What validate and release give the gates differs only in the ontology header: release stamps its
@@ -30,6 +30,9 @@ from ..fileio.filehash import FileHasher, fingerprint, publish_file, tree_files
 FOLDER = "gates"
 FORMAT = 1
 NO_CACHE_ENV = "PRC_KG_NO_CACHE"
+# The code a gate's outcome depends on: the checks, and what reads their inputs (the ontology source, the
+# examples, RDF files, the store QC runs in). A change in the views, the endpoint or the CLI reruns none.
+CODE = ("checks", "instances", "ontology", "store", "fileio")
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ class GateCache:
             raise ValueError(f"gate {name} reads unknown source groups {sorted(unknown)}")
         extra = {"gate": name, "format": str(FORMAT), "options": self.sources.options,
                  "stamp": self.sources.stamp if reads_header else ""}
-        key = fingerprint({g: self._groups[g] for g in reads}, extra, self._hasher)
+        key = fingerprint({g: self._groups[g] for g in reads}, extra, self._hasher, code=CODE)
         self._hasher.save()
         return key
 

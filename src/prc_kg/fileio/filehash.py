@@ -29,7 +29,7 @@ MEMO_FILE = "file-hashes.json"
 RACY_NS = 2_000_000_000  # a record younger than this after the file's mtime is not trusted
 _SKIPPED_PARTS = {"__pycache__", ".git", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 CODE_ROOT = paths.PACKAGE_DIR  # the code whose bytes are part of every key
-_code: str | None = None
+_code: dict[tuple[str, ...] | None, str] = {}
 
 
 def tree_files(folder: Path, suffixes: Sequence[str] = ()) -> list[Path]:
@@ -97,36 +97,39 @@ def _now_ns() -> int:
     return time.time_ns()
 
 
-def code_files() -> list[Path]:
-    """The Python files of the installed prc_kg package: the code that made a cached result."""
-    return tree_files(CODE_ROOT, (".py",))
+def code_files(packages: Sequence[str] | None = None) -> list[Path]:
+    """The Python files of the prc_kg package that make a cached result: its top-level modules and those
+    of ``packages`` (such as ``("checks", "instances")``), or every one (None)."""
+    if packages is None:
+        return tree_files(CODE_ROOT, (".py",))
+    top = [p for p in sorted(CODE_ROOT.glob("*.py")) if p.is_file()]
+    return top + [p for name in packages for p in tree_files(CODE_ROOT / name, (".py",))]
 
 
 def fingerprint(groups: dict[str, Iterable[Path]], extra: dict[str, str] | None = None,
-                hasher: FileHasher | None = None, *, code: bool = True) -> str:
+                hasher: FileHasher | None = None, *, code: Sequence[str] | None = None) -> str:
     """One hex key for named groups of files (their names, order and bytes), ``extra`` values (such as
-    a gate's name or an engine version), the prc-kg version and, with ``code``, the bytes of the
-    package's code. A missing file is part of the key too (as missing), so creating it changes it."""
+    a gate's name or an engine version), the prc-kg version and the bytes of the package's code that
+    made the result (``code``: its subpackages, see ``code_files``; None: all of it). A missing file is
+    part of the key too (as missing), so creating it changes it."""
     own = hasher is None
     hasher = hasher or FileHasher()
     parts: dict[str, object] = {"prc-kg": __version__, **(extra or {})}
     for name, files in sorted(groups.items()):
         parts[f"files:{name}"] = [[str(p), _digest_or_missing(hasher, p)] for p in files]
-    if code:
-        parts["code"] = code_fingerprint(hasher)
+    parts["code"] = code_fingerprint(hasher, code)
     if own:
         hasher.save()
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def code_fingerprint(hasher: FileHasher) -> str:
-    """The hash of every .py file of the package (relative names and bytes); computed once a process."""
-    global _code
-    if _code is None:
-        files = code_files()
-        listing = [[str(p.relative_to(CODE_ROOT)), hasher.digest(p)] for p in files]
-        _code = hashlib.sha256(json.dumps(listing).encode("utf-8")).hexdigest()
-    return _code
+def code_fingerprint(hasher: FileHasher, packages: Sequence[str] | None = None) -> str:
+    """The hash of the package's code files (``code_files``: relative names and bytes), once a process."""
+    chosen = None if packages is None else tuple(packages)
+    if chosen not in _code:
+        listing = [[str(p.relative_to(CODE_ROOT)), hasher.digest(p)] for p in code_files(chosen)]
+        _code[chosen] = hashlib.sha256(json.dumps(listing).encode("utf-8")).hexdigest()
+    return _code[chosen]
 
 
 def _digest_or_missing(hasher: FileHasher, path: Path) -> str:

@@ -2,8 +2,8 @@
 ``paths.cache_dir()/stores/KEY`` and reused while the sources are unchanged.
 
 KEY is the SHA-256 of the bytes of every file that goes into the graph (the ontology folder, the
-examples folder, the data files, in order), the pyoxigraph version, the prc-kg version and its code
-(fileio/filehash.py), so editing a module, an example, an imported data file or prc-kg itself gives
+examples folder, the data files, in order), the pyoxigraph version, the prc-kg version and the code
+that reads them (``CODE``; fileio/filehash.py), so editing a module, an example, an imported data file or prc-kg itself gives
 a new key and a new store, while touching a file does not. Reading the sources costs seconds
 (rdflib parses the ontology and the examples); a cached store opens in a few milliseconds.
 
@@ -38,6 +38,7 @@ FORMAT = 1
 KEEP = 3
 STALE_SECONDS = 24 * 3600
 NO_CACHE_ENV = "PRC_KG_NO_CACHE"
+CODE = ("instances", "ontology", "store", "fileio")  # the code that reads the sources into a store
 
 
 def cache_disabled() -> bool:
@@ -56,7 +57,7 @@ def source_files(ontology_dir: Path | None, examples_dir: Path | None,
 
 def store_key(ontology_dir: Path | None, examples_dir: Path | None, data_files: Sequence[Path]) -> str:
     return fingerprint(source_files(ontology_dir, examples_dir, data_files),
-                       {"store format": str(FORMAT), "pyoxigraph": ox.__version__})
+                       {"store format": str(FORMAT), "pyoxigraph": ox.__version__}, code=CODE)
 
 
 def sources_store(read_sources: Callable[[], tuple], ontology_dir: Path | None, examples_dir: Path | None,
