@@ -289,3 +289,17 @@ def test_no_cache_builds_in_memory_and_leaves_the_cache_alone(tmp_path, how):
                          capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert run.returncode == 0 and run.stdout.startswith("session,"), run.stderr
     assert not (tmp_path / "cache" / "stores").exists()
+
+
+def test_reading_the_command_line_imports_no_view_or_network_code():
+    """Every command builds the whole parser; viz's choices come from the view list, which must not
+    pull in the page builders (networkx, igraph: about 0.15 s of every command's start-up)."""
+    from prc_kg.views import registry, transcripts
+
+    assert registry.FOLDER == transcripts.FOLDER
+    probe = ("import sys; from prc_kg.cli.main import build_parser; build_parser(); "
+             "print(sorted(m for m in ('networkx', 'igraph', 'prc_kg.views.pages', 'prc_kg.store.dataset') "
+             "if m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.strip() == "[]"
