@@ -287,7 +287,7 @@ def test_no_cache_builds_in_memory_and_leaves_the_cache_alone(tmp_path, how):
     assert cached.returncode == 2  # (a missing --store folder is refused, as before)
     run = subprocess.run([sys.executable, "-m", "prc_kg.cli", "query", CQ01, *how, "-q", "--format", "csv"],
                          capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
-    assert run.returncode == 0 and run.stdout.startswith("session,"), run.stderr
+    assert run.returncode == 0 and run.stdout.startswith("type,label,tos\n"), run.stderr
     assert not (tmp_path / "cache" / "stores").exists()
 
 
