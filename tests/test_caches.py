@@ -308,3 +308,12 @@ def test_a_query_from_the_cached_store_imports_no_rdflib_nor_view_code():
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_a_cache_folder_that_cannot_be_made_builds_the_graph_in_memory(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    monkeypatch.setenv(paths.CACHE_ENV_VAR, str(blocker / "cache"))
+    kg = KnowledgeGraph.from_sources(data=[])
+    assert kg.cache_built is None and kg.store.path is None and len(kg.query(CQ01)) > 0

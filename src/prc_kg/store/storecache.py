@@ -63,9 +63,9 @@ def store_key(ontology_dir: Path | None, examples_dir: Path | None, data_files: 
 def sources_store(read_sources: Callable[[], tuple], ontology_dir: Path | None, examples_dir: Path | None,
                   data_files: Sequence[Path], cache: bool | None = None) -> tuple[EmbeddedStore, bool | None]:
     """The store of a graph from the sources (api.KnowledgeGraph): the cached one (and whether it was
-    built now), or with ``cache`` False (None: unless PRC_KG_NO_CACHE is set) one built in memory
-    (None). ``read_sources`` gives (source, merged ontology graph, examples), read only to build."""
-    if cache is False or (cache is None and cache_disabled()):
+    built now), or with ``cache`` False (None: unless PRC_KG_NO_CACHE is set), or when the cache folder
+    cannot be written, one built in memory (None). ``read_sources`` gives (source, merged ontology graph, examples), read only to build."""
+    if cache is False or (cache is None and cache_disabled()) or not _writable(paths.cache_dir()):
         from .dataset import load_dataset  # rdflib: only when the sources are read
 
         _, ontology, examples = read_sources()
@@ -108,6 +108,16 @@ def cached_store(ontology_dir: Path | None, examples_dir: Path | None, data_file
     with contextlib.suppress(OSError):
         os.utime(entry / ENTRY_MARKER)  # last use, for pruning
     return EmbeddedStore(entry, read_only=True), built
+
+
+def _writable(folder: Path) -> bool:
+    """Whether the cache folder can be made and written (not on a read-only disk, not below a file):
+    without it the graph is built in memory, as with --no-cache, and the command still runs."""
+    try:
+        Path(folder, STORES).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(Path(folder, STORES), os.W_OK)
 
 
 def _complete(entry: Path) -> bool:
