@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from prc_kg import KnowledgeGraph, paths
-from prc_kg.checks import gates
+from prc_kg.checks import gatecache, gates
 from prc_kg.checks.gatecache import GateSources
 from prc_kg.checks.gates import ALL_SOURCES, Gate, GateInputs, Outcome, run_gates
 from prc_kg.fileio import filehash
@@ -120,24 +120,33 @@ def test_a_new_file_in_a_folder_a_new_version_or_new_code_reruns_the_gate(source
     run_gates([gate], _inputs, sources=sources)
     assert body.runs == 3, "a new prc-kg version did not rerun the gate"
 
+    installed = gatecache.versions(*gatecache.ENGINES)
+    assert installed["version of pyshacl"] not in ("", "not found")
+    monkeypatch.setattr(gatecache, "versions", lambda *names: {**installed, "version of pyshacl": "0.0.1"})
+    run_gates([gate], _inputs, sources=sources)
+    assert body.runs == 4, "another pySHACL did not rerun the gate"
+    monkeypatch.setattr(gatecache, "versions", lambda *names: installed)
+    run_gates([gate], _inputs, sources=sources)
+    assert body.runs == 4, "back on the installed engines, the outcome kept for them was not reused"
+
     code = tmp_path / "code"
     shutil.copytree(paths.PACKAGE_DIR / "checks", code / "checks")
     monkeypatch.setattr(filehash, "CODE_ROOT", code)
     monkeypatch.setattr(filehash, "_code", {})
     run_gates([gate], _inputs, sources=sources)
-    assert body.runs == 4
+    assert body.runs == 5
     monkeypatch.setattr(filehash, "_code", {})
     run_gates([gate], _inputs, sources=sources)
-    assert body.runs == 4, "the same code reran the gate"
+    assert body.runs == 5, "the same code reran the gate"
     (code / "checks" / "qc.py").write_text((code / "checks" / "qc.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     monkeypatch.setattr(filehash, "_code", {})  # a new process: the code is hashed again
     run_gates([gate], _inputs, sources=sources)
-    assert body.runs == 5, "a change in the checks' code did not rerun the gate"
+    assert body.runs == 6, "a change in the checks' code did not rerun the gate"
     (code / "views").mkdir()
     (code / "views" / "page.py").write_text("X = 1\n", encoding="utf-8")
     monkeypatch.setattr(filehash, "_code", {})
     run_gates([gate], _inputs, sources=sources)
-    assert body.runs == 5, "a change in code the gates do not use (the views) reran the gate"
+    assert body.runs == 6, "a change in code the gates do not use (the views) reran the gate"
 
 
 def test_the_release_stamp_reaches_only_the_gates_that_read_the_header(sources):

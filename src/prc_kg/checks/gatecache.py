@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
-from ..fileio.filehash import FileHasher, fingerprint, publish_file, tree_files
+from ..fileio.filehash import FileHasher, fingerprint, publish_file, tree_files, versions
 
 FOLDER = "gates"
 FORMAT = 1
@@ -33,6 +33,7 @@ NO_CACHE_ENV = "PRC_KG_NO_CACHE"
 # The code a gate's outcome depends on: the checks, and what reads their inputs (the ontology source, the
 # examples, RDF files, the store QC runs in). A change in the views, the endpoint or the CLI reruns none.
 CODE = ("checks", "instances", "ontology", "store", "fileio")
+ENGINES = ("pyshacl", "rdflib", "owlrl", "pyoxigraph")  # what the gates run on: their versions are in the key
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class GateCache:
         if unknown:
             raise ValueError(f"gate {name} reads unknown source groups {sorted(unknown)}")
         extra = {"gate": name, "format": str(FORMAT), "options": self.sources.options,
-                 "stamp": self.sources.stamp if reads_header else ""}
+                 "stamp": self.sources.stamp if reads_header else "", **versions(*ENGINES)}
         key = fingerprint({g: self._groups[g] for g in reads}, extra, self._hasher, code=CODE)
         self._hasher.save()
         return key

@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 from .. import __version__, paths
 
 MEMO_FILE = "file-hashes.json"
+MEMO_LIMIT = 20_000  # files whose hashes the record keeps at most
 RACY_NS = 2_000_000_000  # a record younger than this after the file's mtime is not trusted
 _SKIPPED_PARTS = {"__pycache__", ".git", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 CODE_ROOT = paths.PACKAGE_DIR  # the code whose bytes are part of every key
@@ -68,6 +70,7 @@ class FileHasher:
             loaded = {}
         self._known: dict[str, list] = loaded if isinstance(loaded, dict) else {}
         self._changed = False
+        self._started = _now_ns()
 
     def digest(self, path: Path) -> str:
         path = Path(os.path.abspath(path))
@@ -86,9 +89,31 @@ class FileHasher:
         """Write the record (atomically; a failure to write only costs a re-hash next time)."""
         if not self._changed:
             return
+        if len(self._known) > MEMO_LIMIT:  # bounded: keep what this process hashed
+            self._known = {path: row for path, row in self._known.items() if row[5] >= self._started}
         with contextlib.suppress(OSError):
             publish_file(self.memo, json.dumps(self._known, sort_keys=True).encode("utf-8"), replace=True)
         self._changed = False
+
+
+def versions(*distributions: str) -> dict[str, str]:
+    """The installed versions of the libraries a cached result came from, for its key (a new pySHACL
+    or rdflib may answer differently): read from the names of their ``NAME-VERSION.dist-info`` folders
+    on sys.path, as importlib.metadata would but at the cost of one listing per folder."""
+    found: dict[str, str] = {}
+    wanted = {name.lower().replace("-", "_"): name for name in distributions}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if folder.endswith(".dist-info") and "-" in folder:
+                name, version = folder[: -len(".dist-info")].split("-", 1)
+                key = wanted.get(name.lower().replace("-", "_"))
+                if key is not None and f"version of {key}" not in found:
+                    found[f"version of {key}"] = version
+    return {f"version of {name}": found.get(f"version of {name}", "not found") for name in distributions}
 
 
 def _now_ns() -> int:

@@ -2,10 +2,11 @@
 ``paths.cache_dir()/stores/KEY`` and reused while the sources are unchanged.
 
 KEY is the SHA-256 of the bytes of every file that goes into the graph (the ontology folder, the
-examples folder, the data files, in order), the pyoxigraph version, the prc-kg version and the code
-that reads them (``CODE``; fileio/filehash.py), so editing a module, an example, an imported data file or prc-kg itself gives
-a new key and a new store, while touching a file does not. Reading the sources costs seconds
-(rdflib parses the ontology and the examples); a cached store opens in a few milliseconds.
+examples folder, the data files, in order), the pyoxigraph and rdflib versions, the prc-kg version
+and the code that reads them (``CODE``; fileio/filehash.py), so editing a module, an example, an
+imported data file or prc-kg itself gives a new key and a new store, while touching a file does
+not. Reading the sources costs seconds (rdflib parses the ontology and the examples); a cached store
+opens in a few milliseconds.
 
 A store is built in a temporary folder beside the entries and renamed into place when complete, so
 a reader never sees half a store; when two processes build the same entry at once, the second
@@ -28,7 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import paths
-from ..fileio.filehash import fingerprint, publish_file, tree_files
+from ..fileio.filehash import fingerprint, publish_file, tree_files, versions
 from .backends import EmbeddedStore
 
 STORES = "stores"
@@ -57,7 +58,7 @@ def source_files(ontology_dir: Path | None, examples_dir: Path | None,
 
 def store_key(ontology_dir: Path | None, examples_dir: Path | None, data_files: Sequence[Path]) -> str:
     return fingerprint(source_files(ontology_dir, examples_dir, data_files),
-                       {"store format": str(FORMAT), "pyoxigraph": ox.__version__}, code=CODE)
+                       {"store format": str(FORMAT), "pyoxigraph": ox.__version__, **versions("rdflib")}, code=CODE)
 
 
 def sources_store(read_sources: Callable[[], tuple], ontology_dir: Path | None, examples_dir: Path | None,
