@@ -142,11 +142,16 @@ def test_a_new_file_in_a_folder_a_new_version_or_new_code_reruns_the_gate(source
     monkeypatch.setattr(filehash, "_code", {})  # a new process: the code is hashed again
     run_gates([gate], _inputs, sources=sources)
     assert body.runs == 6, "a change in the checks' code did not rerun the gate"
+    (code / "checks" / "privacy_data").mkdir(exist_ok=True)
+    (code / "checks" / "privacy_data" / "towns.txt").write_text("Sometown\n", encoding="utf-8")
+    monkeypatch.setattr(filehash, "_code", {})
+    run_gates([gate], _inputs, sources=sources)
+    assert body.runs == 7, "a new word list of the privacy check did not rerun the gate"
     (code / "views").mkdir()
     (code / "views" / "page.py").write_text("X = 1\n", encoding="utf-8")
     monkeypatch.setattr(filehash, "_code", {})
     run_gates([gate], _inputs, sources=sources)
-    assert body.runs == 6, "a change in code the gates do not use (the views) reran the gate"
+    assert body.runs == 7, "a change in code the gates do not use (the views) reran the gate"
 
 
 def test_the_release_stamp_reaches_only_the_gates_that_read_the_header(sources):

@@ -123,12 +123,13 @@ def _now_ns() -> int:
 
 
 def code_files(packages: Sequence[str] | None = None) -> list[Path]:
-    """The Python files of the prc_kg package that make a cached result: its top-level modules and those
-    of ``packages`` (such as ``("checks", "instances")``), or every one (None)."""
+    """The files of the prc_kg package that make a cached result: its top-level modules and every file
+    of ``packages`` (such as ``("checks", "store")``: their word lists and SPARQL files too), or all of
+    the package (None)."""
     if packages is None:
-        return tree_files(CODE_ROOT, (".py",))
+        return tree_files(CODE_ROOT)
     top = [p for p in sorted(CODE_ROOT.glob("*.py")) if p.is_file()]
-    return top + [p for name in packages for p in tree_files(CODE_ROOT / name, (".py",))]
+    return top + [p for name in packages for p in tree_files(CODE_ROOT / name)]
 
 
 def fingerprint(groups: dict[str, Iterable[Path]], extra: dict[str, str] | None = None,
