@@ -23,9 +23,12 @@
 #   build/prc-kg-with-examples.owl   reason     build/log/reason.txt
 #
 # Every step also depends on the library (src/prc_kg/, queries/) and the installed environment, so a
-# change in prc-kg itself redoes the steps it runs. qc, validate, import, load and release still parse
-# the ontology source (and load and release the examples) themselves: the command has no option to
-# read the build files instead.
+# change in prc-kg itself redoes the steps it runs. Within a step, prc-kg keeps its own caches against
+# the SHA-256 of the files it reads (build/cache/, see README "Caches"): validate and release share each
+# gate's outcome, so SHACL runs once per change of what it checks (not in both steps, and not again when
+# only code it does not use changed), and a step redone for a touched file with the same bytes reruns
+# no gate. The read-only commands below pass --store build/store; without it they would use the store
+# cached for the sources, built on first use.
 PYTHON  ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin

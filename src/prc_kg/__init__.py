@@ -10,7 +10,7 @@ The front door for Python (``api``)::
 The library is layered; each package imports only the ones below it (checked by import-linter,
 ``tests/test_architecture.py``): ``cli`` → ``api`` → ``release`` → ``checks`` → ``instances``,
 ``views`` → ``endpoint``, ``analysis`` → ``store`` → ``ontology`` → ``fileio`` → ``paths``, ``vocab``
-→ ``errors``. The names below are imported on first use, so ``import prc_kg`` stays cheap.
+→ ``errors``, ``progress``, ``prefixes``. The names below are imported on first use, so ``import prc_kg`` stays cheap.
 """
 
 __version__ = "0.1.0"

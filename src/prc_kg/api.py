@@ -137,6 +137,7 @@ class KnowledgeGraph:
     def __init__(self, opener: Callable[[], Store], *, kind: str, ontology: Path | None = None,
                  examples: Path | None = None, store_dir: Path | None = None, queries: Path | None = None):
         self._opener, self._store, self._sources = opener, None, None
+        self.cache_built: bool | None = None  # from the sources: whether the cached store was built (None: no cache)
         self._index = None  # a temporary text index for a graph without a store folder (see search)
         self.kind = kind  # "sources", "store" or "endpoint"
         self.ontology_dir, self.examples_dir, self.store_dir, self.queries_dir = ontology, examples, store_dir, queries
@@ -145,10 +146,12 @@ class KnowledgeGraph:
 
     @classmethod
     def open(cls, *, ontology: Path | None = None, examples: Path | None = None, data: Iterable[Path] | None = None,
-             store: Path | None = None, endpoint: str | None = None, queries: Path | None = None) -> KnowledgeGraph:
-        """The endpoint if given, else the store folder if given, else the graph built in memory from the
-        ontology, the examples and ``data`` (default: the imported ratings, ``default_data_files``);
-        opened on first use."""
+             store: Path | None = None, endpoint: str | None = None, queries: Path | None = None,
+             cache: bool | None = None) -> KnowledgeGraph:
+        """The endpoint if given, else the store folder if given, else the graph of the ontology, the
+        examples and ``data`` (default: the imported ratings, ``default_data_files``): a store kept in
+        ``paths.cache_dir()`` against the hashes of those files (store/storecache.py), or with ``cache``
+        False (None: unless ``PRC_KG_NO_CACHE`` is set) built in memory; opened on first use."""
         folders = {"ontology": ontology, "examples": examples, "queries": queries}
         if endpoint:
             from .store.backends import RemoteStore
@@ -156,16 +159,18 @@ class KnowledgeGraph:
             return cls(lambda: RemoteStore(endpoint), kind="endpoint", **folders)
         if store:
             return cls(lambda: _open_store(Path(store)), kind="store", store_dir=Path(store), **folders)
-        graph = cls(lambda: graph._build(data), kind="sources", **folders)
+        graph = cls(lambda: graph._build(data, cache), kind="sources", **folders)
         return graph
 
     @classmethod
     def from_sources(cls, ontology: Path | None = None, examples: Path | None = None,
-                     data: Iterable[Path] | None = None, *, queries: Path | None = None) -> KnowledgeGraph:
-        """Build the graph in memory, as ``prc-kg query`` does without --store: the ontology folder,
+                     data: Iterable[Path] | None = None, *, queries: Path | None = None,
+                     cache: bool | None = None) -> KnowledgeGraph:
+        """The graph of the sources, as ``prc-kg query`` opens it without --store: the ontology folder,
         the examples folder and ``data`` N-Triples files (default: ``*.nt`` in build/ratings beside the
-        ontology folder, where ``prc-kg import`` writes), with the inferences materialised."""
-        return cls.open(ontology=ontology, examples=examples, data=data, queries=queries)._opened()
+        ontology folder, where ``prc-kg import`` writes), with the inferences materialised; read from the
+        cached store of these files (built on first use) unless ``cache`` is False (see ``open``)."""
+        return cls.open(ontology=ontology, examples=examples, data=data, queries=queries, cache=cache)._opened()
 
     @classmethod
     def from_store(cls, path: Path | str, *, queries: Path | None = None) -> KnowledgeGraph:
@@ -200,12 +205,11 @@ class KnowledgeGraph:
             self._sources = source, ontology, load_examples(ontology, self.examples_dir)
         return self._sources
 
-    def _build(self, data: Iterable[Path] | None):
-        from .store.dataset import load_dataset
+    def _build(self, data: Iterable[Path] | None, cache: bool | None = None):
+        from .store.storecache import sources_store
 
-        _, ontology, examples = self.sources()
         files = default_data_files(self.ontology_dir) if data is None else [Path(p) for p in data]
-        store, _ = load_dataset(ontology, examples.graph, files)
+        store, self.cache_built = sources_store(self.sources, self.ontology_dir, self.examples_dir, files, cache)
         return store
 
     # -- queries ------------------------------------------------------------------------------------
@@ -291,6 +295,9 @@ class KnowledgeGraph:
         if self.kind == "endpoint":
             raise PrcKgError("search reads the text index of a store folder; an endpoint has none: open the "
                              "graph with KnowledgeGraph.from_store, or filter ?text with CONTAINS in SPARQL")
+        cached = getattr(self.store, "path", None)  # the cached store of the sources has its index beside it
+        if cached is not None and (cached / textindex.INDEX_FILE).is_file():
+            return textindex.search_file(cached / textindex.INDEX_FILE, text, limit, fts=fts)
         if self._index is None:
             import tempfile
 
@@ -310,20 +317,12 @@ class KnowledgeGraph:
 
             with reporting(progress):
                 return self.validate(data, allow)
-        from .checks.gates import VALIDATE_GATES, GateInputs, run_gates, shapes_beside
-        from .ontology.source import parse_file
+        from .checks.validation import run_instance_gates
 
         if self.kind != "sources":
             raise PrcKgError(f"validate checks the sources; this graph was opened from a {self.kind}: "
                              "open it with KnowledgeGraph.from_sources")
-        source, ontology, examples = self.sources()
-        graphs = [(Path(path), parse_file(Path(path))) for path in data]
-        instances = examples.graph
-        for _, graph in graphs:
-            instances = instances + graph  # a new graph: the examples (and the store built from them) stay as read
-        inputs = GateInputs(ontology, instances, len(examples.files) + len(graphs), self.examples_dir, graphs,
-                            [Path(p) for p in allow], shapes_beside(source))
-        return Validation(run_gates(VALIDATE_GATES, inputs))
+        return Validation(run_instance_gates(self.sources, self.ontology_dir, self.examples_dir, data, allow))
 
     def source_folders(self) -> list[tuple[str, Path]]:
         """The folders this graph reads (named), which no output may be, lie in, or hold."""

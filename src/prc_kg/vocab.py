@@ -9,6 +9,8 @@ from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, SOSA, XSD, DefinedNamespace
 from rdflib.term import URIRef
 
+from . import prefixes as _prefixes
+
 PRC_IRI = "https://w3id.org/prc-kg/ontology/"
 SRC_IRI = "https://w3id.org/prc-kg/source/"
 ONTOLOGY_IRI = URIRef("https://w3id.org/prc-kg/ontology")
@@ -219,22 +221,12 @@ class PRC(DefinedNamespace):
 
 PROVENANCE_TAGS = frozenset({"PRC", "APS", "DIS", "PHI", "PQS", "CPPS", "WAI", "PIRS", "PIL", "LIT", "BK"})
 
-PREFIXES: dict[str, str] = {
-    "prc": PRC_IRI,
-    "src": SRC_IRI,
-    "data": DATA_IRI,
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": str(PROV),
-    "sosa": str(SOSA),
-    "fabio": str(FABIO),
-    "schema": str(SCHEMA),
-    "bibo": str(BIBO),
-}
+PREFIXES: dict[str, str] = _prefixes.PREFIXES  # plain strings, for code that must not import rdflib
+_WRITTEN = {"prc": PRC_IRI, "src": SRC_IRI, "data": DATA_IRI, "owl": str(OWL), "rdf": str(RDF), "rdfs": str(RDFS),
+            "xsd": str(XSD), "skos": str(SKOS), "dcterms": str(DCTERMS), "prov": str(PROV), "sosa": str(SOSA),
+            "fabio": str(FABIO), "schema": str(SCHEMA), "bibo": str(BIBO)}
+if _WRITTEN != PREFIXES:  # one list, two spellings: they may not drift apart
+    raise ImportError(f"prefixes.py and vocab.py name different namespaces: {set(_WRITTEN.items()) ^ set(PREFIXES.items())}")
 
 # The same prefixes as a SPARQL prologue, for queries written in code.
 SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in PREFIXES.items())

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
 
 from ..errors import PrcKgError
 from ..ontology.source import OntologySource
-from ..progress import stepped
+from ..progress import step, stepped
+from .gatecache import GateCache, GateSources, cache_enabled
 
 ONTOLOGY = "ontology"
 INSTANCES = "instances"
+ALL_SOURCES = ("ontology", "shapes", "qc", "examples", "data", "allow", "corpora")
 
 
 @dataclass(frozen=True)
@@ -66,15 +68,20 @@ class Gate:
     costly: bool
     run: Callable[[GateInputs], Outcome]
     limit: int | None = 10
+    reads: tuple[str, ...] = ALL_SOURCES  # the GateSources groups its outcome depends on (its cache key)
 
 
 @dataclass(frozen=True)
 class GateResult:
-    """A gate's outcome with its name and how long it took (timing is printed, never written)."""
+    """A gate's outcome with its name and how long it took (timing is printed, never written);
+    ``cached``: the outcome of an earlier run on the same inputs (gatecache.py), found in ``seconds``;
+    ``crashed``: the checker raised, so the outcome is a report of that, never cached."""
 
     gate: Gate
     outcome: Outcome
     seconds: float
+    cached: bool = False
+    crashed: bool = False
 
     @property
     def name(self) -> str:
@@ -158,9 +165,10 @@ def _shacl(inputs: GateInputs) -> Outcome:
     return Outcome(not violations, detail, summary, tuple(str(v) for v in found), violations)
 
 
-QC = Gate("QC", ONTOLOGY, costly=False, run=_qc)
-PRIVACY = Gate("privacy", INSTANCES, costly=False, run=_privacy, limit=None)
-SHACL = Gate("SHACL on the examples", INSTANCES, costly=True, run=_shacl)
+QC = Gate("QC", ONTOLOGY, costly=False, run=_qc, reads=("ontology", "qc", "examples", "data"))
+PRIVACY = Gate("privacy", INSTANCES, costly=False, run=_privacy, limit=None,
+               reads=("examples", "data", "allow", "corpora"))
+SHACL = Gate("SHACL on the examples", INSTANCES, costly=True, run=_shacl, reads=("ontology", "shapes", "examples", "data"))
 
 GATES: tuple[Gate, ...] = (QC, PRIVACY, SHACL)
 """Every gate, cheapest first: what a release must pass."""
@@ -173,27 +181,56 @@ VALIDATE_GATES: tuple[Gate, ...] = tuple(g for g in GATES if g.checks == INSTANC
 @stepped(lambda gate, inputs: f"checking: {gate.name}")
 def run_gate(gate: Gate, inputs: GateInputs) -> GateResult:
     start = time.perf_counter()
+    crashed = False
     try:
         outcome = gate.run(inputs)
     except PrcKgError:
         raise  # bad input: the command stops and names the file and line
     except Exception as exc:  # noqa: BLE001 - a checker blowing up is a failed gate, reported as such
         text = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-        outcome = Outcome(False, text, f"{gate.name}: {text}")
-    return GateResult(gate, outcome, time.perf_counter() - start)
+        outcome, crashed = Outcome(False, text, f"{gate.name}: {text}"), True
+    return GateResult(gate, outcome, time.perf_counter() - start, crashed=crashed)
 
 
-def run_gates(gates: Sequence[Gate], inputs: GateInputs, *, skip_costly_after_failure: bool = False,
-              failed_before: bool = False) -> GateRun:
+def run_gates(gates: Sequence[Gate], inputs: GateInputs | Callable[[], GateInputs], *,
+              skip_costly_after_failure: bool = False, failed_before: bool = False,
+              sources: GateSources | None = None) -> GateRun:
     """Run each gate once, in order. With ``skip_costly_after_failure``, a costly gate is skipped once
-    a check has failed (``failed_before``: one the caller ran itself), as the answer is already no."""
+    a check has failed (``failed_before``: one the caller ran itself), as the answer is already no.
+
+    With ``sources`` (where ``inputs`` were read from), a gate whose inputs are unchanged since it last
+    ran gives that run's outcome (gatecache.py; not with ``PRC_KG_NO_CACHE``). ``inputs`` may be a
+    function that reads them, called only when some gate has to run."""
     names = [g.name for g in gates]
     if len(set(names)) != len(names):
         raise ValueError(f"a gate is listed twice: {names}")
+    cache = GateCache(sources) if sources is not None and cache_enabled() else None
+    read: list[GateInputs] = []
+
+    def inputs_now() -> GateInputs:
+        if not read:
+            read.append(inputs() if callable(inputs) else inputs)
+        return read[0]
+
     run = GateRun()
     for gate in gates:
         if skip_costly_after_failure and gate.costly and (failed_before or run.failed):
             run.skipped.append(gate.name)
             continue
-        run.results.append(run_gate(gate, inputs))
+        start = time.perf_counter()
+        kept, key = cache.load(gate.name, gate.reads, gate.checks == ONTOLOGY) if cache else (None, "")
+        if kept is not None:
+            with step(f"checking: {gate.name} (inputs unchanged: the result of its last run)"):
+                pass
+            run.results.append(GateResult(gate, _outcome(kept["outcome"]), time.perf_counter() - start, cached=True))
+            continue
+        result = run_gate(gate, inputs_now())
+        if cache and not result.crashed:
+            cache.store(key, gate.name, asdict(result.outcome), result.seconds)
+        run.results.append(result)
     return run
+
+
+def _outcome(kept: dict) -> Outcome:
+    return Outcome(bool(kept["ok"]), str(kept["detail"]), str(kept["summary"]), tuple(kept["lines"]),
+                   tuple(kept["problems"]))

@@ -119,6 +119,9 @@ def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--store", type=Path, default=None, help="persistent embedded store folder (see `load`)")
     p.add_argument("--endpoint", type=http_url, default=None,
                    help="a SPARQL 1.1 query endpoint URL (http or https) instead of the embedded store")
+    p.add_argument("--no-cache", action="store_true",
+                   help="without --store: build the graph from the sources in memory instead of reusing the store "
+                        "cached for them (also PRC_KG_NO_CACHE=1)")
     return p
 
 
@@ -140,7 +143,8 @@ def graph_for(args: argparse.Namespace):
 
     return KnowledgeGraph.open(ontology=getattr(args, "ontology", None), examples=getattr(args, "examples", None),
                                store=getattr(args, "store", None), endpoint=getattr(args, "endpoint", None),
-                               queries=getattr(args, "queries", None))
+                               queries=getattr(args, "queries", None),
+                               cache=False if getattr(args, "no_cache", False) else None)
 
 
 def default_data_dir(args: argparse.Namespace) -> Path:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-from rdflib import Graph
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
+
+if TYPE_CHECKING:  # imported where a file is parsed: the checks here serve stores too, which need no rdflib
+    from rdflib import Graph
 
 SUFFIX_FORMATS = {".ttl": "turtle", ".owl": "xml", ".rdf": "xml", ".xml": "xml", ".nt": "nt", ".nq": "nquads",
                   ".jsonld": "json-ld"}
@@ -32,6 +34,8 @@ def parse_rdf(path: Path, data: str, fmt: str, public_id: str | None = None) -> 
     """Parse ``data`` (the text of ``path``) with rdflib after ``check_rdf``: the one place prc-kg
     hands a user's RDF text to rdflib. Parser errors propagate for the caller to locate."""
     check_rdf(path, data, fmt)
+    from rdflib import Graph
+
     g = Graph()
     g.parse(data=data, format=fmt, publicID=public_id)
     return g

@@ -27,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from .. import paths
-from ..checks.gates import RELEASE_GATES, GateInputs, run_gates, shapes_beside
+from ..checks.gates import RELEASE_GATES, GateInputs, GateSources, run_gates, shapes_beside
 from ..errors import InputError, PrcKgError
 from ..fileio.files import read_utf8
 from ..fileio.folders import (
@@ -304,8 +304,9 @@ def assemble_release(source: OntologySource, examples_dir: Path | None = None, c
     # cheaper check has failed, as the release is refused anyway.
     inputs = GateInputs(graph, examples, len(loaded.files), examples_dir, allow=allow, corpora=tuple(corpora),
                         shapes_dir=shapes_beside(source), qc_dir=qc_dir)
-    gates = run_gates(RELEASE_GATES, inputs, skip_costly_after_failure=True,
-                      failed_before=not all(c.ok for c in checks))
+    gates = run_gates(RELEASE_GATES, inputs, skip_costly_after_failure=True, failed_before=not all(c.ok for c in checks),
+                      sources=GateSources(source.main_path.parent, examples_dir, inputs.shapes_dir, qc_dir, (), allow,
+                                          tuple(corpora), stamp=f"{rv.version} {rv.date} {rv.version_iri}"))
     checks += [CheckResult(r.name, r.ok, r.reason(), r.seconds) for r in gates.results]
     failed = [c for c in checks if not c.ok]
     if failed:

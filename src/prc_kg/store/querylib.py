@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from .. import paths
 from ..errors import InputError
 from ..fileio.files import read_utf8
-from ..vocab import PREFIXES
+from ..prefixes import PREFIXES  # (not vocab: no rdflib on a query's path)
 from .backends import Term
 
 _HEADER = re.compile(r"^#\s*(title|question|param|answer):\s*(.*)$")

@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
-from ..vocab import PREFIXES
+from ..prefixes import PREFIXES
 from .backends import QueryError, QueryResult, Term
 from .querylib import short
 

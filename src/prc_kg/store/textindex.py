@@ -37,8 +37,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError, PrcKgError
+from ..prefixes import PRC_IRI
 from ..progress import stepped
-from ..vocab import PRC_IRI
 from .storedir import MARKER, read_marker
 
 INDEX_FILE = "text-index.sqlite"

@@ -7,19 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..analysis import projection
-from ..analysis.sequences import rated_pairs, trajectories, turn_pairs
-from ..store.backends import Store
-from .charts import trajectories_html
-from .htmlpage import FolderView, GraphPage, PlainPage
-from .pages import case_page, findings_page, taxonomy_page
-from .transcriptdata import example_links, read_transcripts
-from .transcripts import FOLDER, transcripts_view
-from .transitions import transitions_page
+if TYPE_CHECKING:  # the builders import what they draw with when called: every command reads this list
+    from ..store.backends import Store
+    from .htmlpage import FolderView, GraphPage, PlainPage
 
 DEFAULT_ITEMS = ("APS:PAT-PROD", "APS:PAT-REFL", "APS:PAT-FEEL", "APS:TYPE-INT", "APS:QUAL-GOOD")
 OVERVIEW = ("index", "Overview")  # always written, first in the navigation, never chosen with --views
+FOLDER = "transcripts"  # the transcripts' folder (transcripts.FOLDER, checked by tests/test_caches.py)
 
 
 @dataclass(frozen=True)
@@ -46,30 +42,63 @@ class View:
         return f"{self.name}/index.html" if self.folder else self.name + ".html"
 
 
+def _taxonomy(store: Store, _options: ViewOptions) -> GraphPage:
+    from ..analysis import projection
+    from .pages import taxonomy_page
+    from .transcriptdata import example_links
+
+    return taxonomy_page(projection.taxonomy_graph(store), example_links(store, FOLDER))
+
+
+def _case(store: Store, _options: ViewOptions) -> GraphPage:
+    from ..analysis import projection
+    from .pages import case_page
+
+    return case_page(projection.case_graphs(store))
+
+
+def _findings(store: Store, _options: ViewOptions) -> GraphPage:
+    from ..analysis import projection
+    from .pages import findings_page
+
+    return findings_page(projection.findings_graph(store))
+
+
 def _transitions(store: Store, options: ViewOptions) -> GraphPage:
+    from ..analysis.sequences import rated_pairs, turn_pairs
+    from .transitions import transitions_page
+
     sources = [p for p in (rated_pairs(store, options.threshold), turn_pairs(store)) if p.groups]
     return transitions_page(sources, options.alpha)
 
 
 def _trajectories(store: Store, options: ViewOptions) -> PlainPage:
+    from ..analysis.sequences import trajectories
+    from .charts import trajectories_html
+    from .htmlpage import PlainPage
+
     series = trajectories(store, list(options.items))
     return PlainPage("trajectories", "Rating trajectories per dyad", trajectories_html(series),
                      datasets=len({t.dyad for t in series}), note=f"{len(series)} series (SVG charts)")
 
 
+def _transcripts(store: Store, _options: ViewOptions) -> FolderView:
+    from .transcriptdata import read_transcripts
+    from .transcripts import transcripts_view
+
+    return transcripts_view(read_transcripts(store))
+
+
 VIEWS: tuple[View, ...] = (
-    View("taxonomy", "Taxonomy", "the class hierarchy, instruments and what they score",
-         lambda store, _options: taxonomy_page(projection.taxonomy_graph(store), example_links(store, FOLDER))),
-    View("case", "Cases", "each case's sessions, turns, codes and commentary",
-         lambda store, _options: case_page(projection.case_graphs(store))),
-    View("findings", "Findings", "constructs linked by the research findings on them",
-         lambda store, _options: findings_page(projection.findings_graph(store))),
+    View("taxonomy", "Taxonomy", "the class hierarchy, instruments and what they score", _taxonomy),
+    View("case", "Cases", "each case's sessions, turns, codes and commentary", _case),
+    View("findings", "Findings", "constructs linked by the research findings on them", _findings),
     View("transitions", "What follows what", "lag-1 transitions from therapist codes to the patient's next",
          _transitions),
     View("trajectories", "Trajectories", "SVG charts of chosen items rated over the sessions of each dyad", _trajectories,
          network=False),
     View(FOLDER, "Transcripts", "each conversation and case session as a transcript with codes and commentaries",
-         lambda store, _options: transcripts_view(read_transcripts(store)), network=False, folder=True),
+         _transcripts, network=False, folder=True),
 )
 
 
