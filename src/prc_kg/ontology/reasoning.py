@@ -26,6 +26,7 @@ from ..fileio.rdfread import parse_rdf
 from ..progress import stepped
 
 NOTHING = str(OWL.Nothing)
+MAX_MB = 64  # largest RDF/XML file the reasoner reads
 DEFAULT_TIMEOUT = 600.0  # seconds; the whole ontology with the examples classifies in well under a minute
 
 
@@ -59,7 +60,7 @@ class ReasonerReport:
     inferred_subclass_of: list[tuple[str, str]] = field(default_factory=list)
     inferred_types: list[tuple[str, str]] = field(default_factory=list)
     entailed_types: set[tuple[str, str]] = field(default_factory=set)
-    clashes: list[Clash] = field(default_factory=list)
+    clashes: list = field(default_factory=list)  # Clash from HermiT's run; rlreasoning.RuleClash from OWL 2 RL
     message: str = ""
 
     @property
@@ -124,7 +125,7 @@ def check_local_rdfxml(path: Path) -> Graph:
     """Refuse an RDF/XML file owlready2 could not read offline and in bounded time: a DOCTYPE (entity
     expansion) or an ``owl:imports``, which owlready2 would fetch from the network."""
     path = Path(path)
-    data = read_utf8(path, "an RDF/XML file", max_mb=64)
+    data = read_utf8(path, "an RDF/XML file", max_mb=MAX_MB)
     try:
         g = parse_rdf(path, data, "xml")
     except InputError:
