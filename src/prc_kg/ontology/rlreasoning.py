@@ -46,6 +46,7 @@ RDF_TYPE = RDF.type
 RDFS_DOMAIN = RDFS.domain
 RDFS_RANGE = RDFS.range
 RDFS_SUBCLASSOF = RDFS.subClassOf
+RDFS_SUBPROPERTYOF = RDFS.subPropertyOf
 OWL_NS = str(OWL)
 BUILTIN = (str(OWL), str(RDF), str(RDFS), str(XSD))
 
@@ -124,6 +125,7 @@ def rl_reason(ontology: Graph, instances: Graph, extra_subclass_of: Iterable[tup
     sub: dict = defaultdict(set)
     values: dict = defaultdict(set)  # (s, p) -> objects
     same: set = set()
+    superprops: dict = defaultdict(set)
     for s, p, o in entailed:
         if p == RDF_TYPE:
             types[s].add(o)
@@ -132,8 +134,16 @@ def rl_reason(ontology: Graph, instances: Graph, extra_subclass_of: Iterable[tup
         elif p == OWL_SAMEAS:
             if s != o:
                 same.add((s, o))
-        elif not str(p).startswith(BUILTIN):
+        elif p == RDFS_SUBPROPERTYOF:
+            superprops[s].add(o)
+        elif not isinstance(o, Literal) and not str.startswith(p, BUILTIN):
             values[(s, p)].add(o)
+    # Data values from the told triples (and their super-properties) only: reasonable applies owl:sameAs
+    # to literals too, so after one clash every holder of either value would seem to clash as well.
+    for s, p, o in told_graph:
+        if isinstance(o, Literal) and not str.startswith(p, BUILTIN):
+            for q in superprops.get(p, set()) | {p}:
+                values[(s, q)].add(o)
     individuals = _individuals(told_graph)
     told = {(str(s), str(o)) for s, p, o in told_graph if p == RDF_TYPE and s in individuals and _named_class(o)}
     entailed_types = {(str(i), str(c)) for i in individuals for c in types.get(i, ()) if _named_class(c)}
@@ -164,6 +174,7 @@ def _pairs(g: Graph, prop, kind) -> set[frozenset]:
 
 def _clashes(g: Graph, individuals, types, values, same, sub) -> list[RuleClash]:
     out: list[RuleClash] = []
+    told_disjoint = {frozenset((a, b)) for a, b in g.subject_objects(OWL_DISJOINTWITH) if a != b}
     disjoint = _pairs(g, OWL_DISJOINTWITH, OWL_ALLDISJOINTCLASSES)
     complement = {frozenset((a, b)) for a, b in g.subject_objects(OWL_COMPLEMENTOF)}
     different = _pairs(g, OWL_DIFFERENTFROM, OWL_ALLDIFFERENT)
@@ -176,11 +187,14 @@ def _clashes(g: Graph, individuals, types, values, same, sub) -> list[RuleClash]
                 if pair <= ts:
                     a, b = sorted(pair)
                     word = "disjoint" if rule == "cax-dw" else "complements"
+                    rule = rule if rule != "cax-dw" or pair in told_disjoint else "cax-adc"  # owl:AllDisjointClasses
                     out.append(RuleClash(str(ind), rule, f"is both {a} and {b}, which are {word}"))
-    for a, b in same:
-        if frozenset((a, b)) in different:
-            out.append(RuleClash(str(min(a, b)), "eq-diff1", f"{a} and {b} are declared different but entailed "
-                                                             "to be the same (a functional property's two values?)"))
+    for pair in sorted({frozenset(p) for p in same} & different, key=sorted):
+        a, b = sorted(pair)
+        holders = sorted(f"{s} {p}" for (s, p), objs in values.items() if pair <= objs)
+        why = f"{a} and {b} are declared different but entailed to be the same"
+        out.append(RuleClash(holders[0].split()[0] if holders else str(a), "eq-diff1",
+                             why + (f" (both values of {holders[0].split()[1]})" if holders else "")))
     out += _property_clashes(g, values)
     out += _data_clashes(g, values)
     out += _union_clashes(g, types, values, disjoint)
