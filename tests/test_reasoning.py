@@ -265,3 +265,25 @@ def test_reason_command_with_examples_fast_then_cached(capsys):
     assert "OWL 2 RL (reasonable): no clash in the instances" in first
     assert "answer kept from an earlier run on the same ontology" in second
     assert "inferred class memberships not asserted: 136" in second
+
+
+def test_unreadable_instances_stop_the_background_hermit(release_graph, tmp_path, monkeypatch):
+    """The fast way starts HermiT on the ontology before it reads the instances: a bad instance file
+    is reported as itself, and no Java process or thread is left running behind it."""
+    import threading
+
+    from prc_kg.errors import InputError
+    from prc_kg.ontology import reasoning
+    from prc_kg.ontology.reasonplan import reason
+
+    monkeypatch.setenv("PRC_KG_CACHE", str(tmp_path / "cache"))
+
+    def unreadable():
+        raise InputError(tmp_path / "cases.yaml", "line 3: expected a mapping")
+
+    with pytest.raises(InputError, match="cases.yaml.*expected a mapping"):
+        reason(release_graph, unreadable, engine="fast")
+    for thread in [t for t in threading.enumerate() if t.name == "prc-kg-hermit"]:
+        thread.join()
+    assert reasoning._LIVE == set()
+    assert not list((tmp_path / "cache").glob("hermit/*.json"))  # HermiT was stopped: no answer kept

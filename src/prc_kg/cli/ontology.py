@@ -161,7 +161,8 @@ def _reason(args: argparse.Namespace) -> int:
         if args.with_examples:
             from ..instances.examples import load_examples
 
-            instances = load_examples(graph, args.examples).graph
+            def instances():  # read while HermiT classifies the ontology
+                return load_examples(graph, args.examples).graph
         report = reason(graph, instances, args.engine, args.timeout, use_cache=not args.no_cache)
     print(f"{report.message} ({report.seconds:.2f} s)")
     for clash in report.clashes:

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -140,6 +141,26 @@ def check_local_rdfxml(path: Path) -> Graph:
     return g
 
 
+_LIVE: set[subprocess.Popen] = set()  # HermiT processes running now, for stop_hermit
+_STOPPED = threading.Event()  # set by stop_hermit: a HermiT about to start in another thread does not
+
+
+def stop_hermit() -> None:
+    """Kill every HermiT process this process started that is still running, and let none start until
+    ``allow_hermit``: the caller was interrupted while HermiT ran in another thread, whose run then fails."""
+    _STOPPED.set()
+    for proc in list(_LIVE):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def allow_hermit() -> None:
+    """Undo ``stop_hermit`` before a new run."""
+    _STOPPED.clear()
+
+
 class _TimedSubprocess:
     """Stands in for the ``subprocess`` module inside owlready2's reasoning code, which runs Java
     with ``check_output`` and no time limit: the same call, in a session of its own, killed with
@@ -152,7 +173,11 @@ class _TimedSubprocess:
         return getattr(subprocess, name)
 
     def check_output(self, command: list[str], stderr=None, **kwargs) -> bytes:
+        if _STOPPED.is_set():
+            _remove_input(command)
+            raise PrcKgError("HermiT was not started: the run was interrupted")
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, start_new_session=True, **kwargs)
+        _LIVE.add(proc)
         try:
             output, _ = proc.communicate(timeout=self.seconds)
         except BaseException as exc:
@@ -161,6 +186,8 @@ class _TimedSubprocess:
             if isinstance(exc, subprocess.TimeoutExpired):
                 raise ReasonerTimeout(self.seconds) from None
             raise
+        finally:
+            _LIVE.discard(proc)
         if proc.returncode:
             _remove_input(command)
             raise subprocess.CalledProcessError(proc.returncode, command, output)

@@ -72,6 +72,19 @@ class RlResult:
     superclasses: dict[str, set[str]]
     clashes: list[RuleClash]
 
+    def add_subclass_axioms(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Extend the class hierarchy with subclass axioms inferred elsewhere (HermiT's), closed transitively."""
+        changed = True
+        for c, d in pairs:
+            self.superclasses.setdefault(c, set()).add(d)
+        while changed:
+            changed = False
+            for c, supers in self.superclasses.items():
+                more = set().union(*(self.superclasses.get(d, set()) for d in supers)) - supers - {c}
+                if more:
+                    supers |= more
+                    changed = True
+
     def inferred_types(self) -> list[tuple[str, str]]:
         """New memberships, most specific only: not told, not implied by a told type (as HermiT lists them)."""
         told: dict[str, set[str]] = defaultdict(set)
