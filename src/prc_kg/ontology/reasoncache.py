@@ -26,10 +26,15 @@ FOLDER = "hermit"
 
 
 def _key(rdfxml: bytes) -> str:
+    """SHA-256 of the input bytes, the owlready2 version (which ships HermiT) and the code that reads
+    HermiT's answer (``reasoning.py``), so an upgrade or a change of that code is a new entry."""
     import owlready2
+
+    from . import reasoning
 
     h = hashlib.sha256()
     h.update(f"prc-kg hermit cache {FORMAT} owlready2 {owlready2.VERSION}\n".encode())
+    h.update(hashlib.sha256(Path(reasoning.__file__).read_bytes()).digest())
     h.update(rdfxml)
     return h.hexdigest()
 

@@ -133,7 +133,7 @@ def rl_reason(ontology: Graph, instances: Graph, extra_subclass_of: Iterable[tup
     """Materialise ``ontology`` + ``instances`` (+ subclass axioms inferred elsewhere) and check the result."""
     extra = [(URIRef(a), RDFS_SUBCLASSOF, URIRef(b)) for a, b in extra_subclass_of]
     told_graph = [t for g in (ontology, instances) for t in g]
-    entailed = materialise(told_graph + extra)
+    entailed = materialise(_logical(told_graph) + extra)
     types: dict = defaultdict(set)
     sub: dict = defaultdict(set)
     values: dict = defaultdict(set)  # (s, p) -> objects
@@ -163,6 +163,18 @@ def rl_reason(ontology: Graph, instances: Graph, extra_subclass_of: Iterable[tup
     superclasses = {str(c): {str(d) for d in ds if d != c} for c, ds in sub.items()}
     clashes = _clashes(_axioms(told_graph), individuals, types, values, same, sub)
     return RlResult(entailed_types, told, superclasses, sorted(set(clashes), key=lambda c: (c.individual, c.rule, c.why)))
+
+
+BUILTIN_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo, OWL.deprecated,
+                       OWL.priorVersion, OWL.backwardCompatibleWith, OWL.incompatibleWith}
+
+
+def _logical(triples: list[Triple]) -> list[Triple]:
+    """The triples that carry OWL meaning: annotation assertions and annotated-axiom records dropped
+    (HermiT ignores them too; they are a third of the ontology and would only slow the rules)."""
+    annotation = {s for s, p, o in triples if p == RDF_TYPE and o == OWL.AnnotationProperty} | BUILTIN_ANNOTATIONS
+    records = {s for s, p, o in triples if p == RDF_TYPE and o == OWL.Axiom}
+    return [t for t in triples if t[1] not in annotation and t[0] not in records]
 
 
 def _individuals(triples: list[Triple]) -> set[URIRef]:
