@@ -153,8 +153,9 @@ def _reason(args: argparse.Namespace) -> int:
 
     if args.file:
         report, cached = cached_hermit(args.file, args.timeout, use_cache=not args.no_cache)
-        if cached:
-            report.message += " (answer kept from an earlier run on the same file)"
+        if cached and not args.quiet:  # on stderr, so the report reads the same whether HermiT ran or not
+            print("prc-kg: HermiT's answer for this file kept from an earlier run on the same bytes "
+                  "(--no-cache runs it again)", file=sys.stderr)
     else:
         graph = merged_release_graph(source_of(args))
         instances = None
