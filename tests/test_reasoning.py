@@ -287,3 +287,31 @@ def test_unreadable_instances_stop_the_background_hermit(release_graph, tmp_path
         thread.join()
     assert reasoning._LIVE == set()
     assert not list((tmp_path / "cache").glob("hermit/*.json"))  # HermiT was stopped: no answer kept
+
+
+TINY = """@prefix : <https://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+:A a owl:Class . :B a owl:Class ; owl:complementOf :A . :N a owl:Class ; rdfs:subClassOf owl:Nothing .
+:irr a owl:ObjectProperty , owl:IrreflexiveProperty . :asy a owl:ObjectProperty , owl:AsymmetricProperty .
+:p a owl:ObjectProperty ; owl:propertyDisjointWith :q . :q a owl:ObjectProperty .
+:sub a owl:ObjectProperty ; rdfs:subPropertyOf :irr .
+"""
+
+
+@pytest.mark.parametrize(("data", "rule"), [
+    (":x a owl:NamedIndividual , :A , :B .", "cls-com"),
+    (":x a owl:NamedIndividual , :N .", "cls-nothing2"),
+    (":x a owl:NamedIndividual ; :sub :x .", "prp-irp"),  # through the sub-property
+    (":x a owl:NamedIndividual ; :asy :y . :y a owl:NamedIndividual ; :asy :x .", "prp-asyp"),
+    (":x a owl:NamedIndividual ; :p :y ; :q :y . :y a owl:NamedIndividual .", "prp-pdw"),
+])
+def test_owl2rl_rules_beyond_what_the_ontology_uses(data, rule):
+    """The clash rules no prc-kg axiom needs today, on a tiny ontology, so they stay right for the day one does."""
+    from prc_kg.ontology.rlreasoning import rl_reason
+
+    prefixes = TINY.split(":A a")[0]
+    instances = Graph().parse(data=prefixes + data, format="turtle")
+    result = rl_reason(Graph().parse(data=TINY, format="turtle"), instances)
+    assert [c.rule for c in result.clashes if c.individual == "https://example.org/x"] == [rule], result.clashes
+    clean = Graph().parse(data=prefixes + ":x a owl:NamedIndividual , :A ; :asy :y ; :p :y .", format="turtle")
+    assert rl_reason(Graph().parse(data=TINY, format="turtle"), clean).clashes == []
