@@ -5,8 +5,10 @@ Usage: python benchmarks/reasoning.py [--runs 3]
 Every measurement is the whole command in a fresh process (start-up, reading the ontology and the
 examples included), interleaved round by round so that load from other jobs falls on all of them:
 
-- baseline: ``reason --with-examples --engine hermit --no-cache``: HermiT reads ontology and examples
-  together, as every run did before the fast way (the complete check, still available);
+- baseline: ``reason --with-examples --engine hermit --no-cache`` with the JVM's default options
+  (``PRC_KG_HERMIT_JVM_FLAGS=""``): HermiT reads ontology and examples together, as every run did
+  before the fast way;
+- ``--engine hermit``, cold: the same with prc-kg's JVM options (``reasoning.JVM_FLAGS``);
 - fast, cold: ``reason --with-examples`` with an empty cache: HermiT classifies the ontology alone
   (in a thread, while Python reads the examples and runs the OWL 2 RL rules with ``reasonable``);
 - fast, warm: the same with HermiT's answer for the ontology in the cache: what every run costs
@@ -35,8 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = [sys.executable, "-m", "prc_kg.cli", "reason", "-q", "--with-examples", "--show", "0"]
+BASELINE_ENV = {"PRC_KG_HERMIT_JVM_FLAGS": ""}  # the JVM's defaults, as before
 MODES = {  # name: (extra arguments, cache kept between runs)
-    "baseline: HermiT on ontology + examples, no cache (today's path)": (["--engine", "hermit", "--no-cache"], False),
+    "baseline: HermiT on ontology + examples, no cache, JVM defaults (today's path)": (["--engine", "hermit", "--no-cache"], False),
+    "--engine hermit, no cache, prc-kg's JVM options (quick compiler, serial GC)": (["--engine", "hermit", "--no-cache"], False),
     "fast (HermiT on the ontology, OWL 2 RL on the examples), cold cache": ([], False),
     "fast, warm cache (ontology unchanged)": ([], True),
     "--engine hermit, warm cache (ontology and examples unchanged)": (["--engine", "hermit"], True),
@@ -51,9 +55,10 @@ print(time.perf_counter() - start, r.ru_utime + r.ru_stime, r.ru_maxrss)
 """
 
 
-def run(cmd: list[str]) -> tuple[float, float, float]:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak RSS (MiB) of ``cmd``, measured from a fresh wrapper process."""
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], check=True, capture_output=True, text=True,
+                         env={**os.environ, **(env or {})}).stdout
     wall, cpu, peak_kib = out.split()
     return float(wall), float(cpu), float(peak_kib) / 1024
 
@@ -92,7 +97,7 @@ def main() -> int:
                 shutil.rmtree(cache, ignore_errors=True) if not keep else None
                 os.environ["PRC_KG_CACHE"] = str(cache)
                 cmd = BASE + extra if extra is not None else [*BASE[:3], "reason", "-q", "--file", str(owl), "--no-cache"]
-                samples[mode].append(run(cmd))
+                samples[mode].append(run(cmd, BASELINE_ENV if mode.startswith("baseline") else None))
                 print(f"round {i + 1} {mode}: {samples[mode][-1][0]:.2f} s", file=sys.stderr)
     after = load_average()
     base = statistics.median(s for s, _, _ in samples[next(iter(MODES))])
