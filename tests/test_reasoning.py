@@ -287,6 +287,7 @@ def test_unreadable_instances_stop_the_background_hermit(release_graph, tmp_path
         thread.join()
     assert reasoning._LIVE == set()
     assert not list((tmp_path / "cache").glob("hermit/*.json"))  # HermiT was stopped: no answer kept
+    assert not reasoning._STOPPED.is_set()  # the next run in this process may start HermiT again
 
 
 TINY = """@prefix : <https://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .

@@ -91,6 +91,8 @@ def _fast(ontology: Graph, instances: Graph | Callable[[], Graph], timeout: floa
         tbox, cached = hermit.answer()
     except BaseException:
         stop_hermit()  # interrupted, or the instances could not be read: no Java left running
+        hermit.join()
+        allow_hermit()  # for the next run in this process
         raise
     if not tbox.consistent:
         tbox.message += "; the instances were not checked"
