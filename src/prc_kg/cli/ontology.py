@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -148,22 +147,24 @@ def cmd_reason(args: argparse.Namespace) -> int:
 
 
 def _reason(args: argparse.Namespace) -> int:
-    from ..ontology.build import merged_release_graph, serialise
-    from ..ontology.reasoning import run_hermit
+    from ..ontology.build import merged_release_graph
+    from ..ontology.reasoncache import cached_hermit
+    from ..ontology.reasonplan import reason
 
     if args.file:
-        report = run_hermit(args.file, args.timeout)
+        report, cached = cached_hermit(args.file, args.timeout, use_cache=not args.no_cache)
+        if cached and not args.quiet:  # on stderr, so the report reads the same whether HermiT ran or not
+            print("prc-kg: HermiT's answer for this file kept from an earlier run on the same bytes "
+                  "(--no-cache runs it again)", file=sys.stderr)
     else:
         graph = merged_release_graph(source_of(args))
+        instances = None
         if args.with_examples:
             from ..instances.examples import load_examples
-            from ..ontology.build import canonical
 
-            graph = canonical(graph + load_examples(graph, args.examples).graph)
-        with tempfile.TemporaryDirectory(prefix="prc-kg-reason-") as tmp:
-            path = Path(tmp) / "prc-kg.owl"
-            path.write_bytes(serialise(graph, "xml"))
-            report = run_hermit(path, args.timeout)
+            def instances():  # read while HermiT classifies the ontology
+                return load_examples(graph, args.examples).graph
+        report = reason(graph, instances, args.engine, args.timeout, use_cache=not args.no_cache)
     print(f"{report.message} ({report.seconds:.2f} s)")
     for clash in report.clashes:
         print(f"  clash: {clash}")
@@ -221,10 +222,16 @@ def register(sub) -> None:
                    help="lowest level to print (default: WARN)")
     p.set_defaults(func=cmd_qc)
 
-    p = with_examples(with_ontology(sub.add_parser("reason", help="check consistency and classify with HermiT (needs Java)")))
+    p = with_examples(with_ontology(sub.add_parser("reason", help="check consistency and classify with HermiT (needs Java), instances with OWL 2 RL")))
     p.add_argument("--with-examples", action="store_true", help="reason over the ontology and the example instances")
     p.add_argument("--file", type=Path, default=None, help="reason over this RDF/XML file instead of the source")
     p.add_argument("--show", type=whole(0), default=20, help="how many inferred axioms to list (default: 20)")
     p.add_argument("--timeout", type=number(0, 86400, open_low=True), default=600.0,
                    help="seconds HermiT may run before it is stopped, with exit code 4 (default 600)")
+    p.add_argument("--engine", choices=["fast", "hermit"], default="fast",
+                   help="with --with-examples: fast (default) = HermiT judges and classifies the ontology, OWL 2 RL "
+                        "(reasonable) the instances; hermit = HermiT on ontology and instances together, the "
+                        "complete check (slower)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run HermiT even when its answer for the same input is kept in the cache")
     p.set_defaults(func=cmd_reason)

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,14 @@ from ..fileio.rdfread import parse_rdf
 from ..progress import stepped
 
 NOTHING = str(OWL.Nothing)
+MAX_MB = 64  # largest RDF/XML file the reasoner reads
+# HermiT runs for seconds, too short for the JVM's optimising compiler (C2) and parallel collector to pay
+# back the CPU they take: with the quick compiler only and the serial collector, HermiT classifies the
+# ontology with 2.1 instead of 5.2 CPU seconds (same answer; benchmarks/README.md, "Reasoning").
+# Unrecognised options are ignored, for JVMs without them. PRC_KG_HERMIT_JVM_FLAGS replaces them
+# (space-separated; empty for the JVM's defaults).
+JVM_FLAGS = ("-XX:+IgnoreUnrecognizedVMOptions", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+JVM_FLAGS_ENV = "PRC_KG_HERMIT_JVM_FLAGS"
 DEFAULT_TIMEOUT = 600.0  # seconds; the whole ontology with the examples classifies in well under a minute
 
 
@@ -59,7 +68,7 @@ class ReasonerReport:
     inferred_subclass_of: list[tuple[str, str]] = field(default_factory=list)
     inferred_types: list[tuple[str, str]] = field(default_factory=list)
     entailed_types: set[tuple[str, str]] = field(default_factory=set)
-    clashes: list[Clash] = field(default_factory=list)
+    clashes: list = field(default_factory=list)  # Clash from HermiT's run; rlreasoning.RuleClash from OWL 2 RL
     message: str = ""
 
     @property
@@ -124,7 +133,7 @@ def check_local_rdfxml(path: Path) -> Graph:
     """Refuse an RDF/XML file owlready2 could not read offline and in bounded time: a DOCTYPE (entity
     expansion) or an ``owl:imports``, which owlready2 would fetch from the network."""
     path = Path(path)
-    data = read_utf8(path, "an RDF/XML file", max_mb=64)
+    data = read_utf8(path, "an RDF/XML file", max_mb=MAX_MB)
     try:
         g = parse_rdf(path, data, "xml")
     except InputError:
@@ -139,6 +148,26 @@ def check_local_rdfxml(path: Path) -> Graph:
     return g
 
 
+_LIVE: set[subprocess.Popen] = set()  # HermiT processes running now, for stop_hermit
+_STOPPED = threading.Event()  # set by stop_hermit: a HermiT about to start in another thread does not
+
+
+def stop_hermit() -> None:
+    """Kill every HermiT process this process started that is still running, and let none start until
+    ``allow_hermit``: the caller was interrupted while HermiT ran in another thread, whose run then fails."""
+    _STOPPED.set()
+    for proc in list(_LIVE):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def allow_hermit() -> None:
+    """Undo ``stop_hermit`` before a new run."""
+    _STOPPED.clear()
+
+
 class _TimedSubprocess:
     """Stands in for the ``subprocess`` module inside owlready2's reasoning code, which runs Java
     with ``check_output`` and no time limit: the same call, in a session of its own, killed with
@@ -151,7 +180,13 @@ class _TimedSubprocess:
         return getattr(subprocess, name)
 
     def check_output(self, command: list[str], stderr=None, **kwargs) -> bytes:
+        if _STOPPED.is_set():
+            _remove_input(command)
+            raise PrcKgError("HermiT was not started: the run was interrupted")
+        flags = os.environ.get(JVM_FLAGS_ENV)
+        command = [command[0], *(JVM_FLAGS if flags is None else flags.split()), *command[1:]]
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, start_new_session=True, **kwargs)
+        _LIVE.add(proc)
         try:
             output, _ = proc.communicate(timeout=self.seconds)
         except BaseException as exc:
@@ -160,6 +195,8 @@ class _TimedSubprocess:
             if isinstance(exc, subprocess.TimeoutExpired):
                 raise ReasonerTimeout(self.seconds) from None
             raise
+        finally:
+            _LIVE.discard(proc)
         if proc.returncode:
             _remove_input(command)
             raise subprocess.CalledProcessError(proc.returncode, command, output)
