@@ -1,0 +1,176 @@
+"""The Oxigraph store the fast SHACL engine queries: ontology + instance data + the RDFS closure that
+pySHACL's ``inference="rdfs"`` computes, and a record of every literal the store would not keep as
+rdflib reads it.
+
+Why the record: Oxigraph canonicalises literals as it stores them ("07"^^xsd:positiveInteger becomes
+"7"^^xsd:integer), so ``sh:datatype xsd:positiveInteger`` could not be checked on the store, and a
+reported value would not read as pySHACL prints it. For each such literal (and each one rdflib calls
+ill-typed) the named graph ``WRITTEN`` holds the triple it sits in, its datatype as written, the
+lexical form rdflib gives it and whether it is a valid member of that datatype. Literals are found
+with a byte scan of the N-Triples, so a large file is loaded by Oxigraph's own bulk loader and
+Python only touches the few lines holding such a literal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+W = "urn:prc-kg:shacl:"
+WRITTEN = ox.NamedNode(W + "written")
+_S, _P, _O = ox.NamedNode(W + "s"), ox.NamedNode(W + "p"), ox.NamedNode(W + "o")
+_DT, _LEX, _OK = ox.NamedNode(W + "datatype"), ox.NamedNode(W + "lexical"), ox.NamedNode(W + "ok")
+_NT = ox.RdfFormat.N_TRIPLES
+# a typed literal whose datatype is not xsd:string (plain strings are kept as they are)
+_TYPED = re.compile(rb'"((?:[^"\\\n]|\\.)*)"\^\^<(?!http://www\.w3\.org/2001/XMLSchema#string>)([^>\n]*)>')
+_CHUNK = 32 << 20
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+RDFS_RULES = (
+    "INSERT { ?s ?q ?o } WHERE { ?p rdfs:subPropertyOf+ ?q . FILTER(?p != ?q) ?s ?p ?o }",
+    "INSERT { ?s a ?c } WHERE { ?p rdfs:domain ?c . ?s ?p ?o }",
+    "INSERT { ?o a ?c } WHERE { ?p rdfs:range ?c . ?s ?p ?o . FILTER(!isLiteral(?o)) }",
+    "INSERT { ?s a ?d } WHERE { ?c rdfs:subClassOf+ ?d . FILTER(?c != ?d) ?s a ?c }",
+)
+_RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+
+def _valid(value, datatype: str) -> bool:
+    """pySHACL's datatype test beyond the IRI: rdflib's parsed value has the Python type the datatype means."""
+    from datetime import date, datetime, time
+    from decimal import Decimal
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    wanted = {"integer": int, "float": float, "decimal": Decimal, "boolean": bool, "date": date, "time": time,
+              "dateTime": datetime, "string": (str, bytes)}
+    kind = wanted.get(datatype.removeprefix(xsd)) if datatype.startswith(xsd) else None
+    return kind is None or isinstance(value, kind)
+
+
+class LiteralLedger:
+    """Decides, once per distinct (lexical form, datatype), whether a literal needs a WRITTEN record."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[bytes, bytes], tuple[str, bool] | None] = {}
+        self._scratch = ox.Store()
+
+    def verdict(self, literal: ox.Literal, ill_typed: bool = False) -> tuple[str, bool] | None:
+        """(rdflib's lexical form, valid?) when the store would change the literal or it is ill-typed; else
+        None. ``ill_typed``: rdflib read it so (a literal of a parsed graph, already in rdflib's form)."""
+        key = (literal.value.encode(), literal.datatype.value.encode())
+        if key not in self._seen:
+            self._seen[key] = self._decide(literal)
+        found = self._seen[key]
+        if ill_typed:
+            return literal.value, False
+        return found
+
+    def _decide(self, literal: ox.Literal) -> tuple[str, bool] | None:
+        from rdflib import Literal, URIRef
+
+        node = ox.NamedNode(W + "x")
+        self._scratch.add(ox.Quad(node, node, literal))
+        stored = next(iter(self._scratch)).object
+        self._scratch.clear()
+        read = Literal(literal.value, datatype=URIRef(literal.datatype.value))
+        ok = read.ill_typed is not True and _valid(read.value, literal.datatype.value)
+        if stored == literal and ok and str(read) == literal.value:
+            return None
+        return str(read), ok
+
+
+def _records(triple: ox.Triple, lexical: str, ok: bool) -> Iterator[ox.Quad]:
+    record = ox.BlankNode()
+    obj = triple.object
+    for pred, value in ((_S, triple.subject), (_P, triple.predicate), (_O, obj), (_DT, obj.datatype),
+                        (_LEX, ox.Literal(lexical)), (_OK, ox.Literal(ok))):
+        yield ox.Quad(record, pred, value, WRITTEN)
+
+
+def _line_records(chunk: bytes, ledger: LiteralLedger) -> Iterator[ox.Quad]:
+    """Records for the lines of ``chunk`` (whole N-Triples lines) holding a literal the store would change."""
+    done = -1
+    for match in _TYPED.finditer(chunk):
+        start = chunk.rfind(b"\n", 0, match.start()) + 1
+        if start <= done:
+            continue
+        end = chunk.find(b"\n", match.end())
+        end = len(chunk) if end < 0 else end
+        done = start
+        for triple in ox.parse(chunk[start:end], format=_NT, lenient=True):
+            obj = triple.object
+            if isinstance(obj, ox.Literal) and (found := ledger.verdict(obj)) is not None:
+                yield from _records(triple, *found)
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    """The file in pieces of about ``_CHUNK`` bytes that end at a line end."""
+    with path.open("rb") as fh:
+        rest = b""
+        while block := fh.read(_CHUNK):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            rest = block[cut:]
+            if cut:
+                yield block[:cut]
+            else:
+                rest = block
+        if rest:
+            yield rest
+
+
+class ValidationStore:
+    """An in-memory Oxigraph store being filled for one validation run."""
+
+    def __init__(self) -> None:
+        self.ox = ox.Store()
+        self.ledger = LiteralLedger()
+        self.loaded = 0  # triples read from the inputs, before inference
+
+    def add_ntriples(self, data: bytes) -> None:
+        """N-Triples text held in memory (rdflib's serialisation of a parsed graph)."""
+        self.ox.bulk_load(input=data, format=_NT, lenient=True)
+        self.ox.extend(list(_line_records(data, self.ledger)))
+
+    def add_file(self, path: Path) -> None:
+        """A large N-Triples file, streamed: Oxigraph reads it, Python scans it in chunks for records."""
+        from ..fileio.rdfread import check_rdf
+
+        check_rdf(path)
+        self.ox.bulk_load(path=str(path), format=_NT)
+        for chunk in _chunks(path):
+            self.ox.extend(list(_line_records(chunk, self.ledger)))
+
+    def add_graph(self, graph) -> None:
+        """A parsed rdflib graph. Its records come from the rdflib terms, not from its N-Triples: rdflib
+        writes an ill-typed literal in a valid form ("maybe"^^xsd:boolean as "false") and keeps the flag."""
+        from rdflib import BNode, Literal
+
+        self.ox.bulk_load(input=graph.serialize(format="nt", encoding="utf-8"), format=_NT, lenient=True)
+
+        def node(t):
+            return ox.BlankNode(str(t)) if isinstance(t, BNode) else ox.NamedNode(str(t))
+
+        records = []
+        for s, p, o in graph:
+            if isinstance(o, Literal) and o.datatype is not None and o.datatype != _XSD_STRING:
+                written = ox.Literal(str(o), datatype=ox.NamedNode(str(o.datatype)))
+                found = self.ledger.verdict(written, ill_typed=o.ill_typed is True)
+                if found is not None:
+                    records += _records(ox.Triple(node(s), node(p), written), *found)
+        self.ox.extend(records)
+
+    def close_rdfs(self) -> None:
+        """Apply the RDFS rules (sub-properties, domains, ranges, sub-classes) until nothing is added."""
+        self.loaded = self._size()
+        before = -1
+        while before != (size := self._size()):
+            before = size
+            for rule in RDFS_RULES:
+                self.ox.update(_RDFS + rule)
+
+    def _size(self) -> int:
+        return int(next(iter(self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
