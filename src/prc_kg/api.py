@@ -301,15 +301,15 @@ class KnowledgeGraph:
     # -- checks and views ---------------------------------------------------------------------------
 
     def validate(self, data: Iterable[Path] = (), allow: Iterable[Path] = (), *,
-                 progress: Callable | None = None) -> Validation:
-        """The instance gates (privacy, SHACL) over the examples and ``data`` (further RDF files), with
-        the examples' allow-list plus ``allow``: ``prc-kg validate``. ``progress`` receives each step
-        (a ``prc_kg.progress.Event``), as ``with prc_kg.progress.reporting(listener)`` gives any call."""
+                 progress: Callable | None = None, engine: str = "fast") -> Validation:
+        """The instance gates (privacy, SHACL) over the examples and ``data`` (further RDF files; N-Triples
+        streamed), allow-lists of the examples plus ``allow``: ``prc-kg validate``. ``engine``: "fast" or
+        "pyshacl" (SHACL's reference). ``progress`` receives each step (a ``prc_kg.progress.Event``)."""
         if progress is not None:
             from .progress import reporting
 
             with reporting(progress):
-                return self.validate(data, allow)
+                return self.validate(data, allow, engine=engine)
         from .checks.gates import VALIDATE_GATES, GateInputs, run_gates, shapes_beside
         from .ontology.source import parse_file
 
@@ -317,12 +317,15 @@ class KnowledgeGraph:
             raise PrcKgError(f"validate checks the sources; this graph was opened from a {self.kind}: "
                              "open it with KnowledgeGraph.from_sources")
         source, ontology, examples = self.sources()
-        graphs = [(Path(path), parse_file(Path(path))) for path in data]
+        data = [Path(path) for path in data]
+        streamed = [p for p in data if p.suffix.lower() == ".nt" and engine == "fast"]  # no size cap: streamed
+        graphs = [(path, parse_file(path)) for path in data if path not in streamed]
         instances = examples.graph
         for _, graph in graphs:
             instances = instances + graph  # a new graph: the examples (and the store built from them) stay as read
-        inputs = GateInputs(ontology, instances, len(examples.files) + len(graphs), self.examples_dir, graphs,
-                            [Path(p) for p in allow], shapes_beside(source))
+        inputs = GateInputs(ontology, instances, len(examples.files) + len(data), self.examples_dir, graphs,
+                            [Path(p) for p in allow], shapes_beside(source), corpora=streamed, streamed=streamed,
+                            engine=engine)
         return Validation(run_gates(VALIDATE_GATES, inputs))
 
     def source_folders(self) -> list[tuple[str, Path]]:

@@ -10,20 +10,22 @@ read the WRITTEN records (shacl_store.py) where the store changed a literal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from itertools import count
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from .shacl_shapes import SH, Shape, UnsupportedShape
-from .shacl_store import WRITTEN
+from .shacl_store import FOCUS, RECORDED, valid_graph
 
-_TYPE = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+_TYPE = f"<{RDF.type}>"  # the store holds the RDFS closure: every superclass is asserted
 _KINDS = {SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
           SH.BlankNodeOrIRI: "(isIRI({v}) || isBlank({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
           SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))"}
 _W = "urn:prc-kg:shacl:"
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Check:
     path: str  # the result path printed (empty for node-level results)
     value: str  # "none", "focus" or "row": where the result's value comes from
     path_from_row: bool = False  # a SPARQL constraint's ?path binding
+    prefixes: dict[str, str] = field(default_factory=dict)  # those an sh:sparql declares
+    last: str | None = None  # a value read through this predicate from ?mid may have a WRITTEN lexical form
 
 
 def instance_of(v: str, cls: str) -> str:
@@ -141,21 +145,19 @@ class Compiler:
             raise UnsupportedShape(f"{shape.name}: feature sh:datatype on a node not reached by a path that ends "
                                    "in a predicate (the store's canonical literals could not be told apart)")
         subject, predicate = context
-        record = (f"GRAPH <{WRITTEN.value}> {{ ?r <{_W}s> {subject} ; <{_W}p> <{predicate}> ; <{_W}o> {v} "
-                  f"; <{_W}datatype> {term(datatype)} ; <{_W}ok> true }}")
-        any_record = f"GRAPH <{WRITTEN.value}> {{ ?r <{_W}s> {subject} ; <{_W}p> <{predicate}> ; <{_W}o> {v} }}"
-        return f"IF(EXISTS {{ {any_record} }}, EXISTS {{ {record} }}, {plain})"
+        triple = f"{subject} <{predicate}> {v}"
+        return (f"(({plain} && NOT EXISTS {{ GRAPH <{RECORDED.value}> {{ {triple} }} }}) || "
+                f"EXISTS {{ GRAPH <{valid_graph(str(datatype))}> {{ {triple} }} }})")
 
     # -- result queries -----------------------------------------------------------------------------------
 
-    def targets(self, shape: Shape) -> str:
-        """Graph pattern binding ?this to each focus node of ``shape``."""
+    def targets(self, shape: Shape, literal_props: list[str]) -> str:
+        """Graph pattern binding ?this to each focus node of ``shape``; ``literal_props``: the properties
+        whose range is (a subclass of) a target class, whose literal values pySHACL's reasoner types."""
         blocks = []
         for kind, param in shape.targets:
             if kind == "targetClass":
                 blocks.append(f"?this {_TYPE} {term(param)} .")
-                blocks.append(f"?p <{RDFS.range}>/<{RDFS.subClassOf}>* {term(param)} . [] ?p ?this . "
-                              "FILTER(isLiteral(?this))")
             elif kind == "targetNode":
                 blocks.append(f"VALUES ?this {{ {term(param)} }}")
             elif kind == "targetSubjectsOf":
@@ -165,11 +167,18 @@ class Compiler:
             else:
                 select, _ = param
                 blocks.append(f"{{ {select} }}")
-        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {b} }}" for b in blocks) + " } }"
+        if literal_props:
+            blocks.append(f"VALUES ?p {{ {' '.join(literal_props)} }} [] ?p ?this . FILTER(isLiteral(?this))")
+        return " UNION ".join(f"{{ {b} }}" for b in blocks)
 
-    def checks(self, shape: Shape) -> list[Check]:
-        """One query per constraint of ``shape`` and of its property shapes."""
-        focus = self.targets(shape)
+    @staticmethod
+    def focus(index: int) -> str:
+        """Graph pattern binding ?this to the focus nodes of shape ``index``, kept in the FOCUS graph."""
+        return f"GRAPH <{FOCUS}> {{ <{_W}shape{index}> <{_W}focus> ?this }}"
+
+    def checks(self, shape: Shape, index: int) -> list[Check]:
+        """One query per constraint of ``shape`` (shape ``index``) and of its property shapes."""
+        focus = self.focus(index)
         out = []
         for pred, param in shape.constraints:
             ok = self.value_ok(shape, pred, param, "?this", None)
@@ -193,18 +202,21 @@ class Compiler:
                 continue
             mid = self.mid(prop, "?this")
             ok = self.value_ok(prop, pred, param, "?value", (mid, prop.last))
-            lexical = (f"OPTIONAL {{ GRAPH <{WRITTEN.value}> {{ ?w <{_W}s> {mid} ; <{_W}p> <{prop.last}> ; "
-                       f"<{_W}o> ?value ; <{_W}lexical> ?lexical }} }}") if prop.last else ""
-            query = (f"SELECT DISTINCT ?this ?value ?lexical WHERE {{ {focus} {self.reach(prop, '?this', '?value', mid)} "
-                     f"FILTER(!COALESCE({ok}, false)) {lexical} }}")
-            out.append(Check(prop, _short(pred), query, prop.message, prop.path_text, "row"))
+            query = (f"SELECT DISTINCT ?this ?value ?mid WHERE {{ {focus} {self.reach(prop, '?this', '?value', mid)} "
+                     f"FILTER(!COALESCE({ok}, false)) BIND({mid} AS ?mid) }}")
+            out.append(Check(prop, _short(pred), query, prop.message, prop.path_text, "row", last=prop.last))
         return out
 
     def sparql_check(self, shape: Shape, sparql, focus: str, index: int) -> Check:
         select = sparql.select.replace("$this", "?this")
-        query = f"SELECT * WHERE {{ {focus} {{ {select} }} }}"
-        prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(sparql.prefixes.items()))
-        return Check(shape, f"sparql#{index}", prefixes + query, sparql.message or shape.message, "", "row",
+        where = _WHERE.search(select)
+        if where is None:
+            raise UnsupportedShape(f"{shape.name}: an sh:select without a WHERE clause")
+        # the focus nodes joined first in the query's own group: what pre-binding $this means for a
+        # pattern that names it, and it lets the store start from the focus nodes
+        query = select[:where.end()] + f" {focus} " + select[where.end():]
+        return Check(shape, f"sparql#{index}", query, sparql.message or shape.message, "", "row",
+                     prefixes=sparql.prefixes,
                      path_from_row=True)
 
 
@@ -220,5 +232,3 @@ def all_prefixes(shape: Shape) -> dict[str, str]:
             found.update(param[1])
     return found
 
-
-__all__ = ["Check", "Compiler", "all_prefixes", "term", "BNode", "XSD"]

@@ -5,8 +5,8 @@ rdflib reads it.
 Why the record: Oxigraph canonicalises literals as it stores them ("07"^^xsd:positiveInteger becomes
 "7"^^xsd:integer), so ``sh:datatype xsd:positiveInteger`` could not be checked on the store, and a
 reported value would not read as pySHACL prints it. For each such literal (and each one rdflib calls
-ill-typed) the named graph ``WRITTEN`` holds the triple it sits in, its datatype as written, the
-lexical form rdflib gives it and whether it is a valid member of that datatype. Literals are found
+ill-typed) the graph ``RECORDED`` holds the triple it sits in, the graph ``valid_graph(D)`` holds it
+too when the literal as written is a valid D, and ``WRITTEN`` keeps the lexical form rdflib gives it. Literals are found
 with a byte scan of the N-Triples, so a large file is loaded by Oxigraph's own bulk loader and
 Python only touches the few lines holding such a literal.
 """
@@ -21,8 +21,10 @@ import pyoxigraph as ox
 
 W = "urn:prc-kg:shacl:"
 WRITTEN = ox.NamedNode(W + "written")
+RECORDED = ox.NamedNode(W + "recorded")
+FOCUS = W + "focus-nodes"  # the graph of each shape's focus nodes (shacl_fast.py fills it)
 _S, _P, _O = ox.NamedNode(W + "s"), ox.NamedNode(W + "p"), ox.NamedNode(W + "o")
-_DT, _LEX, _OK = ox.NamedNode(W + "datatype"), ox.NamedNode(W + "lexical"), ox.NamedNode(W + "ok")
+_LEX = ox.NamedNode(W + "lexical")
 _NT = ox.RdfFormat.N_TRIPLES
 # a typed literal whose datatype is not xsd:string (plain strings are kept as they are)
 _TYPED = re.compile(rb'"((?:[^"\\\n]|\\.)*)"\^\^<(?!http://www\.w3\.org/2001/XMLSchema#string>)([^>\n]*)>')
@@ -82,28 +84,47 @@ class LiteralLedger:
         return str(read), ok
 
 
+def valid_graph(datatype: str) -> str:
+    """The graph holding each recorded triple whose literal, as written, is a valid ``datatype``."""
+    return W + "valid/" + datatype
+
+
 def _records(triple: ox.Triple, lexical: str, ok: bool) -> Iterator[ox.Quad]:
+    """The triple itself in RECORDED (and, when valid, in the graph of its datatype), so a datatype test
+    is two index lookups; the lexical form hangs on a record node in WRITTEN."""
+    s, p, obj = triple.subject, triple.predicate, triple.object
+    yield ox.Quad(s, p, obj, RECORDED)
+    if ok:
+        yield ox.Quad(s, p, obj, ox.NamedNode(valid_graph(obj.datatype.value)))
     record = ox.BlankNode()
-    obj = triple.object
-    for pred, value in ((_S, triple.subject), (_P, triple.predicate), (_O, obj), (_DT, obj.datatype),
-                        (_LEX, ox.Literal(lexical)), (_OK, ox.Literal(ok))):
+    for pred, value in ((_S, s), (_P, p), (_O, obj), (_LEX, ox.Literal(lexical))):
         yield ox.Quad(record, pred, value, WRITTEN)
 
 
-def _line_records(chunk: bytes, ledger: LiteralLedger) -> Iterator[ox.Quad]:
-    """Records for the lines of ``chunk`` (whole N-Triples lines) holding a literal the store would change."""
-    done = -1
-    for match in _TYPED.finditer(chunk):
+def _line_records(chunk: bytes, ledger: LiteralLedger) -> list[ox.Quad]:
+    """Records for the lines of ``chunk`` (whole N-Triples lines) holding a literal the store would change.
+    Distinct typed literals are judged once; only the lines holding one that needs a record are parsed."""
+    needy = []
+    for lex, dt in set(_TYPED.findall(chunk)):
+        line = b'"' + lex + b'"^^<' + dt + b'> .'
+        for triple in ox.parse(b"<urn:x:s> <urn:x:p> " + line, format=_NT, lenient=True):
+            if ledger.verdict(triple.object) is not None:
+                needy.append(b'"' + lex + b'"^^<' + dt + b">")
+    if not needy:
+        return []
+    lines, done = [], -1
+    for match in re.finditer(b"|".join(re.escape(n) for n in needy), chunk):
         start = chunk.rfind(b"\n", 0, match.start()) + 1
-        if start <= done:
-            continue
-        end = chunk.find(b"\n", match.end())
-        end = len(chunk) if end < 0 else end
-        done = start
-        for triple in ox.parse(chunk[start:end], format=_NT, lenient=True):
-            obj = triple.object
-            if isinstance(obj, ox.Literal) and (found := ledger.verdict(obj)) is not None:
-                yield from _records(triple, *found)
+        if start > done:
+            end = chunk.find(b"\n", match.end())
+            lines.append(chunk[start:len(chunk) if end < 0 else end])
+            done = start
+    out = []
+    for triple in ox.parse(b"\n".join(lines), format=_NT, lenient=True):
+        obj = triple.object
+        if isinstance(obj, ox.Literal) and (found := ledger.verdict(obj)) is not None:
+            out += _records(triple, *found)
+    return out
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
@@ -128,21 +149,24 @@ class ValidationStore:
     def __init__(self) -> None:
         self.ox = ox.Store()
         self.ledger = LiteralLedger()
-        self.loaded = 0  # triples read from the inputs, before inference
+        self.loaded = 0  # instance triples read (the caller sets it before inference)
 
     def add_ntriples(self, data: bytes) -> None:
         """N-Triples text held in memory (rdflib's serialisation of a parsed graph)."""
         self.ox.bulk_load(input=data, format=_NT, lenient=True)
-        self.ox.extend(list(_line_records(data, self.ledger)))
+        self.ox.extend(_line_records(data, self.ledger))
 
     def add_file(self, path: Path) -> None:
         """A large N-Triples file, streamed: Oxigraph reads it, Python scans it in chunks for records."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from ..fileio.rdfread import check_rdf
 
         check_rdf(path)
-        self.ox.bulk_load(path=str(path), format=_NT)
-        for chunk in _chunks(path):
-            self.ox.extend(list(_line_records(chunk, self.ledger)))
+        with ThreadPoolExecutor(1) as pool:  # the scan runs while Oxigraph loads (it releases the GIL)
+            scan = pool.submit(lambda: [q for chunk in _chunks(path) for q in _line_records(chunk, self.ledger)])
+            self.ox.bulk_load(path=str(path), format=_NT)
+            self.ox.extend(scan.result())
 
     def add_graph(self, graph) -> None:
         """A parsed rdflib graph. Its records come from the rdflib terms, not from its N-Triples: rdflib
@@ -165,12 +189,12 @@ class ValidationStore:
 
     def close_rdfs(self) -> None:
         """Apply the RDFS rules (sub-properties, domains, ranges, sub-classes) until nothing is added."""
-        self.loaded = self._size()
         before = -1
-        while before != (size := self._size()):
+        while before != (size := self.size()):
             before = size
             for rule in RDFS_RULES:
                 self.ox.update(_RDFS + rule)
 
-    def _size(self) -> int:
+    def size(self) -> int:
+        """Triples in the default graph (the records and focus nodes are in named graphs)."""
         return int(next(iter(self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
