@@ -6,6 +6,7 @@ name while pySHACL still runs it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -90,8 +91,16 @@ def test_ntriples_streamed_into_the_store_give_the_same_results(tmp_path: Path):
     nt = tmp_path / "faults.nt"
     nt.write_bytes(faults.serialize(format="nt", encoding="utf-8"))
     streamed, triples = run(Graph(), graph("mini-ontology.ttl"), engine="fast", data_files=[nt])
-    assert set(streamed) == set(validate(Graph().parse(nt), graph("mini-ontology.ttl"), engine="pyshacl"))
+    reference = validate(Graph().parse(nt), graph("mini-ontology.ttl"), engine="pyshacl")
+    assert blank(streamed) == blank(reference)
     assert triples == len(faults)
+    # the blank-node session's ill-typed number is found, though Oxigraph's own loader renames blank nodes
+    assert ("_", "0") in {(v.focus, v.value) for v in blank(streamed)}
+
+
+def blank(results) -> set:
+    """Results with blank-node focus nodes as "_" (each parser names them its own way)."""
+    return {replace(v, focus=v.focus if v.focus.startswith("http") else "_") for v in results}
 
 
 def test_unknown_feature_is_refused_by_name_and_pyshacl_still_runs_it(tmp_path: Path):

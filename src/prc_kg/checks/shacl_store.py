@@ -127,6 +127,17 @@ def _line_records(chunk: bytes, ledger: LiteralLedger) -> list[ox.Quad]:
     return out
 
 
+def _batches(triples, size: int = 100_000) -> Iterator[list[ox.Quad]]:
+    batch: list = []
+    for t in triples:
+        batch.append(ox.Quad(t.subject, t.predicate, t.object))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _chunks(path: Path) -> Iterator[bytes]:
     """The file in pieces of about ``_CHUNK`` bytes that end at a line end."""
     with path.open("rb") as fh:
@@ -151,40 +162,49 @@ class ValidationStore:
         self.ledger = LiteralLedger()
         self.loaded = 0  # instance triples read (the caller sets it before inference)
 
-    def add_ntriples(self, data: bytes) -> None:
-        """N-Triples text held in memory (rdflib's serialisation of a parsed graph)."""
-        self.ox.bulk_load(input=data, format=_NT, lenient=True)
-        self.ox.extend(_line_records(data, self.ledger))
-
     def add_file(self, path: Path) -> None:
-        """A large N-Triples file, streamed: Oxigraph reads it, Python scans it in chunks for records."""
+        """A large N-Triples file, streamed: Oxigraph reads it, Python scans it in chunks for records. Oxigraph's
+        loader renames blank nodes, so a file that has any is read through Python instead (slower, exact)."""
         from concurrent.futures import ThreadPoolExecutor
 
         from ..fileio.rdfread import check_rdf
 
         check_rdf(path)
+        if any(b"_:" in chunk for chunk in _chunks(path)):
+            for batch in _batches(ox.parse(path=str(path), format=_NT)):
+                self.ox.extend(batch)
+                self.ox.extend(q for t in batch if isinstance(t.object, ox.Literal)
+                               and (found := self.ledger.verdict(t.object)) is not None for q in _records(t, *found))
+            return
         with ThreadPoolExecutor(1) as pool:  # the scan runs while Oxigraph loads (it releases the GIL)
             scan = pool.submit(lambda: [q for chunk in _chunks(path) for q in _line_records(chunk, self.ledger)])
             self.ox.bulk_load(path=str(path), format=_NT)
             self.ox.extend(scan.result())
 
     def add_graph(self, graph) -> None:
-        """A parsed rdflib graph. Its records come from the rdflib terms, not from its N-Triples: rdflib
-        writes an ill-typed literal in a valid form ("maybe"^^xsd:boolean as "false") and keeps the flag."""
+        """A parsed rdflib graph, term by term, so blank nodes keep the ids pySHACL prints. Records come from
+        the rdflib terms: rdflib reads an ill-typed literal into a valid form ("maybe"^^xsd:boolean as
+        "false") and keeps the flag."""
         from rdflib import BNode, Literal
 
-        self.ox.bulk_load(input=graph.serialize(format="nt", encoding="utf-8"), format=_NT, lenient=True)
-
         def node(t):
-            return ox.BlankNode(str(t)) if isinstance(t, BNode) else ox.NamedNode(str(t))
+            if isinstance(t, BNode):
+                return ox.BlankNode(str(t))
+            if isinstance(t, Literal):
+                if t.language:
+                    return ox.Literal(str(t), language=t.language)
+                return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
+            return ox.NamedNode(str(t))
 
-        records = []
+        quads, records = [], []
         for s, p, o in graph:
+            triple = ox.Triple(node(s), node(p), node(o))
+            quads.append(triple)
             if isinstance(o, Literal) and o.datatype is not None and o.datatype != _XSD_STRING:
-                written = ox.Literal(str(o), datatype=ox.NamedNode(str(o.datatype)))
-                found = self.ledger.verdict(written, ill_typed=o.ill_typed is True)
+                found = self.ledger.verdict(triple.object, ill_typed=o.ill_typed is True)
                 if found is not None:
-                    records += _records(ox.Triple(node(s), node(p), written), *found)
+                    records += _records(triple, *found)
+        self.ox.extend(ox.Quad(t.subject, t.predicate, t.object) for t in quads)
         self.ox.extend(records)
 
     def close_rdfs(self) -> None:
