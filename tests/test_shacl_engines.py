@@ -130,7 +130,7 @@ def test_validate_command_streams_ntriples_data(tmp_path: Path, capsys):
     out = capsys.readouterr().out
     assert ("Violation: https://example.org/d/s9 = https://example.org/d/s9: a session belongs to a treatment, or is a "
             "conversation of a coded corpus") in out
-    assert "SHACL (fast): " in out and "; 1 violations, 0 warnings" in out
+    assert "files (fast engine); 1 violations, 0 warnings" in out
 
 
 @pytest.mark.slow

@@ -157,7 +157,7 @@ def _shacl(inputs: GateInputs) -> Outcome:
                          data_files=inputs.streamed)
     violations = tuple(str(v) for v in found if v.severity == "Violation")
     detail = f"{len(violations)} violations, {len(found) - len(violations)} warnings"
-    summary = f"SHACL ({inputs.engine}): {triples} instance triples from {inputs.instance_files} files; {detail}"
+    summary = f"SHACL: {triples} instance triples from {inputs.instance_files} files ({inputs.engine} engine); {detail}"
     return Outcome(not violations, detail, summary, tuple(str(v) for v in found), violations)
 
 
