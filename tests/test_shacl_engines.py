@@ -58,12 +58,13 @@ def test_every_constraint_of_every_shipped_shape_is_hit_by_a_planted_fault():
 
 def test_extra_components_same_from_both_engines():
     """Targets, paths and components the shipped shapes do not use (inverse, alternative and zero-or-more
-    paths, exclusive bounds, node kinds, sh:xone on values, severities, a message template)."""
+    paths, exclusive bounds, node kinds, sh:xone on values, severities, a message template, deactivated shapes)."""
     fast, reference = both(graph("extra-faults.ttl"), Graph(), graph("extra-shapes.ttl"))
     assert fast == reference
     assert {v.severity for v in fast} == {"Violation", "Warning", "Info"}
     assert "https://example.org/x/kid1 is named Kiddo, like a parent" in {v.message for v in fast}
     assert "^https://example.org/x/hasChild" in {v.path for v in fast}
+    assert not any("never reported" in v.message for v in fast)  # sh:deactivated shapes
 
 
 def test_clean_data_passes_both_engines():

@@ -134,11 +134,16 @@ def _prefixes(g: Graph, node) -> dict[str, str]:
     return found
 
 
-def read_shape(g: Graph, node, with_path: bool | None = None) -> Shape:
-    """One shape and those nested in it, refusing what the compiler does not know."""
+def deactivated(g: Graph, node) -> bool:
+    return (node, SH.deactivated, Literal(True)) in g
+
+
+def read_shape(g: Graph, node, nested: bool = True) -> Shape:
+    """One shape and those nested in it (``nested``: a member of sh:or/sh:xone), refusing what the compiler
+    does not know."""
     name = _name(g, node)
-    if (node, SH.deactivated, Literal(True)) in g:
-        raise UnsupportedShape(f"{name}: feature sh:deactivated is not compiled by the fast engine")
+    if deactivated(g, node) and nested:
+        raise UnsupportedShape(f"{name}: feature sh:deactivated inside sh:or/sh:xone")
     for pred in set(g.predicates(node, None)):
         if pred not in _KNOWN:
             raise UnsupportedShape(f"{name}: feature {g.namespace_manager.normalizeUri(pred)} is not compiled by "
@@ -170,7 +175,8 @@ def read_shape(g: Graph, node, with_path: bool | None = None) -> Shape:
                 obj = _items(g, obj)
             shape.constraints.append((pred, obj))
         elif pred == SH.property:
-            shape.properties.append(read_shape(g, obj))
+            if not deactivated(g, obj):  # a deactivated shape reports nothing, as in pySHACL
+                shape.properties.append(read_shape(g, obj, nested=False))
         elif pred == SH.sparql:
             if path is not None:
                 raise UnsupportedShape(f"{name}: feature sh:sparql on a property shape")
@@ -200,4 +206,5 @@ def _target(g: Graph, name: str, pred, obj) -> tuple[str, object]:
 def top_shapes(g: Graph) -> list[Shape]:
     """Every shape with a target (the ones validation starts from), in IRI order."""
     nodes = {s for p in _TARGETS for s in g.subjects(p, None)}
-    return [read_shape(g, n) for n in sorted(nodes, key=lambda n: (isinstance(n, BNode), str(n)))]
+    return [read_shape(g, n, nested=False) for n in sorted(nodes, key=lambda n: (isinstance(n, BNode), str(n)))
+            if not deactivated(g, n)]
