@@ -173,6 +173,9 @@ def read_shape(g: Graph, node, nested: bool = True) -> Shape:
                 obj = [read_shape(g, member) for member in _items(g, obj)]
             elif pred == SH["in"]:
                 obj = _items(g, obj)
+            elif pred == SH["class"] and obj in RDFS_VOCABULARY_CLASSES:
+                raise UnsupportedShape(f"{name}: feature sh:class {g.namespace_manager.normalizeUri(obj)} (members "
+                                       "from RDFS axioms the fast engine does not draw)")
             shape.constraints.append((pred, obj))
         elif pred == SH.property:
             if not deactivated(g, obj):  # a deactivated shape reports nothing, as in pySHACL
@@ -192,7 +195,16 @@ def read_shape(g: Graph, node, nested: bool = True) -> Shape:
     return shape
 
 
+# classes whose members pySHACL's RDFS reasoner (owlrl) derives from axioms the store does not draw
+# (every node an rdfs:Resource, every predicate an rdf:Property, …): refused as targets and sh:class
+RDFS_VOCABULARY_CLASSES = {RDFS.Resource, RDF.Property, RDFS.Class, RDFS.Datatype, RDFS.Literal,
+                           RDFS.ContainerMembershipProperty, RDFS.Container}
+
+
 def _target(g: Graph, name: str, pred, obj) -> tuple[str, object]:
+    if pred == SH.targetClass and obj in RDFS_VOCABULARY_CLASSES:
+        raise UnsupportedShape(f"{name}: feature sh:targetClass {g.namespace_manager.normalizeUri(obj)} (members "
+                               "from RDFS axioms the fast engine does not draw)")
     if pred != SH.target:
         return str(pred).rsplit("#", 1)[-1], obj
     if (obj, RDF.type, SH.SPARQLTarget) not in g or g.value(obj, SH.select) is None:
