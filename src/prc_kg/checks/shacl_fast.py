@@ -132,6 +132,8 @@ def validate_fast(instances: Graph, ontology: Graph, shapes: Graph,
     found: set[Violation] = set()
     for index, (shape, checks) in enumerate(compiled):
         _find_focus(store.ox, compiler, shape, index)
+        if not store.ox.query(f"ASK {{ {compiler.focus(index)} }}"):
+            continue  # no focus node: nothing to check
         for check in checks:
             found.update(_results(store.ox, check, _head(shape, check) + check.query))
     return sorted(found, key=lambda v: (v.focus, v.path, v.message, v.value)), store.loaded
