@@ -38,6 +38,10 @@ RDFS_RULES = (
     "INSERT { ?s a ?d } WHERE { ?c rdfs:subClassOf+ ?d . FILTER(?c != ?d) ?s a ?c }",
 )
 _RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+_SCHEMA = ("SELECT (COUNT(*) AS ?n) WHERE { VALUES ?p { rdfs:subClassOf rdfs:subPropertyOf rdfs:domain rdfs:range } "
+           "?s ?p ?o }")
+_TYPE_FEEDS_RULES = ("ASK { VALUES ?p { rdfs:domain rdfs:range rdfs:subPropertyOf } "
+                     "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?p ?o }")
 
 
 def _valid(value, datatype: str) -> bool:
@@ -208,12 +212,21 @@ class ValidationStore:
         self.ox.extend(records)
 
     def close_rdfs(self) -> None:
-        """Apply the RDFS rules (sub-properties, domains, ranges, sub-classes) until nothing is added."""
-        before = -1
-        while before != (size := self.size()):
-            before = size
+        """Apply the RDFS rules (sub-properties, domains, ranges, sub-classes) until nothing is added.
+
+        One round in this order is the closure unless a round derives new schema triples (a property
+        declared a sub-property of rdfs:subClassOf, say) or rdf:type itself has a domain, range or
+        super-property, whose new type triples would feed the earlier rules: only then is another
+        round run (a second round over a million triples costs as much as the first)."""
+        while True:
+            before = self._schema()
             for rule in RDFS_RULES:
                 self.ox.update(_RDFS + rule)
+            if self._schema() == before and not self.ox.query(_RDFS + _TYPE_FEEDS_RULES):
+                return
+
+    def _schema(self) -> int:
+        return int(next(iter(self.ox.query(_RDFS + _SCHEMA)))["n"].value)
 
     def size(self) -> int:
         """Triples in the default graph (the records and focus nodes are in named graphs)."""
