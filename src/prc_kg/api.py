@@ -308,21 +308,21 @@ class KnowledgeGraph:
     # -- checks and views ---------------------------------------------------------------------------
 
     def validate(self, data: Iterable[Path] = (), allow: Iterable[Path] = (), *,
-                 progress: Callable | None = None) -> Validation:
-        """The instance gates (privacy, SHACL) over the examples and ``data`` (further RDF files), with
-        the examples' allow-list plus ``allow``: ``prc-kg validate``. ``progress`` receives each step
-        (a ``prc_kg.progress.Event``), as ``with prc_kg.progress.reporting(listener)`` gives any call."""
+                 progress: Callable | None = None, engine: str = "fast") -> Validation:
+        """The instance gates (privacy, SHACL) over the examples and ``data`` (further RDF files; N-Triples
+        streamed), allow-lists of the examples plus ``allow``: ``prc-kg validate``. ``engine``: "fast" or
+        "pyshacl" (SHACL's reference). ``progress`` receives each step (a ``prc_kg.progress.Event``)."""
         if progress is not None:
             from .progress import reporting
 
             with reporting(progress):
-                return self.validate(data, allow)
+                return self.validate(data, allow, engine=engine)
         from .checks.validation import run_instance_gates
 
         if self.kind != "sources":
             raise PrcKgError(f"validate checks the sources; this graph was opened from a {self.kind}: "
                              "open it with KnowledgeGraph.from_sources")
-        return Validation(run_instance_gates(self.sources, self.ontology_dir, self.examples_dir, data, allow))
+        return Validation(run_instance_gates(self.sources, self.ontology_dir, self.examples_dir, data, allow, engine))
 
     def source_folders(self) -> list[tuple[str, Path]]:
         """The folders this graph reads (named), which no output may be, lie in, or hold."""

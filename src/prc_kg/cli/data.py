@@ -25,7 +25,7 @@ from .common import (
 def cmd_validate(args: argparse.Namespace) -> int:
     """The instance gates of gates.py (the privacy check: the examples folder by line, the --data files
     by IRI; SHACL), as `prc-kg release` runs them: see api.KnowledgeGraph.validate."""
-    report = graph_for(args).validate(args.data, args.allow)
+    report = graph_for(args).validate(args.data, args.allow, engine=args.engine)
     print("\n".join(report.lines()))
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -93,7 +93,12 @@ def register(sub) -> None:
     p = with_examples(with_ontology(sub.add_parser(
         "validate", help="check the example instances (and --data files) with the SHACL shapes and for personal "
                          "identifiers (as privacy-check does); exit 1 on violations or identifiers")))
-    p.add_argument("--data", type=Path, nargs="*", default=[], help="further RDF files of instance data")
+    p.add_argument("--data", type=Path, nargs="*", default=[],
+                   help="further RDF files of instance data (N-Triples of any size are streamed; other formats are "
+                        "read whole, up to 32 MB)")
+    p.add_argument("--engine", choices=["fast", "pyshacl"], default="fast",
+                   help="SHACL engine: fast (the shapes compiled to SPARQL on Oxigraph, default) or pyshacl (the "
+                        "reference implementation, slow on large data; it also runs shapes the fast one refuses)")
     with_allow(p)
     p.set_defaults(func=cmd_validate)
 
