@@ -10,7 +10,8 @@ fingerprint, so a code change does not cost a 10M rebuild), or ``--store SIZE=DI
 made before. Then one fresh process per size opens it read-only and runs every query of the library
 (``--queries-dir``, default ``queries/``) ``--repeats`` times, interleaved; the table gives the median
 per query at each size, the ratio between sizes and the ratio of triples: a query whose time grows by
-more than the triples do scales worse than linearly. ``uptime``'s load average before and after.
+more than the triples do scales worse than linearly. The parts of ``interpretation_productivity_lag1``
+are timed alone too (its floor). ``uptime``'s load average before and after.
 """
 
 from __future__ import annotations
@@ -45,8 +46,27 @@ for _ in range(repeats):
         result = store.query(q.text, q.bindings({}))
         times[name].append(time.perf_counter() - start)
         rows[name] = len(result.rows) if result.kind == "select" else len(result.triples)
-print(json.dumps({"times": times, "rows": rows, "triples": len(store)}))
+parts = {}
+for name, text in json.loads(sys.argv[4]).items():
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        store.query(text)
+        samples.append(time.perf_counter() - start)
+    parts[name] = samples
+print(json.dumps({"times": times, "rows": rows, "triples": len(store), "parts": parts}))
 """
+
+# The parts of interpretation_productivity_lag1, timed alone: the ratings of one item with their segment
+# and value (three index lookups per rating; the query does this for three items) and the pairs of a
+# therapist segment and the patient segment after it. Their sum is the query's own floor.
+_PREFIXES = "PREFIX prc: <https://w3id.org/prc-kg/ontology/> PREFIX sosa: <http://www.w3.org/ns/sosa/> "
+PARTS = {
+    "ratings of one item (segment, value)": _PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?r sosa:observedProperty "
+    "prc:APS_TYPE-INT ; sosa:hasFeatureOfInterest ?s ; sosa:hasSimpleResult ?v }",
+    "therapist segment → next patient segment": _PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?s a prc:TherapistSegment ; "
+    "prc:immediatelyFollowedBy ?n . ?n a prc:PatientSegment }",
+}
 
 _LOAD = """
 import sys, time
@@ -104,7 +124,8 @@ def main() -> int:
     for label in args.sizes:
         location, load_s = store_for(label, args.workdir, args.seed, given)
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", _CHILD, str(location), str(args.queries_dir), str(args.repeats)],
+        out = subprocess.run([sys.executable, "-c", _CHILD, str(location), str(args.queries_dir), str(args.repeats),
+                              json.dumps(PARTS)],
                              check=True, capture_output=True, text=True, env=_env(), timeout=7200).stdout
         results[label] = {**json.loads(out), "load_s": load_s, "wall_s": time.perf_counter() - start}
         print(f"  {label}: {results[label]['triples']:,} triples, suite run in {results[label]['wall_s']:.0f} s",
@@ -132,6 +153,10 @@ def main() -> int:
     ratio = totals[large] / totals[small]
     print(f"| **whole suite** | | {totals[small] * 1000:.0f} | | {totals[large] * 1000:.0f} | {ratio:.1f} | "
           f"{'yes' if ratio <= grow else 'no'} |")
+    print(f"\nParts of interpretation_productivity_lag1 alone (median ms):\n\n| part | {small} | {large} | ratio |\n|---|---:|---:|---:|")
+    for name in PARTS:
+        t = {label: statistics.median(results[label]["parts"][name]) for label in args.sizes}
+        print(f"| {name} | {t[small] * 1000:.1f} | {t[large] * 1000:.1f} | {t[large] / t[small]:.1f} |")
     return 0
 
 
