@@ -101,6 +101,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--memory", action="store_true", help="time the in-memory bulk_load too")
     parser.add_argument("--workdir", type=Path, default=corpus_mod.CACHE_DIR)
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
+                        help="which loads to time (the baseline `cli` is always timed)")
     args = parser.parse_args()
     if args.corpus:
         with open(args.corpus, "rb") as fh:
@@ -109,7 +111,7 @@ def main() -> int:
         c = corpus_mod.build(args.size, args.seed, log=lambda m: print(m, file=sys.stderr))
         path, what = c.path, f"{c.triples:,} triples"
     mib = path.stat().st_size / 2**20
-    names = list(VARIANTS) + (["memory"] if args.memory else [])
+    names = ["cli"] + [v for v in args.variants if v != "cli"] + (["memory"] if args.memory else [])
     before = load_average()
     samples: dict[str, list[float]] = {n: [] for n in names}
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -125,6 +127,7 @@ def main() -> int:
     base = statistics.median(samples["cli"])
     print(f"Command: `.venv/bin/python benchmarks/bulk_load.py "
           f"{'--corpus ' + str(path) if args.corpus else '--size ' + args.size} --runs {args.runs}"
+          f"{' --variants ' + ' '.join(args.variants) if args.variants != list(VARIANTS) else ''}"
           f"{' --memory' if args.memory else ''}` ({what}, {mib:.0f} MiB N-Triples; median of {args.runs} "
           f"fresh process(es) per variant, interleaved)\n")
     print(f"Load average before: {before}; after: {after}\n")
