@@ -69,14 +69,14 @@ EXPECTED_PRC_KG = """
 
 <conversation/c1/utterance/1> a owl:NamedIndividual, prc:TurnOfSpeech, prc:TherapistTurn ;
     rdfs:label "utterance 1 of conversation c1 of corpus prc-kg" ;
-    prc:partOfSession <conversation/c1> ; prc:tosNumber "1"^^xsd:positiveInteger ; prc:utteranceId "1" ;
-    prc:positionInSession "1"^^xsd:positiveInteger ;
+    prc:partOfSession <conversation/c1> ; prc:tosNumber "1"^^xsd:integer ; prc:utteranceId "1" ;
+    prc:positionInSession "1"^^xsd:integer ;
     prc:spokenBy <conversation/c1/therapist> ; prc:text "How has the week been?" ; prc:timestamp "00:00:01" ;
     prc:immediatelyFollowedBy <conversation/c1/utterance/2> .
 <conversation/c1/utterance/2> a owl:NamedIndividual, prc:TurnOfSpeech, prc:PatientTurn ;
     rdfs:label "utterance 2 of conversation c1 of corpus prc-kg" ;
-    prc:partOfSession <conversation/c1> ; prc:tosNumber "2"^^xsd:positiveInteger ; prc:utteranceId "2" ;
-    prc:positionInSession "2"^^xsd:positiveInteger ;
+    prc:partOfSession <conversation/c1> ; prc:tosNumber "2"^^xsd:integer ; prc:utteranceId "2" ;
+    prc:positionInSession "2"^^xsd:integer ;
     prc:spokenBy <conversation/c1/patient> ; prc:text "I went running twice." ; prc:timestamp "00:00:04" .
 
 <conversation/c1/utterance/1/annotation/MITI_BEHAVIOUR/r1> a owl:NamedIndividual, prc:CodeAnnotation ;
@@ -167,7 +167,7 @@ def test_annomi_full_file_keeps_every_annotator_and_subtype(tmp_path, terms):
     assert _codes_of(g, URIRef(c1 + "/utterance/1")) == {("MISIMPLE_CLIENT", "MISIMPLE_SUSTAIN", w) for w in "ab"}
     # order from 0 in the file, positions from 1; the order as written is kept
     first = URIRef(c1 + "/utterance/0")
-    assert g.value(first, _p("tosNumber")) == Literal(1, datatype=URIRef(XSD + "positiveInteger"))
+    assert g.value(first, _p("tosNumber")) == Literal(1, datatype=URIRef(XSD + "integer"))
     assert g.value(first, _p("utteranceId")) == Literal("0")
     assert (first, _p("immediatelyFollowedBy"), URIRef(c1 + "/utterance/1")) in g
     assert g.value(URIRef(c1), URIRef(CORPUS + "mi/attribute/mi_quality")) == Literal("high")
@@ -267,10 +267,10 @@ def test_rows_without_annotator_are_numbered_annotations(tmp_path, terms):
     assert _codes_of(g, URIRef(v + "/utterance/7")) == {("MITI_BEHAVIOUR", "MITI_CR", "#1"),
                                                         ("MITI_BEHAVIOUR", "MITI_SR", "#2")}
     assert (URIRef(v + "/utterance/7/annotation/MITI_BEHAVIOUR/2"), _p("annotationIndex"),
-            Literal(2, datatype=URIRef(XSD + "positiveInteger"))) in g
+            Literal(2, datatype=URIRef(XSD + "integer"))) in g
     assert g.value(URIRef(v), URIRef("http://www.w3.org/2000/01/rdf-schema#label")) == \
         Literal("conversation s 1 of corpus anon")
-    assert g.value(URIRef(v + "/utterance/8"), _p("tosNumber")) == Literal(2, datatype=URIRef(XSD + "positiveInteger"))
+    assert g.value(URIRef(v + "/utterance/8"), _p("tosNumber")) == Literal(2, datatype=URIRef(XSD + "integer"))
     assert _codes_of(g, URIRef(v + "/utterance/8")) == set()
 
 

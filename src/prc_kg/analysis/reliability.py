@@ -35,6 +35,13 @@ SLUGS = {"ICC(2,1)": "icc-2-1", "Cohen's kappa": "kappa", "weighted kappa (quadr
          "Fleiss' kappa": "fleiss-kappa"}
 
 
+def _decimal_text(value: float) -> str:
+    """``value`` to 4 places in the canonical form Oxigraph stores (``0.5``, not ``0.5000``), so a dump
+    of the store gives back the triples written."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 # -- running sums ---------------------------------------------------------------------------------------
 
 @dataclass
@@ -192,8 +199,8 @@ class Reliability:
                  literal(f"{stat} for {self.item} in study {self.study}, {between}")),
                 (iri(f"{PRC_IRI}forItem"), iri(str(self.item_iri))),
                 (iri(f"{PRC_IRI}reliabilityStatistic"), literal(stat)),
-                (iri(f"{PRC_IRI}estimate"), literal(f"{value:.4f}", "decimal")),
-                (iri(f"{PRC_IRI}numberOfUnits"), literal(str(self.units), "nonNegativeInteger")),
+                (iri(f"{PRC_IRI}estimate"), literal(_decimal_text(value), "decimal")),
+                (iri(f"{PRC_IRI}numberOfUnits"), literal(str(self.units), "integer")),
                 (iri(f"{PRC_IRI}inStudy"), iri(f"{DATA_IRI}study/{self.study}")),
             ] + [(iri(f"{PRC_IRI}betweenRaters"), iri(f"{DATA_IRI}rater/{r}")) for r in self.raters]
             for p, o in triples:

@@ -186,7 +186,7 @@ class CaseBuilder:
             node = self._node(URIRef(f"{base}/treatment/phase/{n}"), PRC.TreatmentPhase,
                               label=f"phase {n} of the treatment in {title}")
             self.g.add((treatment, PRC.hasPhase, node))
-            self.g.add((node, PRC.phaseNumber, Literal(n, datatype=XSD.positiveInteger)))
+            self.g.add((node, PRC.phaseNumber, Literal(n, datatype=XSD.integer)))
             for field, prop in (("sessions_per_week", PRC.sessionsPerWeek), ("duration_years", PRC.durationYears)):
                 if (value := self._number(phase, field)) is not None:
                     self.g.add((node, prop, Literal(value, datatype=XSD.decimal)))
@@ -204,7 +204,7 @@ class CaseBuilder:
         numbers.add(number)
         sbase = f"{base}/session/{number}"
         session = self._node(URIRef(sbase), PRC.Session, label=f"{title}, session {number}")
-        self.g.add((session, PRC.sessionNumber, Literal(number, datatype=XSD.positiveInteger)))
+        self.g.add((session, PRC.sessionNumber, Literal(number, datatype=XSD.integer)))
         self.g.add((session, PRC.partOfTreatment, treatment))
         if summary := self._text(s, "summary"):
             self.g.add((session, PRC.summary, Literal(summary)))
@@ -239,9 +239,9 @@ class CaseBuilder:
         types = [PRC.TurnOfSpeech] + ([SPEAKERS[speaker]] if SPEAKERS[speaker] else [])
         node = self._node(iri, *types, label=f"{title}, session {session_no}, {what}")
         self.g.add((node, PRC.partOfSession, session))
-        self.g.add((node, PRC.positionInSession, Literal(position, datatype=XSD.positiveInteger)))
+        self.g.add((node, PRC.positionInSession, Literal(position, datatype=XSD.integer)))
         if tos is not None:
-            self.g.add((node, PRC.tosNumber, Literal(tos, datatype=XSD.positiveInteger)))
+            self.g.add((node, PRC.tosNumber, Literal(tos, datatype=XSD.integer)))
             anchors[tos] = node
         if speaker in speakers:
             self.g.add((node, PRC.spokenBy, speakers[speaker]))
@@ -282,9 +282,9 @@ class CaseBuilder:
         node = self._node(URIRef(f"{sbase}/segment/{first}-{last}"), *types,
                           label=f"{title}, session {session_no}, TOS {first}-{last}")
         self.g.add((node, PRC.partOfSession, session))
-        self.g.add((node, PRC.positionInSession, Literal(position, datatype=XSD.positiveInteger)))
-        self.g.add((node, PRC.startTosNumber, Literal(first, datatype=XSD.positiveInteger)))
-        self.g.add((node, PRC.endTosNumber, Literal(last, datatype=XSD.positiveInteger)))
+        self.g.add((node, PRC.positionInSession, Literal(position, datatype=XSD.integer)))
+        self.g.add((node, PRC.startTosNumber, Literal(first, datatype=XSD.integer)))
+        self.g.add((node, PRC.endTosNumber, Literal(last, datatype=XSD.integer)))
         if summary := self._text(t, "summary"):
             self.g.add((node, PRC.summary, Literal(summary)))
         for cls in take_classes(t, "shows", self.terms, None):

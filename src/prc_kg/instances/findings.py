@@ -233,7 +233,7 @@ class FindingBuilder:
             self.g.add((node, PRC.concernsCase, DATA[f"case/{case}"]))
         if (number := e.get("number")) is not None:
             self.g.add((node, PRC.findingNumber,
-                        Literal(self._whole(e, "number", number), datatype=XSD.positiveInteger)))
+                        Literal(self._whole(e, "number", number), datatype=XSD.integer)))
         self.g.add((node, PRC.hasDirection, DIRECTIONS[direction]))
         evidence = take_choice(e, "evidence", EVIDENCE)
         self.g.add((node, PRC.hasEvidenceLevel, EVIDENCE[evidence]))
@@ -255,9 +255,9 @@ class FindingBuilder:
                 self.g.add((node, prop, Literal(str(value))))
         self._provenance(e, node)
         if (k := self._sample_figure(e, node, fid, "k", PRC.Study)) is not None:
-            self.g.add((node, PRC.numberOfStudies, Literal(k, datatype=XSD.positiveInteger)))
+            self.g.add((node, PRC.numberOfStudies, Literal(k, datatype=XSD.integer)))
         if (n := self._sample_figure(e, node, fid, "n", None)) is not None:
-            self.g.add((node, PRC.sampleSize, Literal(n, datatype=XSD.positiveInteger)))
+            self.g.add((node, PRC.sampleSize, Literal(n, datatype=XSD.integer)))
         return node
 
     # -- figures ---------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def _write_ntriples(db: sqlite3.Connection, mapping: dict[str, MappedItem], reli
             for t in (NAMED, _p("Session")):
                 emit(s, RDF_TYPE, t)
             emit(s, LABEL, literal(f"session {session} of dyad {dyad} of study {study}"))
-            emit(s, _p("sessionNumber"), literal(str(session), "positiveInteger"))
+            emit(s, _p("sessionNumber"), literal(str(session), "integer"))
             emit(s, _p("partOfTreatment"), iri(f"{base}/treatment"))
         previous = None
         for study, dyad, session, segment, kind in db.execute(
@@ -193,7 +193,7 @@ def _write_ntriples(db: sqlite3.Connection, mapping: dict[str, MappedItem], reli
             for t in (NAMED, _p("Segment"), _p(SEGMENT_KINDS[kind])):
                 emit(iri(s), RDF_TYPE, t)
             emit(iri(s), LABEL, literal(f"segment {segment} of session {session} of dyad {dyad} of study {study}"))
-            emit(iri(s), _p("segmentNumber"), literal(str(segment), "positiveInteger"))
+            emit(iri(s), _p("segmentNumber"), literal(str(segment), "integer"))
             emit(iri(s), _p("partOfSession"), iri(sess))
             if previous is not None and previous[0] == sess and previous[1] == segment - 1:
                 emit(iri(previous[2]), _p("immediatelyFollowedBy"), iri(s))

@@ -59,7 +59,9 @@ P = {name: _p(name) for name in (
     "positionInSession", "utteranceId", "spokenBy", "text", "timestamp", "immediatelyFollowedBy", "assignedCode",
     "annotationIndex", "sourceCode")}
 FOI, OBSERVED, SENSOR = (iri(f"{SOSA}{name}") for name in ("hasFeatureOfInterest", "observedProperty", "madeBySensor"))
-POSITIVE = "^^<http://www.w3.org/2001/XMLSchema#positiveInteger>"
+# Positive integers are written as xsd:integer, the datatype Oxigraph keeps (it stores xsd:positiveInteger
+# as xsd:integer), so a dump of the store holds the same triples; the shapes check the value is >= 1.
+POSITIVE = "^^<http://www.w3.org/2001/XMLSchema#integer>"
 
 
 class _Lines:
