@@ -306,8 +306,7 @@ def assemble_release(source: OntologySource, examples_dir: Path | None = None, c
                         shapes_dir=shapes_beside(source), qc_dir=qc_dir)
     gates = run_gates(RELEASE_GATES, inputs, skip_costly_after_failure=True, failed_before=not all(c.ok for c in checks),
                       sources=GateSources(source.main_path.parent, examples_dir, inputs.shapes_dir, qc_dir, (), allow,
-                                          tuple(corpora), stamp=f"{rv.version} {rv.date} {rv.version_iri}",
-                                          options=f"engine={inputs.engine}"))  # as validate keys it
+                                          tuple(corpora), f"{rv.version} {rv.date} {rv.version_iri}", f"engine={inputs.engine}"))
     checks += [CheckResult(r.name, r.ok, r.reason(), r.seconds) for r in gates.results]
     failed = [c for c in checks if not c.ok]
     if failed:
