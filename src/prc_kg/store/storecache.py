@@ -30,6 +30,7 @@ import pyoxigraph as ox
 
 from .. import paths
 from ..fileio.filehash import fingerprint, publish_file, tree_files, versions
+from ..fileio.folders import process_alive
 from .backends import EmbeddedStore
 
 STORES = "stores"
@@ -137,7 +138,7 @@ def _tidy(root: Path) -> None:
             pid = int(path.name.split("-")[1])
         except (IndexError, ValueError):
             continue
-        if not _alive(pid):
+        if not process_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
     entries = []
     for path in root.iterdir():
@@ -149,15 +150,3 @@ def _tidy(root: Path) -> None:
     for used, path in entries[KEEP:]:
         if now - used > STALE_SECONDS:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
