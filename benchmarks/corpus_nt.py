@@ -160,8 +160,8 @@ def corpus_ntriples(corpus: str, dialogues: list[Dialogue], attribute_types: dic
             emit(iri(u), a, named)
             emit(iri(u), label, literal(f"utterance {turn.order} of conversation {cid} of corpus {corpus}"))
             emit(iri(u), iri(PRC + "partOfSession"), iri(v))
-            emit(iri(u), iri(PRC + "tosNumber"), literal(str(position), "positiveInteger"))
-            emit(iri(u), iri(PRC + "positionInSession"), literal(str(position), "positiveInteger"))
+            emit(iri(u), iri(PRC + "tosNumber"), literal(str(position), "integer"))
+            emit(iri(u), iri(PRC + "positionInSession"), literal(str(position), "integer"))
             emit(iri(u), iri(PRC + "utteranceId"), literal(turn.order))
             emit(iri(u), iri(PRC + "spokenBy"), iri(f"{v}/{turn.speaker}"))
             if turn.text is not None:
@@ -185,7 +185,7 @@ def corpus_ntriples(corpus: str, dialogues: list[Dialogue], attribute_types: dic
                 emit(n, iri(SOSA + "observedProperty"), iri(item(dimension)))
                 emit(n, iri(PRC + "assignedCode"), iri(item(code)))
                 if annotator is None:
-                    emit(n, iri(PRC + "annotationIndex"), literal(str(numbered[dimension]), "positiveInteger"))
+                    emit(n, iri(PRC + "annotationIndex"), literal(str(numbered[dimension]), "integer"))
                 else:
                     emit(n, iri(SOSA + "madeBySensor"), iri(f"{root}/annotator/{_id(annotator)}"))
                     annotators.add(annotator)
