@@ -212,7 +212,7 @@ def test_hermit_answer_is_reused_for_the_same_bytes_and_recomputed_when_they_cha
 
     runs: list[str] = []
 
-    def fake_hermit(path, timeout):
+    def fake_hermit(path, timeout, quick=False):
         runs.append(Path(path).read_text(encoding="utf-8"))
         return ReasonerReport(consistent=True, seconds=1.5, inferred_subclass_of=[("a", "b")],
                               entailed_types={("i", "c")}, message="HermiT: consistent")
@@ -240,7 +240,7 @@ def test_hermit_answer_is_not_kept_when_hermit_fails(tmp_path, monkeypatch):
     from prc_kg.ontology import reasoncache
     from prc_kg.ontology.reasoning import ReasonerTimeout
 
-    def timeout(path, seconds):
+    def timeout(path, seconds, quick=False):
         raise ReasonerTimeout(seconds)
 
     monkeypatch.setattr(reasoncache, "run_hermit", timeout)
@@ -316,3 +316,30 @@ def test_owl2rl_rules_beyond_what_the_ontology_uses(data, rule):
     assert [c.rule for c in result.clashes if c.individual == "https://example.org/x"] == [rule], result.clashes
     clean = Graph().parse(data=prefixes + ":x a owl:NamedIndividual , :A ; :asy :y ; :p :y .", format="turtle")
     assert rl_reason(Graph().parse(data=TINY, format="turtle"), clean).clashes == []
+
+
+def test_only_the_fast_plans_run_on_the_ontology_alone_asks_for_the_quick_compiler(monkeypatch):
+    """The quick compiler makes HermiT's short run on the ontology faster and its long run on ontology
+    and examples slower (benchmarks/README.md, "Reasoning"): the flag follows the run, and the
+    environment variable still replaces every flag."""
+    from prc_kg.ontology import reasoning
+
+    seen = []
+
+    class Done(Exception):
+        pass
+
+    def popen(command, **kwargs):
+        seen.append(command)
+        raise Done
+
+    monkeypatch.delenv(reasoning.JVM_FLAGS_ENV, raising=False)
+    monkeypatch.setattr(reasoning.subprocess, "Popen", popen)
+    for quick in (True, False):
+        with pytest.raises(Done):
+            reasoning._TimedSubprocess(5, quick).check_output(["java", "-cp", "x", "Main"])
+    monkeypatch.setenv(reasoning.JVM_FLAGS_ENV, "-Xmx1g")
+    with pytest.raises(Done):
+        reasoning._TimedSubprocess(5, True).check_output(["java", "-cp", "x", "Main"])
+    assert [reasoning.QUICK_JIT in c for c in seen] == [True, False, False]
+    assert all("-XX:+UseSerialGC" in c for c in seen[:2]) and seen[2][:2] == ["java", "-Xmx1g"]

@@ -81,7 +81,8 @@ def _store(path: Path, data: bytes) -> None:
         os.unlink(tmp)
 
 
-def cached_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT, use_cache: bool = True) -> tuple[ReasonerReport, bool]:
+def cached_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT, use_cache: bool = True,
+                  quick: bool = False) -> tuple[ReasonerReport, bool]:
     """HermiT's report on the RDF/XML file and whether it came from the cache.
 
     Only an answer HermiT gave is kept (an entry exists only for bytes that passed
@@ -95,7 +96,7 @@ def cached_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT, use_cache
         if report is not None:
             return report, True
         entry.unlink(missing_ok=True)  # an unreadable entry (a disk fault) is rebuilt below
-    report = run_hermit(rdfxml_path, timeout)
+    report = run_hermit(rdfxml_path, timeout, quick)
     if use_cache:
         _store(entry, _to_json(report))
     return report, False

@@ -28,12 +28,14 @@ from ..progress import stepped
 
 NOTHING = str(OWL.Nothing)
 MAX_MB = 64  # largest RDF/XML file the reasoner reads
-# HermiT runs for seconds, too short for the JVM's optimising compiler (C2) and parallel collector to pay
-# back the CPU they take: with the quick compiler only and the serial collector, HermiT classifies the
-# ontology with 2.1 instead of 5.2 CPU seconds (same answer; benchmarks/README.md, "Reasoning").
+# The serial collector suits HermiT's short single-threaded runs (less CPU and a third of the memory, same
+# answers). The quick compiler alone (no C2) pays back only on the shortest: the ontology alone classified
+# in 2.36 instead of 2.66 s, but the ontology with the examples took 13.9 instead of 11.3 s on a quiet
+# machine (benchmarks/README.md, "Reasoning"), so only the fast plan's run on the ontology asks for it.
 # Unrecognised options are ignored, for JVMs without them. PRC_KG_HERMIT_JVM_FLAGS replaces them
 # (space-separated; empty for the JVM's defaults).
-JVM_FLAGS = ("-XX:+IgnoreUnrecognizedVMOptions", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+JVM_FLAGS = ("-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UseSerialGC")
+QUICK_JIT = "-XX:TieredStopAtLevel=1"
 JVM_FLAGS_ENV = "PRC_KG_HERMIT_JVM_FLAGS"
 DEFAULT_TIMEOUT = 600.0  # seconds; the whole ontology with the examples classifies in well under a minute
 
@@ -94,9 +96,10 @@ def java_executable() -> str:
 
 
 @stepped(lambda path, *a, **k: f"HermiT reasoning over {Path(path).name} (Java)")
-def run_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT) -> ReasonerReport:
+def run_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT, quick: bool = False) -> ReasonerReport:
     """Classify the ontology in ``rdfxml_path`` with HermiT in a fresh owlready2 world; HermiT is
-    killed and ``ReasonerTimeout`` raised after ``timeout`` seconds."""
+    killed and ``ReasonerTimeout`` raised after ``timeout`` seconds. ``quick``: a short run (the
+    ontology alone), for which the JVM's quick compiler alone is faster."""
     import owlready2
 
     check_local_rdfxml(rdfxml_path)
@@ -107,7 +110,7 @@ def run_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT) -> ReasonerR
     told_types = _type_pairs(world)
     start = time.perf_counter()
     try:
-        with onto, _java_time_limit(owlready2.sync_reasoner_hermit, timeout):
+        with onto, _java_time_limit(owlready2.sync_reasoner_hermit, timeout, quick):
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
         seconds = time.perf_counter() - start
@@ -173,8 +176,8 @@ class _TimedSubprocess:
     with ``check_output`` and no time limit: the same call, in a session of its own, killed with
     its whole process group after ``seconds`` (or on Ctrl-C)."""
 
-    def __init__(self, seconds: float):
-        self.seconds = seconds
+    def __init__(self, seconds: float, quick: bool = False):
+        self.seconds, self.quick = seconds, quick
 
     def __getattr__(self, name: str):
         return getattr(subprocess, name)
@@ -184,7 +187,8 @@ class _TimedSubprocess:
             _remove_input(command)
             raise PrcKgError("HermiT was not started: the run was interrupted")
         flags = os.environ.get(JVM_FLAGS_ENV)
-        command = [command[0], *(JVM_FLAGS if flags is None else flags.split()), *command[1:]]
+        default = (*JVM_FLAGS, QUICK_JIT) if self.quick else JVM_FLAGS
+        command = [command[0], *(default if flags is None else flags.split()), *command[1:]]
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, start_new_session=True, **kwargs)
         _LIVE.add(proc)
         try:
@@ -221,11 +225,11 @@ def _remove_input(command: list[str]) -> None:
 
 
 @contextmanager
-def _java_time_limit(reasoner, seconds: float) -> Iterator[None]:
+def _java_time_limit(reasoner, seconds: float, quick: bool = False) -> Iterator[None]:
     """Swap ``subprocess`` in the module that defines ``reasoner`` for ``_TimedSubprocess``."""
     namespace = reasoner.__globals__
     real = namespace["subprocess"]
-    namespace["subprocess"] = _TimedSubprocess(seconds)
+    namespace["subprocess"] = _TimedSubprocess(seconds, quick)
     try:
         yield
     finally:

@@ -26,12 +26,14 @@ from .reasoning import DEFAULT_TIMEOUT, ReasonerReport, allow_hermit, stop_hermi
 ENGINES = ("fast", "hermit")
 
 
-def hermit_on_graph(graph: Graph, timeout: float = DEFAULT_TIMEOUT, use_cache: bool = True) -> tuple[ReasonerReport, bool]:
-    """HermiT on ``graph`` written as RDF/XML (deterministic bytes, so the cache key is stable)."""
+def hermit_on_graph(graph: Graph, timeout: float = DEFAULT_TIMEOUT, use_cache: bool = True,
+                    quick: bool = False) -> tuple[ReasonerReport, bool]:
+    """HermiT on ``graph`` written as RDF/XML (deterministic bytes, so the cache key is stable); ``quick``
+    for the short run on the ontology alone (reasoning.run_hermit)."""
     with tempfile.TemporaryDirectory(prefix="prc-kg-reason-") as tmp:
         path = Path(tmp) / "prc-kg.owl"
         path.write_bytes(serialise(graph, "xml"))
-        return cached_hermit(path, timeout, use_cache)
+        return cached_hermit(path, timeout, use_cache, quick)
 
 
 def reason(ontology: Graph, instances: Graph | Callable[[], Graph] | None = None, engine: str = "fast",
@@ -59,7 +61,7 @@ class _Background(threading.Thread):
 
     def __init__(self, ontology: Graph, timeout: float, use_cache: bool):
         super().__init__(daemon=True, name="prc-kg-hermit")
-        self.args = (ontology, timeout, use_cache)
+        self.args = (ontology, timeout, use_cache, True)  # the ontology alone: a short run
         self.result: tuple[ReasonerReport, bool] | None = None
         self.error: BaseException | None = None
 
