@@ -40,7 +40,7 @@ BASE = [sys.executable, "-m", "prc_kg.cli", "reason", "-q", "--with-examples", "
 BASELINE_ENV = {"PRC_KG_HERMIT_JVM_FLAGS": ""}  # the JVM's defaults, as before
 MODES = {  # name: (extra arguments, cache kept between runs)
     "baseline: HermiT on ontology + examples, no cache, JVM defaults (today's path)": (["--engine", "hermit", "--no-cache"], False),
-    "--engine hermit, no cache, prc-kg's JVM options (quick compiler, serial GC)": (["--engine", "hermit", "--no-cache"], False),
+    "--engine hermit, no cache, prc-kg's JVM options (serial GC)": (["--engine", "hermit", "--no-cache"], False),
     "fast (HermiT on the ontology, OWL 2 RL on the examples), cold cache": ([], False),
     "fast, warm cache (ontology unchanged)": ([], True),
     "--engine hermit, warm cache (ontology and examples unchanged)": (["--engine", "hermit"], True),
