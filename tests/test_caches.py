@@ -17,6 +17,7 @@ from prc_kg import KnowledgeGraph, paths
 from prc_kg.checks import gatecache, gates
 from prc_kg.checks.gatecache import GateSources
 from prc_kg.checks.gates import ALL_SOURCES, Gate, GateInputs, Outcome, run_gates
+from prc_kg.errors import PrcKgError
 from prc_kg.fileio import filehash
 from prc_kg.store import storecache
 from prc_kg.store.backends import EmbeddedStore
@@ -268,6 +269,24 @@ def test_a_failed_build_leaves_no_entry_and_nothing_half_built(tmp_path):
     assert list((tmp_path / "cache" / "stores").iterdir()) == []
     store, built = storecache.cached_store(None, None, [], _tiny, root=tmp_path / "cache")
     assert built and len(store) == 1
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_something_not_ours_under_the_entry_name_is_left_alone_and_named(tmp_path, kind):
+    stores = tmp_path / "cache" / "stores"
+    entry = stores / storecache.store_key(None, None, [])
+    stores.mkdir(parents=True)
+    if kind == "folder":
+        entry.mkdir()
+        (entry / "notes.txt").write_text("a user's file", encoding="utf-8")
+    else:
+        entry.write_text("a user's file", encoding="utf-8")
+
+    with pytest.raises(PrcKgError, match=rf"{entry.name}: is in the way of the store cache.*--no-cache"):
+        storecache.cached_store(None, None, [], _tiny, root=tmp_path / "cache")
+    assert [p.name for p in stores.iterdir()] == [entry.name]  # no half-built folder left beside it
+    kept = entry / "notes.txt" if kind == "folder" else entry
+    assert kept.read_text(encoding="utf-8") == "a user's file"
 
 
 @pytest.mark.slow

@@ -29,6 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import paths
+from ..errors import PrcKgError
 from ..fileio.filehash import fingerprint, publish_file, tree_files, versions
 from ..fileio.folders import process_alive
 from .backends import EmbeddedStore
@@ -101,8 +102,13 @@ def cached_store(ontology_dir: Path | None, examples_dir: Path | None, data_file
             try:
                 os.rename(tmp, entry)
                 built = True
-            except OSError:
-                if not _complete(entry):  # not a rival's finished entry: a real failure
+            except OSError as exc:
+                if not _complete(entry):  # not a rival's finished entry
+                    if entry.exists():  # something not ours under our key: left alone, and said so
+                        raise PrcKgError(
+                            f"{entry}: is in the way of the store cache and is not a complete prc-kg store "
+                            f"(no valid {ENTRY_MARKER}), so it was left as it is; move it away, set "
+                            f"PRC_KG_CACHE to another folder, or run with --no-cache") from exc
                     raise
         finally:
             if tmp.exists():  # ours: a failed build, or a rival published the same entry first
