@@ -229,9 +229,13 @@ def test_hermit_answer_is_reused_for_the_same_bytes_and_recomputed_when_they_cha
     assert reasoncache.cached_hermit(owl)[1] is False and len(runs) == 2
     reasoncache.cached_hermit(owl, use_cache=False)
     assert len(runs) == 3
+    monkeypatch.setenv("PRC_KG_NO_CACHE", "1")  # the switch every cache obeys: HermiT runs
+    assert reasoncache.cached_hermit(owl)[1] is False and len(runs) == 4
+    monkeypatch.delenv("PRC_KG_NO_CACHE")
+    assert reasoncache.cached_hermit(owl)[1] is True and len(runs) == 4
     entry = reasoncache.entry_path(owl.read_bytes())
     entry.write_text("{not json", encoding="utf-8")  # a damaged entry is rebuilt, not trusted
-    assert reasoncache.cached_hermit(owl)[1] is False and len(runs) == 4
+    assert reasoncache.cached_hermit(owl)[1] is False and len(runs) == 5
     assert reasoncache.cached_hermit(owl)[1] is True
     assert len(list(entry.parent.iterdir())) == 2  # one entry per input, no temporary file left
 
@@ -250,6 +254,28 @@ def test_hermit_answer_is_not_kept_when_hermit_fails(tmp_path, monkeypatch):
     with pytest.raises(ReasonerTimeout):
         reasoncache.cached_hermit(owl, 1.0)
     assert not reasoncache.entry_path(owl.read_bytes()).exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_a_rerun(tmp_path, monkeypatch):
+    from prc_kg.ontology import reasoncache
+    from prc_kg.ontology.reasoning import ReasonerReport
+
+    runs: list[Path] = []
+
+    def fake_hermit(path, timeout, quick=False):
+        runs.append(path)
+        return ReasonerReport(consistent=True, seconds=0.1, message="HermiT: consistent")
+
+    monkeypatch.setattr(reasoncache, "run_hermit", fake_hermit)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("PRC_KG_CACHE", str(blocker / "cache"))  # below a regular file: cannot be made
+    owl = tmp_path / "o.owl"
+    owl.write_text("<rdf:RDF/>", encoding="utf-8")
+    first, cached1 = reasoncache.cached_hermit(owl)
+    _, cached2 = reasoncache.cached_hermit(owl)
+    assert (first.consistent, cached1, cached2, len(runs)) == (True, False, False, 2)
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
 
 
 @pytest.mark.slow

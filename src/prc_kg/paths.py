@@ -24,6 +24,7 @@ from .errors import InputError
 
 ENV_VAR = "PRC_KG_PROJECT"
 CACHE_ENV_VAR = "PRC_KG_CACHE"
+NO_CACHE_ENV_VAR = "PRC_KG_NO_CACHE"
 PACKAGED_FOLDER = "_project"  # inside the installed package; the name setup.py copies the data to
 MARKER = Path("ontology") / "prc-kg.ttl"  # what makes a folder a prc-kg project
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -143,3 +144,9 @@ def cache_dir() -> Path:
         return project_dir() / "build" / "cache"
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(xdg) / "prc-kg"
+
+
+def caches_disabled() -> bool:
+    """``PRC_KG_NO_CACHE`` set to anything but empty or 0: nothing is taken from ``cache_dir()`` or
+    kept there (the store of the sources, the gates, HermiT's answers), so every step runs."""
+    return os.environ.get(NO_CACHE_ENV_VAR, "") not in ("", "0")

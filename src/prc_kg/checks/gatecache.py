@@ -29,7 +29,6 @@ from ..fileio.filehash import FileHasher, fingerprint, publish_file, tree_files,
 
 FOLDER = "gates"
 FORMAT = 1
-NO_CACHE_ENV = "PRC_KG_NO_CACHE"
 # The code a gate's outcome depends on: the checks, and what reads their inputs (the ontology source, the
 # examples, RDF files, the store QC runs in). A change in the views, the endpoint or the CLI reruns none.
 CODE = ("checks", "instances", "ontology", "store", "fileio")
@@ -63,11 +62,6 @@ class GateSources:
                 "shapes": tree(self.shapes_dir, paths.shapes_dir()), "qc": tree(self.qc_dir, paths.qc_dir()),
                 "examples": tree(self.examples_dir, paths.examples_dir()),
                 "data": files(self.data), "allow": files(self.allow), "corpora": files(self.corpora)}
-
-
-def cache_enabled() -> bool:
-    """False when ``PRC_KG_NO_CACHE`` is set to anything but empty or 0 (every gate runs)."""
-    return os.environ.get(NO_CACHE_ENV, "") in ("", "0")
 
 
 class GateCache:

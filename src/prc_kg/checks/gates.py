@@ -21,10 +21,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from .. import paths
 from ..errors import PrcKgError
 from ..ontology.source import OntologySource
 from ..progress import step, stepped
-from .gatecache import GateCache, GateSources, cache_enabled
+from .gatecache import GateCache, GateSources
 
 ONTOLOGY = "ontology"
 INSTANCES = "instances"
@@ -207,7 +208,7 @@ def run_gates(gates: Sequence[Gate], inputs: GateInputs | Callable[[], GateInput
     names = [g.name for g in gates]
     if len(set(names)) != len(names):
         raise ValueError(f"a gate is listed twice: {names}")
-    cache = GateCache(sources) if sources is not None and cache_enabled() else None
+    cache = GateCache(sources) if sources is not None and not paths.caches_disabled() else None
     read: list[GateInputs] = []
 
     def inputs_now() -> GateInputs:

@@ -4,21 +4,22 @@ Classifying the ontology with HermiT costs seconds of Java; the answer depends o
 bytes HermiT reads (and on the reasoner's version), so it is kept in ``paths.cache_dir()`` under the
 SHA-256 of those bytes and reused while they do not change. Any change to the ontology changes the
 bytes (the release graph is serialised deterministically), so a stale answer cannot be read.
-Entries are written to a temporary file and linked into place: of two processes that build the same
-entry at once, the second finds it there and discards its own copy.
+Entries are published whole (``publish_file``): of two processes that build the same entry at once,
+the second finds it there and discards its own copy. A cache folder that cannot be written only means
+HermiT runs again next time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from ..fileio.filehash import publish_file
 from ..fileio.files import read_utf8
-from ..paths import cache_dir
+from ..paths import cache_dir, caches_disabled
 from .reasoning import DEFAULT_TIMEOUT, MAX_MB, Clash, ReasonerReport, run_hermit
 
 FORMAT = 1  # bump when ReasonerReport's fields or their meaning change: old entries are then never read
@@ -65,25 +66,10 @@ def _from_json(raw: bytes) -> ReasonerReport | None:
         return None
 
 
-def _store(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)  # never replaces: a concurrent writer of the same entry wins, we discard ours
-        except FileExistsError:
-            pass
-    finally:
-        os.unlink(tmp)
-
-
 def cached_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT, use_cache: bool = True,
                   quick: bool = False) -> tuple[ReasonerReport, bool]:
-    """HermiT's report on the RDF/XML file and whether it came from the cache.
+    """HermiT's report on the RDF/XML file and whether it came from the cache (never with
+    ``use_cache`` False or ``PRC_KG_NO_CACHE`` set: then nothing is read from it or kept).
 
     Only an answer HermiT gave is kept (an entry exists only for bytes that passed
     ``check_local_rdfxml``); a timeout or a missing Java is raised as by ``run_hermit``.
@@ -91,13 +77,16 @@ def cached_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT, use_cache
     rdfxml_path = Path(rdfxml_path)
     raw = read_utf8(rdfxml_path, "an RDF/XML file", max_mb=MAX_MB).encode("utf-8")  # errors as run_hermit's
     entry = entry_path(raw)
+    use_cache = use_cache and not caches_disabled()
     if use_cache and entry.is_file():
         report = _from_json(entry.read_bytes())
         if report is not None:
             return report, True
-        entry.unlink(missing_ok=True)  # an unreadable entry (a disk fault) is rebuilt below
+        with contextlib.suppress(OSError):
+            entry.unlink(missing_ok=True)  # an unreadable entry (a disk fault) is rebuilt below
     report = run_hermit(rdfxml_path, timeout, quick)
     if use_cache:
-        _store(entry, _to_json(report))
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs a rerun next time, nothing else
+            publish_file(entry, _to_json(report))  # a rival's entry for the same bytes is kept
     return report, False
 

@@ -40,13 +40,7 @@ MADE_BY = "prc-kg store cache"
 FORMAT = 1
 KEEP = 3
 STALE_SECONDS = 24 * 3600
-NO_CACHE_ENV = "PRC_KG_NO_CACHE"
 CODE = ("instances", "ontology", "store", "fileio")  # the code that reads the sources into a store
-
-
-def cache_disabled() -> bool:
-    """``PRC_KG_NO_CACHE`` set to anything but empty or 0: every command builds its graph in memory."""
-    return os.environ.get(NO_CACHE_ENV, "") not in ("", "0")
 
 
 def source_files(ontology_dir: Path | None, examples_dir: Path | None,
@@ -68,7 +62,7 @@ def sources_store(read_sources: Callable[[], tuple], ontology_dir: Path | None, 
     """The store of a graph from the sources (api.KnowledgeGraph): the cached one (and whether it was
     built now), or with ``cache`` False (None: unless PRC_KG_NO_CACHE is set), or when the cache folder
     cannot be written, one built in memory (None). ``read_sources`` gives (source, merged ontology graph, examples), read only to build."""
-    if cache is False or (cache is None and cache_disabled()) or not _writable(paths.cache_dir()):
+    if cache is False or (cache is None and paths.caches_disabled()) or not _writable(paths.cache_dir()):
         from .dataset import load_dataset  # rdflib: only when the sources are read
 
         _, ontology, examples = read_sources()
