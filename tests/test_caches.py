@@ -271,6 +271,33 @@ def test_a_failed_build_leaves_no_entry_and_nothing_half_built(tmp_path):
     assert built and len(store) == 1
 
 
+def test_the_file_hash_record_is_reused_and_never_written_over_a_file_not_ours(tmp_path, monkeypatch):
+    source = tmp_path / "a.ttl"
+    source.write_text("x\n", encoding="utf-8")
+    monkeypatch.setattr(filehash, "RACY_NS", 0)  # trust a record made after the file's last change at once
+    hashed: list[Path] = []
+    real = filehash.sha256_file
+    monkeypatch.setattr(filehash, "sha256_file", lambda p: hashed.append(p) or real(p))
+
+    ours = tmp_path / "ours" / filehash.MEMO_FILE
+    ours.parent.mkdir()
+    first = filehash.FileHasher(ours)
+    first.digest(source)
+    first.save()
+    assert json.loads(ours.read_text(encoding="utf-8"))["made by"] == filehash.MEMO_MADE_BY
+    assert filehash.FileHasher(ours).digest(source) == real(source) and len(hashed) == 1  # from the record
+
+    for foreign in ('{"a user\'s": "settings"}', "not json at all", '["a", "list"]'):
+        theirs = tmp_path / "theirs" / filehash.MEMO_FILE
+        theirs.parent.mkdir(exist_ok=True)
+        theirs.write_text(foreign, encoding="utf-8")
+        hasher = filehash.FileHasher(theirs)
+        assert hasher.digest(source) == real(source)
+        hasher.save()
+        assert theirs.read_text(encoding="utf-8") == foreign
+        assert [p.name for p in theirs.parent.iterdir()] == [filehash.MEMO_FILE]  # no temporary file left
+
+
 @pytest.mark.parametrize("kind", ["folder", "file"])
 def test_something_not_ours_under_the_entry_name_is_left_alone_and_named(tmp_path, kind):
     stores = tmp_path / "cache" / "stores"

@@ -27,6 +27,7 @@ from pathlib import Path
 from .. import __version__, paths
 
 MEMO_FILE = "file-hashes.json"
+MEMO_MADE_BY = "prc-kg file hashes"  # in the record: a file of that name without it is not ours
 MEMO_LIMIT = 20_000  # files whose hashes the record keeps at most
 RACY_NS = 2_000_000_000  # a record younger than this after the file's mtime is not trusted
 _SKIPPED_PARTS = {"__pycache__", ".git", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
@@ -60,15 +61,24 @@ def sha256_file(path: Path) -> str:
 
 class FileHasher:
     """Hashes files, reusing the hashes recorded in ``cache_dir()/file-hashes.json`` for files whose
-    stat has not changed since (see the module text); ``save`` writes the record back."""
+    stat has not changed since (see the module text); ``save`` writes the record back, but never over
+    a file of that name that is not a record prc-kg wrote (PRC_KG_CACHE may name a folder of the user's)."""
 
     def __init__(self, memo: Path | None = None):
         self.memo = Path(memo) if memo else paths.cache_dir() / MEMO_FILE
+        self._known: dict[str, list] = {}
+        self._foreign = False  # a file of the record's name that prc-kg did not write: left alone
         try:
-            loaded = json.loads(self.memo.read_text(encoding="utf-8"))
+            record = json.loads(self.memo.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            record = {"made by": MEMO_MADE_BY}
         except (OSError, ValueError):
-            loaded = {}
-        self._known: dict[str, list] = loaded if isinstance(loaded, dict) else {}
+            record = None
+        if isinstance(record, dict) and record.get("made by") == MEMO_MADE_BY:
+            files = record.get("files")
+            self._known = files if isinstance(files, dict) else {}
+        else:
+            self._foreign = True
         self._changed = False
         self._started = _now_ns()
 
@@ -87,12 +97,13 @@ class FileHasher:
 
     def save(self) -> None:
         """Write the record (atomically; a failure to write only costs a re-hash next time)."""
-        if not self._changed:
+        if not self._changed or self._foreign:
             return
         if len(self._known) > MEMO_LIMIT:  # bounded: keep what this process hashed
             self._known = {path: row for path, row in self._known.items() if row[5] >= self._started}
         with contextlib.suppress(OSError):
-            publish_file(self.memo, json.dumps(self._known, sort_keys=True).encode("utf-8"), replace=True)
+            record = {"made by": MEMO_MADE_BY, "files": self._known}
+            publish_file(self.memo, json.dumps(record, sort_keys=True).encode("utf-8"), replace=True)
         self._changed = False
 
 
