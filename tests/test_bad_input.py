@@ -141,6 +141,18 @@ def remove(rel: str) -> Setup:
     return lambda w: (w.root / rel).unlink()
 
 
+def fifo(rel: str) -> Setup:
+    def setup(w: Scratch) -> None:
+        os.mkfifo(w.root / rel)  # nobody writes to it: opening it to read would wait for ever
+    return setup
+
+
+def link(rel: str, target: str) -> Setup:
+    def setup(w: Scratch) -> None:
+        (w.root / rel).symlink_to(target)
+    return setup
+
+
 def mkdir(rel: str, mode: int = 0o755) -> Setup:
     def setup(w: Scratch) -> None:
         (w.root / rel).mkdir(parents=True)
@@ -785,6 +797,12 @@ SAFETY_PARSERS: list[Row] = [
         put("in/data.jsonld", jsonld(f'"{REMOTE_CONTEXT}"'))),
     Row("validate --data", "RDF/XML with a DOCTYPE", (*VALIDATE_IN, "{i}/data.owl"),
         (f"{{i}}/data.owl:2: {DOCTYPE}",), put("in/data.owl", rdfxml_with_doctype())),
+    Row("validate --data", "a FIFO (named pipe) as the data file", (*VALIDATE_IN, "{i}/data.nt"),
+        ("{i}/data.nt: is a FIFO (named pipe), not a regular file", "save the data to a file"), fifo("in/data.nt")),
+    Row("validate --data", "a device as the data file (a link to /dev/zero)", (*VALIDATE_IN, "{i}/zero.nt"),
+        ("{i}/zero.nt: is a character device, not a regular file",), link("in/zero.nt", "/dev/zero")),
+    Row("validate --data", "a folder as the data file", (*VALIDATE_IN, "{i}/data.nt"),
+        ("{i}/data.nt: is a folder; expected a file",), mkdir("in/data.nt")),
     Row("load --data", "JSON-LD with a remote context", (*LOAD_IN, "{i}/data.jsonld"),
         (f"{{i}}/data.jsonld:3: JSON-LD @context <{REMOTE_CONTEXT}> {NOT_INLINE}",),
         put("in/data.jsonld", jsonld(f'"{REMOTE_CONTEXT}"')), store=True),
@@ -1009,6 +1027,8 @@ def snapshot(root: Path) -> dict[str, str]:
         rel = str(path.relative_to(root))
         if path.is_dir():
             out[rel] = "folder"
+        elif not path.is_file():  # a FIFO or a link to a device: its kind, never its bytes
+            out[rel] = "special"
         else:
             with open(path, "rb") as fh:
                 out[rel] = hashlib.file_digest(fh, "sha256").hexdigest()

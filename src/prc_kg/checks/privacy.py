@@ -27,7 +27,7 @@ import yaml
 from rdflib import Graph
 
 from ..errors import InputError
-from ..fileio.files import read_utf8, utf8_error
+from ..fileio.files import check_regular_input, read_utf8, utf8_error
 from .privacy_formats import format_hits
 from .privacy_lists import NAME, AllowList
 from .privacy_names import id_hits, name_hits, person_field_hits
@@ -149,8 +149,7 @@ def check_csv(path: Path, allow: AllowList) -> list[Finding]:
     the header is checked too. Cells repeat a lot in rating files, so results are cached per value,
     and an identifier repeated down a column is reported once, at its first row, with a count."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "file not found")
+    check_regular_input(path)
     findings: dict[tuple[str, str, str], Finding] = {}
     repeats: dict[tuple[str, str, str], int] = {}
     cache: dict[tuple[str, str], list[Hit]] = {}

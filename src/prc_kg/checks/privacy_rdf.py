@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import InputError
+from ..fileio.files import check_regular_input
 from ..vocab import DATA_IRI, PRC_IRI
 from .privacy import BIRTH_FIELD, scan_text
 from .privacy_lists import AllowList
@@ -182,8 +183,7 @@ def _file_triples(path: Path) -> Iterator[Triple]:
     import pyoxigraph as ox
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "file not found")
+    check_regular_input(path)
     try:
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
             o = quad.object

@@ -19,12 +19,14 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .. import __version__, paths
+from .files import not_regular_input
 
 MEMO_FILE = "file-hashes.json"
 MEMO_MADE_BY = "prc-kg file hashes"  # in the record: a file of that name without it is not ours
@@ -85,6 +87,8 @@ class FileHasher:
     def digest(self, path: Path) -> str:
         path = Path(os.path.abspath(path))
         st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would be used up by hashing it, /dev/zero never ends
+            raise not_regular_input(path, st.st_mode)
         stamp = [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
         known = self._known.get(str(path))
         if (isinstance(known, list) and len(known) == 6 and known[:4] == stamp

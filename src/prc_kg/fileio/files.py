@@ -105,6 +105,26 @@ _KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a FIFO (named pipe)", stat.S_
           stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
 
 
+def not_regular_input(path: Path, mode: int) -> InputError:
+    """The error for an input that exists but is not a regular file (``mode`` from its stat)."""
+    if stat.S_ISDIR(mode):
+        return InputError(path, "is a folder; expected a file")
+    kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    return InputError(path, f"is {kind}, not a regular file; prc-kg reads an input more than once (its hash "
+                            "keys the caches, then the checks and the graph read it), which a pipe or a device "
+                            "cannot give: save the data to a file and give that file's path")
+
+
+def check_regular_input(path: Path) -> None:
+    """Refuse an input that is missing or not a regular file (links followed), naming what it is."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(path, "file not found") from None
+    if not stat.S_ISREG(mode):
+        raise not_regular_input(path, mode)
+
+
 def check_regular_or_absent(path: Path) -> None:
     """Refuse an existing output path that is not a regular file. Writing "over" a device, a FIFO or
     a link would replace it with a regular file (as root, ``/dev/null`` itself); a link is refused,
