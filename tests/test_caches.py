@@ -274,7 +274,7 @@ def test_a_failed_build_leaves_no_entry_and_nothing_half_built(tmp_path):
 def test_the_file_hash_record_is_reused_and_never_written_over_a_file_not_ours(tmp_path, monkeypatch):
     source = tmp_path / "a.ttl"
     source.write_text("x\n", encoding="utf-8")
-    monkeypatch.setattr(filehash, "RACY_NS", 0)  # trust a record made after the file's last change at once
+    monkeypatch.setattr(filehash, "RACY_NS", -1)  # trust a record made at or after the file's last change
     hashed: list[Path] = []
     real = filehash.sha256_file
     monkeypatch.setattr(filehash, "sha256_file", lambda p: hashed.append(p) or real(p))
