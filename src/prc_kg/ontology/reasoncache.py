@@ -76,17 +76,17 @@ def cached_hermit(rdfxml_path: Path, timeout: float = DEFAULT_TIMEOUT, use_cache
     """
     rdfxml_path = Path(rdfxml_path)
     raw = read_utf8(rdfxml_path, "an RDF/XML file", max_mb=MAX_MB).encode("utf-8")  # errors as run_hermit's
+    if not use_cache or caches_disabled():
+        return run_hermit(rdfxml_path, timeout, quick), False
     entry = entry_path(raw)
-    use_cache = use_cache and not caches_disabled()
-    if use_cache and entry.is_file():
+    if entry.is_file():
         report = _from_json(entry.read_bytes())
         if report is not None:
             return report, True
         with contextlib.suppress(OSError):
             entry.unlink(missing_ok=True)  # an unreadable entry (a disk fault) is rebuilt below
     report = run_hermit(rdfxml_path, timeout, quick)
-    if use_cache:
-        with contextlib.suppress(OSError):  # a cache that cannot be written costs a rerun next time, nothing else
-            publish_file(entry, _to_json(report))  # a rival's entry for the same bytes is kept
+    with contextlib.suppress(OSError):  # a cache that cannot be written costs a rerun next time, nothing else
+        publish_file(entry, _to_json(report))  # a rival's entry for the same bytes is kept
     return report, False
 

@@ -85,6 +85,8 @@ def cached_store(ontology_dir: Path | None, examples_dir: Path | None, data_file
     entry = root / store_key(ontology_dir, examples_dir, data_files)
     built = False
     if not _complete(entry):
+        if os.path.lexists(entry):  # found before seconds are spent building what could not be put there
+            raise _in_the_way(entry)
         root.mkdir(parents=True, exist_ok=True)
         _tidy(root)
         tmp = root / f".building-{os.getpid()}-{time.time_ns()}"
@@ -98,11 +100,8 @@ def cached_store(ontology_dir: Path | None, examples_dir: Path | None, data_file
                 built = True
             except OSError as exc:
                 if not _complete(entry):  # not a rival's finished entry
-                    if entry.exists():  # something not ours under our key: left alone, and said so
-                        raise PrcKgError(
-                            f"{entry}: is in the way of the store cache and is not a complete prc-kg store "
-                            f"(no valid {ENTRY_MARKER}), so it was left as it is; move it away, set "
-                            f"PRC_KG_CACHE to another folder, or run with --no-cache") from exc
+                    if os.path.lexists(entry):  # put there while we built
+                        raise _in_the_way(entry) from exc
                     raise
         finally:
             if tmp.exists():  # ours: a failed build, or a rival published the same entry first
@@ -110,6 +109,13 @@ def cached_store(ontology_dir: Path | None, examples_dir: Path | None, data_file
     with contextlib.suppress(OSError):
         os.utime(entry / ENTRY_MARKER)  # last use, for pruning
     return EmbeddedStore(entry, read_only=True), built
+
+
+def _in_the_way(entry: Path) -> PrcKgError:
+    """Something not ours under an entry's name: left alone, and said so."""
+    return PrcKgError(f"{entry}: is in the way of the store cache and is not a complete prc-kg store "
+                      f"(no valid {ENTRY_MARKER}), so it was left as it is; move it away, set "
+                      "PRC_KG_CACHE to another folder, or run with --no-cache")
 
 
 def _writable(folder: Path) -> bool:
